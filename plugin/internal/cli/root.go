@@ -1,0 +1,161 @@
+// Package cli holds the dropbox-post commands. Each command parses its
+// flags and calls one function of an internal package; the work happens
+// there. Errors are returned, printed once by Main, and turned into the exit
+// codes of package exit.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
+	"github.com/librec-auto/dropbox-post/plugin/internal/logging"
+)
+
+// Version is the program's version, set at build time with
+// -ldflags "-X github.com/librec-auto/dropbox-post/plugin/internal/cli.Version=…".
+var Version = "dev"
+
+// Env is what a command sees of the outside world. Tests give their own.
+type Env struct {
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	Getenv func(string) string
+	// StdinTerminal and StderrTerminal say whether a person is there to be
+	// asked for a password or shown a progress bar.
+	StdinTerminal  bool
+	StderrTerminal bool
+	// ReadPassword reads a line from the terminal without echo. It is only
+	// called when StdinTerminal is true.
+	ReadPassword func() ([]byte, error)
+
+	Log      hclog.Logger
+	Redactor *logging.Redactor
+	logOpts  logging.Options
+}
+
+// OSEnv returns the Env of the running process.
+func OSEnv() *Env {
+	return &Env{
+		Stdin:          os.Stdin,
+		Stdout:         os.Stdout,
+		Stderr:         os.Stderr,
+		Getenv:         os.Getenv,
+		StdinTerminal:  term.IsTerminal(int(os.Stdin.Fd())),
+		StderrTerminal: term.IsTerminal(int(os.Stderr.Fd())),
+		ReadPassword:   func() ([]byte, error) { return term.ReadPassword(int(os.Stdin.Fd())) },
+	}
+}
+
+// Main runs the program with args (without the program name) and returns
+// its exit code.
+func Main(env *Env, args []string) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return run(ctx, env, args)
+}
+
+func run(ctx context.Context, env *Env, args []string) int {
+	if env.Redactor == nil {
+		env.Redactor = &logging.Redactor{}
+	}
+	env.Log = logging.New(env.Stderr, env.Redactor, logging.Options{})
+
+	root := newRootCmd(env)
+	root.SetArgs(args)
+	root.SetIn(env.Stdin)
+	root.SetOut(env.Stdout)
+	root.SetErr(env.Stderr)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return int(exit.OK)
+	}
+	code := exit.CodeOf(err)
+	if ctx.Err() != nil && code == exit.Failure || errors.Is(err, context.Canceled) {
+		code = exit.Interrupted
+	}
+	fmt.Fprintf(env.Stderr, "dropbox-post: %s\n", env.Redactor.Redact([]byte(err.Error())))
+	return int(code)
+}
+
+func newRootCmd(env *Env) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "dropbox-post",
+		Short: "Post librec-auto study results to Dropbox, and pull shared data back",
+		Long: `dropbox-post posts the results of librec-auto studies to Dropbox.
+
+It runs a study's Dropbox post-processing (dropbox-post run -t STUDY -k PASSWORD),
+uploads only what changed, reads librec-auto's encrypted key files, and comes
+with a local Dropbox emulator for tests and demos. See the README for details.`,
+		SilenceErrors:     true,
+		SilenceUsage:      true,
+		Version:           Version,
+		CompletionOptions: cobra.CompletionOptions{DisableDefaultCmd: true},
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			if err := env.logOpts.Validate(); err != nil {
+				return exit.New(exit.Usage, err.Error(), "")
+			}
+			if env.logOpts.Verbose && env.logOpts.Quiet {
+				return exit.New(exit.Usage, "--verbose and --quiet contradict each other", "give one of them")
+			}
+			env.Log = logging.New(env.Stderr, env.Redactor, env.logOpts)
+			return nil
+		},
+	}
+	root.Args = cobra.ArbitraryArgs
+	root.RunE = func(cmd *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return cmd.Help()
+		}
+		return unknownCommand(args[0])
+	}
+	pf := root.PersistentFlags()
+	pf.StringVar(&env.logOpts.Format, "log-format", "text", "log format: text or json")
+	pf.BoolVarP(&env.logOpts.Verbose, "verbose", "v", false, "log more (debug lines)")
+	pf.BoolVarP(&env.logOpts.Quiet, "quiet", "q", false, "log errors only")
+
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		return exit.New(exit.Usage, err.Error(), fmt.Sprintf("see '%s --help'", cmd.CommandPath()))
+	})
+
+	groups := [][]*cobra.Command{
+		keyCommands(env),
+		emulatorCommands(env),
+	}
+	for _, g := range groups {
+		root.AddCommand(g...)
+	}
+	for _, c := range root.Commands() {
+		c.Args = wrapArgs(c.Args)
+	}
+	return root
+}
+
+// wrapArgs turns cobra's positional-argument errors into Usage errors.
+func wrapArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
+	if check == nil {
+		return nil
+	}
+	return func(cmd *cobra.Command, args []string) error {
+		if err := check(cmd, args); err != nil {
+			return exit.New(exit.Usage, err.Error(), fmt.Sprintf("see '%s --help'", cmd.CommandPath()))
+		}
+		return nil
+	}
+}
+
+// unknownCommand reports the first argument when it names no command.
+func unknownCommand(name string) error {
+	return exit.New(exit.Usage, fmt.Sprintf("unknown command %q", name),
+		"run 'dropbox-post --help' for the list of commands")
+}
