@@ -1,0 +1,107 @@
+// Package dpath holds Dropbox's path rules in one place: how a user-given
+// Dropbox path is normalised, which names Dropbox cannot store, which names
+// its desktop client ignores, and how paths are joined and compared.
+//
+// Dropbox's API spells the root folder as "" and every other path as
+// "/name/name…". Paths are case-insensitive and case-preserving: two paths
+// name the same entry when their Lower forms are equal.
+//
+// The transfer engine, the config validator and the emulator's client side
+// all use this package, so a path that one of them accepts the others accept
+// too.
+package dpath
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Root is how the Dropbox API spells the root folder.
+const Root = ""
+
+// Clean normalises a user-given absolute Dropbox path. Backslashes become
+// "/", doubled slashes are collapsed and a trailing slash is removed; the
+// root ("/" or "") becomes "". It returns an error, a plain sentence meant
+// to be wrapped by the caller, for a relative path, a "." or ".." component,
+// or a component that Dropbox cannot store (see CheckName).
+//
+// Clean(Clean(p)) == Clean(p) for every p that Clean accepts.
+func Clean(p string) (string, error) {
+	if p == "" {
+		return Root, nil
+	}
+	p = strings.ReplaceAll(p, `\`, "/")
+	if !strings.HasPrefix(p, "/") {
+		fix := `start it with "/" (the root of the Dropbox, or of the app folder for an app-folder app)`
+		if strings.HasPrefix(p, "id:") || strings.HasPrefix(p, "ns:") || strings.HasPrefix(p, "rev:") {
+			fix = `id:, ns: and rev: paths are not supported here; give the folder's path, starting with "/"`
+		}
+		return "", fmt.Errorf("%q is a relative path: %s", p, fix)
+	}
+	var b strings.Builder
+	b.Grow(len(p))
+	for _, name := range strings.Split(p, "/") {
+		switch name {
+		case "":
+			continue
+		case ".", "..":
+			return "", fmt.Errorf("%q has a %q component: Dropbox paths cannot go up or stay put; write the folder's full path without it", p, name)
+		}
+		if err := CheckName(name); err != nil {
+			return "", fmt.Errorf("%q: %w", p, err)
+		}
+		b.WriteByte('/')
+		b.WriteString(name)
+	}
+	return b.String(), nil
+}
+
+// Join returns dir (a cleaned Dropbox path, "" for the root) followed by rel,
+// a relative path whose separator is "/" (filepath.ToSlash of a local relative
+// path). Empty and "." components of rel are dropped. Join does not check
+// names: run CheckName on each local name, or Clean on the result, before
+// sending it.
+func Join(dir, rel string) string {
+	var b strings.Builder
+	b.WriteString(dir)
+	for _, name := range strings.Split(rel, "/") {
+		if name == "" || name == "." {
+			continue
+		}
+		b.WriteByte('/')
+		b.WriteString(name)
+	}
+	return b.String()
+}
+
+// Lower returns the form of a cleaned path that Dropbox compares paths by
+// (its path_lower). Dropbox does not document its case folding exactly;
+// strings.ToLower, Unicode simple lower-casing, is the practical
+// approximation: it agrees for every ASCII and almost every other name, and
+// may differ for a few special cases (for example "İ", or the final sigma).
+func Lower(p string) string {
+	return strings.ToLower(p)
+}
+
+// Parent returns the folder that holds p, a cleaned path: Parent("/a/b") is
+// "/a", and both Parent("/a") and Parent("") are "" (the root).
+func Parent(p string) string {
+	i := strings.LastIndexByte(p, '/')
+	if i <= 0 {
+		return Root
+	}
+	return p[:i]
+}
+
+// Base returns the last name of p, a cleaned path, or "" for the root.
+func Base(p string) string {
+	return p[strings.LastIndexByte(p, '/')+1:]
+}
+
+// Within reports whether p is dir or lies below it, comparing the paths as
+// Dropbox does (case-insensitively). Both must be cleaned. Every path is
+// within the root "".
+func Within(p, dir string) bool {
+	lp, ld := Lower(p), Lower(dir)
+	return lp == ld || strings.HasPrefix(lp, ld+"/")
+}
