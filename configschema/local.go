@@ -1,0 +1,88 @@
+package configschema
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// study is the directory a config's local paths are resolved against: the
+// study directory, which is where librec-auto runs post scripts.
+type study struct {
+	dir          string // absolute, as given
+	real         string // dir with symbolic links resolved
+	allowOutside bool
+}
+
+func openStudy(dir string, allowOutside bool) (study, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return study{}, err
+	}
+	real, err := filepath.EvalSymlinks(abs)
+	if err != nil {
+		return study{}, fmt.Errorf("study directory %s: %w", abs, err)
+	}
+	fi, err := os.Stat(real)
+	if err != nil {
+		return study{}, fmt.Errorf("study directory %s: %w", abs, err)
+	}
+	if !fi.IsDir() {
+		return study{}, fmt.Errorf("study directory %s is not a directory", abs)
+	}
+	return study{dir: abs, real: real, allowOutside: allowOutside}, nil
+}
+
+// localError is a problem with a local path: what, and how to fix it.
+type localError struct{ what, fix string }
+
+func (e *localError) Error() string { return e.what }
+
+// resolve turns p, a path from the config, into the real absolute path of
+// an existing file or folder inside the study. A relative p is taken from
+// the study directory. Unless the study allows it, p may not lead outside
+// the study, by "..", by being absolute, or through a symbolic link.
+func (s study) resolve(p string) (string, fs.FileInfo, *localError) {
+	abs := p
+	if !filepath.IsAbs(p) {
+		abs = filepath.Join(s.dir, p)
+	}
+	abs = filepath.Clean(abs)
+	const keepInside = "a config may only use files of its own study: move the file into the study directory, or allow paths outside the study explicitly"
+	if !s.allowOutside && !within(abs, s.dir) && !within(abs, s.real) {
+		return "", nil, &localError{fmt.Sprintf("%q is %s, outside the study directory %s", p, abs, s.dir), keepInside}
+	}
+	if _, err := os.Lstat(abs); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return "", nil, &localError{fmt.Sprintf("%q: %s does not exist", p, abs),
+				"check the name; relative paths are taken from the study directory " + s.dir}
+		}
+		return "", nil, &localError{fmt.Sprintf("%q: cannot read %s: %s", p, abs, underlying(err)), "check the file's permissions"}
+	}
+	real, err := filepath.EvalSymlinks(abs)
+	if err != nil {
+		return "", nil, &localError{fmt.Sprintf("%q: %s is a symbolic link to something that does not exist", p, abs),
+			"fix or remove the link"}
+	}
+	if !s.allowOutside && !within(real, s.real) {
+		return "", nil, &localError{fmt.Sprintf("%q leads, through a symbolic link, to %s, outside the study directory %s", p, real, s.dir), keepInside}
+	}
+	fi, err := os.Stat(real)
+	if err != nil {
+		return "", nil, &localError{fmt.Sprintf("%q: cannot read %s: %s", p, real, underlying(err)), "check the file's permissions"}
+	}
+	return real, fi, nil
+}
+
+// within reports whether path p is dir or lies below it (lexically; both
+// absolute and clean).
+func within(p, dir string) bool {
+	rel, err := filepath.Rel(dir, p)
+	if err != nil {
+		return false
+	}
+	return rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
+}
