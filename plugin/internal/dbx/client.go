@@ -1,0 +1,120 @@
+// Package dbx makes Dropbox API clients: the official Go SDK's clients over
+// one HTTP stack that sends requests to Dropbox or to an emulator
+// (--api-url), retries in one place, refreshes access tokens, and never
+// hangs on a dead connection. It also explains Dropbox errors to the user.
+package dbx
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox"
+	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/files"
+	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/retry"
+	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/sharing"
+	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/users"
+	"github.com/hashicorp/go-hclog"
+)
+
+// Options configures a Client. The zero value talks to Dropbox with the
+// default retry policy; Token must be set.
+type Options struct {
+	APIURL    *url.URL      // nil: Dropbox itself; else every request goes there
+	Token     Token         // the credential
+	Log       hclog.Logger  // nil: no logs
+	Policy    *retry.Policy // nil: DefaultPolicy
+	Conns     int           // connections kept open per host; 0: 16
+	UserAgent string
+	// IdleTimeout closes a connection on which nothing was read or written
+	// for this long, so that a stalled network fails (and is retried)
+	// instead of hanging an unattended run. 0: 2 minutes.
+	IdleTimeout time.Duration
+}
+
+// Client holds the SDK clients the tool uses, over one HTTP stack.
+type Client struct {
+	Files   files.ContextClient
+	Sharing sharing.ContextClient
+	Users   users.ContextClient
+	Retries *Retries
+	APIURL  *url.URL
+	tokens  *tokenSource
+}
+
+// New returns a Client. It does not contact Dropbox.
+func New(o Options) *Client {
+	if o.Log == nil {
+		o.Log = hclog.NewNullLogger()
+	}
+	policy := DefaultPolicy
+	if o.Policy != nil {
+		policy = *o.Policy
+	}
+	if o.Conns <= 0 {
+		o.Conns = 16
+	}
+	if o.IdleTimeout <= 0 {
+		o.IdleTimeout = 2 * time.Minute
+	}
+	counts := &Retries{}
+	base := newBaseTransport(o.Conns, o.IdleTimeout)
+	plain := newRetryTransport(&endpointTransport{base: o.APIURL, userAgent: o.UserAgent, next: base}, policy, o.Log, counts)
+	tokens := newTokenSource(o.Token, &http.Client{Transport: plain}, o.Log)
+	hc := &http.Client{Transport: &authTransport{next: plain, tokens: tokens}}
+	cfg := dropbox.Config{Client: hc}
+	return &Client{
+		Files:   files.NewContext(cfg),
+		Sharing: sharing.NewContext(cfg),
+		Users:   users.NewContext(cfg),
+		Retries: counts,
+		APIURL:  o.APIURL,
+		tokens:  tokens,
+	}
+}
+
+// AccessToken returns a current access token (refreshing it if needed), for
+// commands that report on the credential.
+func (c *Client) AccessToken(ctx context.Context) (token string, expiry time.Time, err error) {
+	t, err := c.tokens.token(ctx)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	return t.AccessToken, t.Expiry, nil
+}
+
+func newBaseTransport(conns int, idle time.Duration) *http.Transport {
+	dialer := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = 4 * conns
+	t.MaxIdleConnsPerHost = conns
+	t.IdleConnTimeout = idle / 2
+	t.ResponseHeaderTimeout = 5 * time.Minute
+	t.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, err := dialer.DialContext(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		return &idleConn{Conn: c, idle: idle}, nil
+	}
+	return t
+}
+
+// idleConn fails a read or write that makes no progress for idle, so that a
+// dead network surfaces as an error (retried) rather than a hang.
+type idleConn struct {
+	net.Conn
+	idle time.Duration
+}
+
+func (c *idleConn) Read(p []byte) (int, error) {
+	c.Conn.SetReadDeadline(time.Now().Add(c.idle))
+	return c.Conn.Read(p)
+}
+
+func (c *idleConn) Write(p []byte) (int, error) {
+	c.Conn.SetWriteDeadline(time.Now().Add(c.idle))
+	return c.Conn.Write(p)
+}

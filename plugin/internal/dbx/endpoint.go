@@ -1,0 +1,138 @@
+package dbx
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"unicode/utf16"
+
+	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
+)
+
+// EnvAPIURL is the environment variable that, like --api-url, sends every
+// Dropbox request to another server (the emulator).
+const EnvAPIURL = "DROPBOX_API_URL"
+
+// ParseAPIURL checks an --api-url value. Plain http:// is accepted only for
+// loopback hosts (localhost, 127.0.0.0/8, ::1), decided from the text alone,
+// before any connection or name lookup is tried, so that a token is never
+// sent in clear over a network.
+func ParseAPIURL(s string) (*url.URL, error) {
+	fix := "give a base URL such as http://127.0.0.1:8080 (the emulator) or https://host"
+	if s != "" && !strings.Contains(s, "://") {
+		return nil, exit.New(exit.Usage, fmt.Sprintf("--api-url %q has no scheme", s), fmt.Sprintf("did you mean http://%s ?", s))
+	}
+	u, err := url.Parse(strings.TrimRight(s, "/"))
+	if err != nil || u.Host == "" || u.Opaque != "" {
+		return nil, exit.New(exit.Usage, fmt.Sprintf("--api-url %q is not a URL", s), fix)
+	}
+	if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return nil, exit.New(exit.Usage, fmt.Sprintf("--api-url %q has a query, fragment or user name", s), fix)
+	}
+	switch u.Scheme {
+	case "https":
+	case "http":
+		if !isLoopback(u.Hostname()) {
+			return nil, exit.New(exit.Usage,
+				fmt.Sprintf("--api-url %q uses plain http to a host that is not loopback", s),
+				"use https, or http only with localhost, 127.0.0.1 or [::1]: the access token would cross the network in clear")
+		}
+	default:
+		return nil, exit.New(exit.Usage, fmt.Sprintf("--api-url %q: scheme must be http or https", s), fix)
+	}
+	return u, nil
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// dropboxHost reports whether host is one of Dropbox's API, content or
+// OAuth hosts, which an API URL override replaces.
+func dropboxHost(host string) bool {
+	host = strings.ToLower(host)
+	return strings.HasSuffix(host, ".dropboxapi.com") || host == "www.dropbox.com" || host == "api.dropbox.com"
+}
+
+// AuthorizeURL returns the OAuth authorize page for an SDK-built URL: the
+// same URL, on the override host when there is one.
+func AuthorizeURL(base *url.URL, sdkURL string) string {
+	if base == nil {
+		return sdkURL
+	}
+	u, err := url.Parse(sdkURL)
+	if err != nil {
+		return sdkURL
+	}
+	rewrite(u, base)
+	return u.String()
+}
+
+func rewrite(u, base *url.URL) {
+	u.Scheme = base.Scheme
+	u.Host = base.Host
+	u.Path = base.Path + u.Path
+	if u.RawPath != "" {
+		u.RawPath = base.EscapedPath() + u.RawPath
+	}
+}
+
+// endpointTransport sends requests for Dropbox's hosts to base, when set, and
+// makes the Dropbox-API-Arg header ASCII as the API requires (the Go SDK
+// puts raw UTF-8 there).
+type endpointTransport struct {
+	base      *url.URL // nil: talk to Dropbox
+	userAgent string
+	next      http.RoundTripper
+}
+
+func (t *endpointTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	r := req.Clone(req.Context())
+	if t.base != nil && dropboxHost(r.URL.Hostname()) {
+		rewrite(r.URL, t.base)
+		r.Host = ""
+	}
+	if arg := r.Header.Get("Dropbox-API-Arg"); !isASCII(arg) {
+		r.Header.Set("Dropbox-API-Arg", HeaderSafeJSON(arg))
+	}
+	if t.userAgent != "" {
+		r.Header.Set("User-Agent", t.userAgent)
+	}
+	return t.next.RoundTrip(r)
+}
+
+// HeaderSafeJSON escapes a JSON text for an HTTP header as Dropbox asks:
+// every character from U+007F up is written \uXXXX, characters outside the
+// Basic Multilingual Plane as a UTF-16 surrogate pair. (The SDK's
+// HTTPHeaderSafeJSON writes those as \u1f600, which is not JSON.)
+func HeaderSafeJSON(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		switch {
+		case r < 0x7f:
+			b.WriteRune(r)
+		case r > 0xffff:
+			r1, r2 := utf16.EncodeRune(r)
+			fmt.Fprintf(&b, "\\u%04x\\u%04x", r1, r2)
+		default:
+			fmt.Fprintf(&b, "\\u%04x", r)
+		}
+	}
+	return b.String()
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x7f {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,159 @@
+package dbx
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"reflect"
+	"strings"
+
+	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox"
+	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/auth"
+
+	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
+)
+
+// Summary returns Dropbox's error_summary for an endpoint error of the SDK
+// (any XxxAPIError, which embeds dropbox.APIError), or "".
+func Summary(err error) string {
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		v := reflect.ValueOf(e)
+		if v.Kind() == reflect.Pointer {
+			if v.IsNil() {
+				continue
+			}
+			v = v.Elem()
+		}
+		if v.Kind() != reflect.Struct {
+			continue
+		}
+		f := v.FieldByName("APIError")
+		if f.IsValid() && f.Type() == reflect.TypeOf(dropbox.APIError{}) {
+			return f.Interface().(dropbox.APIError).ErrorSummary
+		}
+	}
+	return ""
+}
+
+// HasTag reports whether err is a Dropbox endpoint error whose summary
+// contains tag as one of its parts ("path/not_found/.." has "not_found").
+func HasTag(err error, tag string) bool {
+	for _, part := range strings.Split(Summary(err), "/") {
+		if strings.TrimRight(part, ".") == tag {
+			return true
+		}
+	}
+	return false
+}
+
+// summaryHelp explains error_summary tags a user can act on.
+var summaryHelp = []struct{ tag, what, fix string }{
+	{"insufficient_space", "the Dropbox account is full", "free space on Dropbox or choose another account"},
+	{"no_write_permission", "the app may not write there", "check that dest is inside the app's folder, or give the app full Dropbox access"},
+	{"disallowed_name", "Dropbox does not allow that file name", "rename the file"},
+	{"malformed_path", "Dropbox cannot store that path", "rename the file or folder (no trailing spaces or dots, no backslashes)"},
+	{"not_found", "the Dropbox path does not exist", "check the path (Dropbox paths start with /)"},
+	{"not_file", "the Dropbox path is a folder, not a file", "give a file path"},
+	{"not_folder", "the Dropbox path is a file, not a folder", "give a folder path"},
+	{"conflict", "a file or folder is already there", "choose another dest, or remove what is there"},
+	{"too_many_write_operations", "Dropbox is busy with other writes to this account", "try again in a minute"},
+	{"content_hash_mismatch", "the data Dropbox received was corrupted in transit", "run again; only what is missing is sent"},
+	{"email_not_verified", "the Dropbox account's e-mail address is not verified", "verify it on dropbox.com"},
+	{"shared_link_access_denied", "the app may not create shared links", "enable sharing.write in the App Console, then run 'dropbox-post auth' again"},
+}
+
+// Explain turns an error from a Dropbox call into an error for the user:
+// what failed (doing says what we were doing), why, and what to do. It
+// never includes a token.
+func Explain(err error, doing string) error {
+	if err == nil {
+		return nil
+	}
+	var ee *exit.Error
+	if errors.As(err, &ee) {
+		return err
+	}
+	if errors.Is(err, context.Canceled) {
+		return exit.Wrap(exit.Interrupted, err, doing+": interrupted", "run the same command again to finish; only what is missing is sent")
+	}
+	var re *RefreshError
+	if errors.As(err, &re) {
+		if code := re.OAuthCode(); code != "" {
+			return exit.Wrap(exit.Auth, err,
+				fmt.Sprintf("%s: Dropbox refused the refresh token (%s)", doing, code),
+				"it was revoked, or belongs to another app key: run 'dropbox-post auth' to make a new key file")
+		}
+		return exit.Wrap(exit.Dropbox, err, fmt.Sprintf("%s: could not refresh the access token: %s", doing, netText(re.Err)), "check the network and try again")
+	}
+	var ae auth.AuthAPIError
+	if errors.As(err, &ae) && ae.AuthError != nil {
+		switch tag := ae.AuthError.Tag; tag {
+		case auth.AuthErrorExpiredAccessToken:
+			return exit.Wrap(exit.Auth, err, doing+": the Dropbox access token has expired",
+				"access tokens from the App Console last a few hours; make a key file that refreshes itself with 'dropbox-post auth'")
+		case auth.AuthErrorMissingScope:
+			scope := ""
+			if ae.AuthError.MissingScope != nil {
+				scope = " " + ae.AuthError.MissingScope.RequiredScope
+			}
+			return exit.Wrap(exit.Auth, err, doing+": the Dropbox app lacks the permission"+scope,
+				"enable it in the App Console (Permissions tab), then run 'dropbox-post auth' again")
+		default:
+			return exit.Wrap(exit.Auth, err, fmt.Sprintf("%s: Dropbox refused the credential (%s)", doing, tag),
+				"check that the key file holds a current token for this app, or make a new one with 'dropbox-post auth'")
+		}
+	}
+	var rl auth.RateLimitAPIError
+	if errors.As(err, &rl) {
+		return exit.Wrap(exit.Dropbox, err, doing+": Dropbox is rate-limiting this app and retries did not help", "wait a few minutes and run again")
+	}
+	var se auth.ServerError
+	var ie dropbox.SDKInternalError
+	if errors.As(err, &se) || errors.As(err, &ie) && ie.StatusCode >= 500 {
+		return exit.Wrap(exit.Dropbox, err, doing+": Dropbox had a server error and retries did not help", "try again later")
+	}
+	var br auth.BadRequest
+	if errors.As(err, &br) {
+		return exit.Wrap(exit.Dropbox, err, fmt.Sprintf("%s: Dropbox rejected the request: %s", doing, firstLine(br.ErrorSummary)), "this is a bug in dropbox-post; please report it")
+	}
+	if s := Summary(err); s != "" {
+		for _, h := range summaryHelp {
+			if HasTag(err, h.tag) {
+				return exit.Wrap(exit.Dropbox, err, fmt.Sprintf("%s: %s (%s)", doing, h.what, strings.TrimRight(s, "/.")), h.fix)
+			}
+		}
+		return exit.Wrap(exit.Dropbox, err, fmt.Sprintf("%s: Dropbox said %s", doing, strings.TrimRight(s, "/.")), "")
+	}
+	var ue *url.Error
+	var ne net.Error
+	if errors.As(err, &ue) || errors.As(err, &ne) {
+		return exit.Wrap(exit.Dropbox, err, fmt.Sprintf("%s: %s", doing, netText(err)), "check the network (or --api-url) and run again; only what is missing is sent")
+	}
+	return exit.Wrap(exit.Dropbox, err, fmt.Sprintf("%s: %s", doing, firstLine(err.Error())), "")
+}
+
+// netText describes a network error without the request URL's query.
+func netText(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		u, perr := url.Parse(ue.URL)
+		host := ue.URL
+		if perr == nil {
+			host = u.Host
+		}
+		return fmt.Sprintf("could not reach %s: %v", host, ue.Err)
+	}
+	return err.Error()
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	if len(s) > 300 {
+		s = s[:300] + "…"
+	}
+	return s
+}

@@ -1,0 +1,239 @@
+package dbx
+
+import (
+	"bytes"
+	"context"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/retry"
+	"github.com/hashicorp/go-hclog"
+)
+
+// DefaultPolicy is the retry policy of every Dropbox request: the SDK's
+// retry.Policy, with limits that suit an unattended run (a few minutes at
+// most before giving up with a clear error, never an endless loop).
+var DefaultPolicy = retry.Policy{
+	MaxRetries:       10,
+	InitialBackoff:   250 * time.Millisecond,
+	MaxBackoff:       20 * time.Second,
+	MaxRetryAfter:    5 * time.Minute,
+	Retryable409Tags: []string{"too_many_write_operations"},
+}
+
+// maxReplayBody is the largest request body without GetBody that the retry
+// layer copies so that it can send it again. The SDK's RPC requests (small
+// JSON) are of this kind; upload bodies come with GetBody.
+const maxReplayBody = 1 << 20
+
+// Retries counts the retries made, by reason, for reports and tests.
+type Retries struct {
+	Network    atomic.Int64 // connection dropped, reset or timed out
+	Server     atomic.Int64 // HTTP 5xx
+	RateLimit  atomic.Int64 // HTTP 429
+	Contention atomic.Int64 // 409 too_many_write_operations
+}
+
+// Total returns the sum of all retries.
+func (r *Retries) Total() int64 {
+	return r.Network.Load() + r.Server.Load() + r.RateLimit.Load() + r.Contention.Load()
+}
+
+// String reports the counts for logs and summaries.
+func (r *Retries) String() string {
+	return fmt.Sprintf("%d retries (%d network, %d server errors, %d rate limits, %d write contention)",
+		r.Total(), r.Network.Load(), r.Server.Load(), r.RateLimit.Load(), r.Contention.Load())
+}
+
+// retryTransport is the one place where retry decisions are made, like
+// rclone's shouldRetry. It retries dropped connections, 5xx, 429 and 409
+// too_many_write_operations, waiting as the SDK's retry.Policy says
+// (honouring Retry-After); everything else goes back to the caller at once.
+//
+// The SDK's own Config.RetryPolicy is left off: its policy retries only 429,
+// 503 and tagged 409s, and not dropped connections, so it would be a second,
+// weaker place.
+type retryTransport struct {
+	next    http.RoundTripper
+	policy  retry.Policy
+	log     hclog.Logger
+	counts  *Retries
+	sleep   func(context.Context, time.Duration) error
+	backoff func(retry.Policy, int) time.Duration
+}
+
+func newRetryTransport(next http.RoundTripper, p retry.Policy, log hclog.Logger, counts *Retries) *retryTransport {
+	return &retryTransport{
+		next: next, policy: p.Normalized(), log: log, counts: counts,
+		sleep: retry.Sleep, backoff: jitteredBackoff,
+	}
+}
+
+// jitteredBackoff spreads the policy's backoff over [50%, 100%] so that
+// parallel workers that failed together do not retry together.
+func jitteredBackoff(p retry.Policy, attempt int) time.Duration {
+	d := p.Backoff(attempt)
+	half := d / 2
+	return half + time.Duration(rand.Int64N(int64(half)+1))
+}
+
+func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if err := makeReplayable(req); err != nil {
+		return nil, err
+	}
+	ctx := req.Context()
+	for attempt := 0; ; attempt++ {
+		r := req
+		if attempt > 0 {
+			r = req.Clone(ctx)
+			if req.GetBody != nil {
+				body, err := req.GetBody()
+				if err != nil {
+					return nil, err
+				}
+				r.Body = body
+			}
+		}
+		resp, err := t.next.RoundTrip(r)
+		if err != nil {
+			if ctx.Err() != nil || !retryableNetError(err) || !t.replayable(req) || !t.policy.CanRetry(attempt) {
+				return nil, err
+			}
+			t.counts.Network.Add(1)
+			wait := t.backoff(t.policy, attempt)
+			t.log.Debug("retrying after a network error", "url", req.URL.Path, "error", err, "attempt", attempt+1, "wait", wait)
+			if err := t.sleep(ctx, wait); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if !retryableStatus(resp.StatusCode) {
+			return resp, nil
+		}
+		body, readErr := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+		resp.Body.Close()
+		resp.Body = io.NopCloser(bytes.NewReader(body))
+		reason := retryReason(resp.StatusCode, body)
+		if readErr != nil {
+			reason = "network"
+		}
+		if reason == "" || !t.replayable(req) || !t.policy.CanRetry(attempt) {
+			if readErr != nil {
+				return nil, readErr
+			}
+			return resp, nil
+		}
+		wait, ok := t.policy.Delay(resp, body, attempt)
+		if !ok {
+			// The SDK policy refuses a Retry-After above MaxRetryAfter:
+			// give up rather than wait that long. It does not know
+			// 500/502/504 or a nested too_many_write_operations: back off.
+			if reason == "rate_limit" || resp.StatusCode == http.StatusServiceUnavailable {
+				if resp.Header.Get("Retry-After") != "" {
+					return resp, nil
+				}
+			}
+			wait = t.backoff(t.policy, attempt)
+		}
+		t.count(reason)
+		t.log.Debug("retrying", "url", req.URL.Path, "status", resp.StatusCode, "reason", reason, "attempt", attempt+1, "wait", wait)
+		if err := t.sleep(ctx, wait); err != nil {
+			return nil, err
+		}
+	}
+}
+
+func (t *retryTransport) count(reason string) {
+	switch reason {
+	case "server":
+		t.counts.Server.Add(1)
+	case "rate_limit":
+		t.counts.RateLimit.Add(1)
+	case "contention":
+		t.counts.Contention.Add(1)
+	default:
+		t.counts.Network.Add(1)
+	}
+}
+
+func (t *retryTransport) replayable(req *http.Request) bool {
+	return req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
+}
+
+// makeReplayable gives a small body without GetBody (the SDK's RPC
+// requests) a GetBody, so that it can be sent again.
+func makeReplayable(req *http.Request) error {
+	if req.Body == nil || req.Body == http.NoBody || req.GetBody != nil {
+		return nil
+	}
+	if req.ContentLength < 0 || req.ContentLength > maxReplayBody {
+		return nil
+	}
+	data, err := io.ReadAll(req.Body)
+	req.Body.Close()
+	if err != nil {
+		return err
+	}
+	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
+	req.Body, _ = req.GetBody()
+	return nil
+}
+
+func retryableStatus(code int) bool {
+	return code == http.StatusTooManyRequests || code == http.StatusConflict || code >= 500 && code <= 599
+}
+
+// retryReason says why a response should be retried, or "" if it should not.
+func retryReason(code int, body []byte) string {
+	switch {
+	case code == http.StatusTooManyRequests:
+		return "rate_limit"
+	case code >= 500 && code <= 599 && code != http.StatusNotImplemented && code != http.StatusHTTPVersionNotSupported:
+		return "server"
+	case code == http.StatusConflict && isWriteContention(body):
+		return "contention"
+	}
+	return ""
+}
+
+// isWriteContention reports whether a 409 body is too_many_write_operations,
+// at the top (upload_session/finish) or nested (files/upload's
+// path/too_many_write_operations).
+func isWriteContention(body []byte) bool {
+	var e struct {
+		Summary string `json:"error_summary"`
+	}
+	if json.Unmarshal(body, &e) != nil {
+		return false
+	}
+	for _, part := range strings.Split(e.Summary, "/") {
+		if part == "too_many_write_operations" {
+			return true
+		}
+	}
+	return false
+}
+
+// retryableNetError reports whether a transport error is worth another try:
+// connections dropped, reset or timed out are; certificate errors and
+// malformed requests are not.
+func retryableNetError(err error) bool {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	var certErr *x509.CertificateInvalidError
+	var unknownAuth x509.UnknownAuthorityError
+	var hostErr x509.HostnameError
+	if errors.As(err, &certErr) || errors.As(err, &unknownAuth) || errors.As(err, &hostErr) {
+		return false
+	}
+	return !strings.Contains(err.Error(), "unsupported protocol scheme")
+}
