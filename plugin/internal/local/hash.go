@@ -1,0 +1,73 @@
+package local
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+
+	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/contenthash"
+	"golang.org/x/sync/errgroup"
+)
+
+// HashFile returns the Dropbox content hash of the file at path and the
+// number of bytes read. It reads whole 4 MiB blocks, so that the SDK's
+// hasher never copies.
+func HashFile(path string) (hash string, n int64, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", 0, err
+	}
+	defer f.Close()
+	buf := make([]byte, contenthash.BlockSize)
+	h := contenthash.New()
+	for {
+		m, err := io.ReadFull(f, buf)
+		h.Write(buf[:m])
+		n += int64(m)
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			return h.HexDigest(), n, nil
+		}
+		if err != nil {
+			return "", n, err
+		}
+	}
+}
+
+// HashAll fills in the Hash of every file, several at a time (workers; 0
+// means one per CPU). done, if not nil, is called after each file.
+func HashAll(ctx context.Context, files []*File, workers int, done func(*File)) error {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(workers)
+	for _, f := range files {
+		if gctx.Err() != nil {
+			break
+		}
+		g.Go(func() error {
+			if err := gctx.Err(); err != nil {
+				return err
+			}
+			h, n, err := HashFile(f.Path)
+			if err != nil {
+				return fmt.Errorf("hashing %s: %w", f.Path, err)
+			}
+			if n != f.Size {
+				return fmt.Errorf("%s changed while it was read (%d bytes, was %d): is the experiment still writing it?", f.Path, n, f.Size)
+			}
+			f.Hash = h
+			if done != nil {
+				done(f)
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	return ctx.Err()
+}

@@ -1,0 +1,146 @@
+package local
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/contenthash"
+)
+
+func write(t *testing.T, root, rel string, data []byte) {
+	t.Helper()
+	p := filepath.Join(root, filepath.FromSlash(rel))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func rels(files []*File) []string {
+	var out []string
+	for _, f := range files {
+		out = append(out, f.Rel)
+	}
+	return out
+}
+
+func TestScanFolder(t *testing.T) {
+	root := t.TempDir()
+	write(t, root, "results.csv", []byte("a,b\n"))
+	write(t, root, "exp00000/result/fold-1.csv", []byte("1"))
+	write(t, root, "exp00000/log/librec.log", []byte("log"))
+	write(t, root, "exp00000/.DS_Store", []byte("x"))
+	write(t, root, "Thumbs.db", []byte("x"))
+	write(t, root, ".dropbox-post/manifests/m.json", []byte("{}"))
+	write(t, root, "bad name /x", nil) // a folder whose name ends in a space
+	os.MkdirAll(filepath.Join(root, "empty/deeper"), 0o755)
+	os.MkdirAll(filepath.Join(root, "exp00001/empty"), 0o755)
+	write(t, root, "exp00001/x.csv", []byte("2"))
+	if err := os.Symlink("/etc", filepath.Join(root, "etc-link")); err != nil {
+		t.Fatal(err)
+	}
+
+	tree, err := Scan(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"exp00000/log/librec.log", "exp00000/result/fold-1.csv", "exp00001/x.csv", "results.csv"}
+	if got := rels(tree.Files); !reflect.DeepEqual(got, want) {
+		t.Fatalf("files %v, want %v", got, want)
+	}
+	if !reflect.DeepEqual(tree.EmptyDirs, []string{"empty/deeper", "exp00001/empty"}) {
+		t.Fatalf("empty dirs %v", tree.EmptyDirs)
+	}
+	skipped := map[string]string{}
+	for _, n := range tree.Skipped {
+		skipped[n.Rel] = n.Reason
+	}
+	for _, rel := range []string{"exp00000/.DS_Store", "Thumbs.db", "etc-link"} {
+		if skipped[rel] == "" {
+			t.Errorf("%s not skipped (skipped: %v)", rel, skipped)
+		}
+	}
+	if !strings.Contains(skipped["etc-link"], "symbolic link") {
+		t.Errorf("link reason %q", skipped["etc-link"])
+	}
+	if len(tree.Invalid) != 1 || tree.Invalid[0].Rel != "bad name " {
+		t.Fatalf("invalid %v", tree.Invalid)
+	}
+	if tree.Bytes() != 4+1+3+1 {
+		t.Fatalf("bytes %d", tree.Bytes())
+	}
+}
+
+func TestScanCaseClash(t *testing.T) {
+	root := t.TempDir()
+	write(t, root, "Results.csv", []byte("1"))
+	write(t, root, "results.csv", []byte("2"))
+	tree, err := Scan(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tree.Invalid) != 1 || !strings.Contains(tree.Invalid[0].Reason, "only by case") {
+		t.Fatalf("invalid %v", tree.Invalid)
+	}
+}
+
+func TestScanSingleFile(t *testing.T) {
+	root := t.TempDir()
+	write(t, root, "post/plot.png", []byte("png"))
+	tree, err := Scan(filepath.Join(root, "post/plot.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tree.IsDir || len(tree.Files) != 1 || tree.Files[0].Rel != "plot.png" || tree.Files[0].Size != 3 {
+		t.Fatalf("tree %+v", tree)
+	}
+}
+
+func TestHashMatchesSDK(t *testing.T) {
+	root := t.TempDir()
+	sizes := []int{0, 1, contenthash.BlockSize - 1, contenthash.BlockSize, contenthash.BlockSize + 1, 3*contenthash.BlockSize + 17}
+	var files []*File
+	for i, n := range sizes {
+		data := make([]byte, n)
+		rand.Read(data)
+		rel := filepath.Join("f", string(rune('a'+i)))
+		write(t, root, rel, data)
+		files = append(files, &File{Rel: rel, Path: filepath.Join(root, rel), Size: int64(n)})
+	}
+	var done int
+	if err := HashAll(context.Background(), files, 3, func(*File) { done++ }); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		data, _ := os.ReadFile(f.Path)
+		want, _ := contenthash.Compute(bytes.NewReader(data))
+		if f.Hash != want {
+			t.Errorf("%s (%d bytes): %s, want %s", f.Rel, f.Size, f.Hash, want)
+		}
+	}
+	if done != len(files) {
+		t.Fatalf("done called %d times", done)
+	}
+	// The empty file's hash is SHA-256 of nothing.
+	if files[0].Hash != "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" {
+		t.Fatalf("empty hash %s", files[0].Hash)
+	}
+}
+
+func TestHashNoticesAFileThatChanged(t *testing.T) {
+	root := t.TempDir()
+	write(t, root, "a", []byte("12345"))
+	f := &File{Rel: "a", Path: filepath.Join(root, "a"), Size: 3}
+	err := HashAll(context.Background(), []*File{f}, 1, nil)
+	if err == nil || !strings.Contains(err.Error(), "changed while it was read") {
+		t.Fatalf("err %v", err)
+	}
+}

@@ -1,0 +1,164 @@
+// Package plan decides what to send where: it compares the local files with
+// what Dropbox already holds, by content hash, and says for each file
+// whether to upload it, and why. It makes no Dropbox calls.
+package plan
+
+import (
+	"fmt"
+
+	"github.com/librec-auto/dropbox-post/plugin/dpath"
+	"github.com/librec-auto/dropbox-post/plugin/internal/local"
+)
+
+// Remote is what Dropbox holds at a path.
+type Remote struct {
+	Path   string // path_display
+	Size   int64
+	Hash   string // content_hash; "" for folders
+	Rev    string
+	Folder bool
+}
+
+// IfExists says what to do with a file that exists on Dropbox with other
+// content.
+type IfExists string
+
+// IfExists values. Overwrite is the default, as librec-auto's script does.
+const (
+	Overwrite IfExists = "overwrite"
+	Skip      IfExists = "skip"
+	Fail      IfExists = "fail"
+)
+
+// ParseIfExists checks an --if-exists value.
+func ParseIfExists(s string) (IfExists, error) {
+	switch m := IfExists(s); m {
+	case Overwrite, Skip, Fail:
+		return m, nil
+	}
+	return "", fmt.Errorf("--if-exists %q: use overwrite, skip or fail", s)
+}
+
+// Action is what happens to one file.
+type Action string
+
+// Actions.
+const (
+	Upload    Action = "upload"    // missing or different on Dropbox
+	Unchanged Action = "unchanged" // Dropbox has the same content
+	Kept      Action = "kept"      // different on Dropbox, left alone (--if-exists skip)
+	Conflict  Action = "conflict"  // cannot be sent: see Reason
+)
+
+// Item is one local file and what happens to it.
+type Item struct {
+	File   *local.File
+	Dest   string  // Dropbox path, display case
+	Remote *Remote // what Dropbox holds there, if anything
+	Action Action
+	Reason string // "new", "changed", "same content", or why it is a conflict
+}
+
+// Plan is what a push will do.
+type Plan struct {
+	Dest    string   // the Dropbox folder the files go under
+	Items   []*Item  // in the tree's order
+	Folders []string // empty folders to create (Dropbox paths)
+}
+
+// Count returns the number of items with action a.
+func (p *Plan) Count(a Action) int {
+	n := 0
+	for _, it := range p.Items {
+		if it.Action == a {
+			n++
+		}
+	}
+	return n
+}
+
+// Bytes returns the bytes of the items with action a.
+func (p *Plan) Bytes(a Action) int64 {
+	var n int64
+	for _, it := range p.Items {
+		if it.Action == a {
+			n += it.File.Size
+		}
+	}
+	return n
+}
+
+// Make compares tree, to be posted under the Dropbox folder dest, with
+// remote (what Dropbox holds, keyed by dpath.Lower of the full path). A
+// file whose size differs from Dropbox's is changed whatever its content;
+// one of the same size must be hashed (see NeedHash), and its hash decides.
+// A single file goes to dest/<name>; a folder's contents go directly under
+// dest, keeping sub-folders, as librec-auto does.
+func Make(tree *local.Tree, dest string, remote map[string]Remote, mode IfExists) *Plan {
+	p := &Plan{Dest: dest}
+	for _, f := range tree.Files {
+		it := &Item{File: f, Dest: dpath.Join(dest, f.Rel)}
+		if r, ok := remote[dpath.Lower(it.Dest)]; ok {
+			it.Remote = &r
+		}
+		decide(it, mode)
+		if it.Action == Upload && it.Remote == nil {
+			if clash := folderClash(dest, f.Rel, remote); clash != "" {
+				it.Action, it.Reason = Conflict, fmt.Sprintf("%s is a file on Dropbox, where this needs a folder", clash)
+			}
+		}
+		p.Items = append(p.Items, it)
+	}
+	for _, d := range tree.EmptyDirs {
+		path := dpath.Join(dest, d)
+		if r, ok := remote[dpath.Lower(path)]; !ok || !r.Folder {
+			p.Folders = append(p.Folders, path)
+		}
+	}
+	return p
+}
+
+// NeedHash returns the files of tree whose content hash decides what to do:
+// those that Dropbox holds a file of the same size for. The others are sent
+// (new, or of another size) without hashing them first; their hash is
+// computed from the bytes as they are sent.
+func NeedHash(tree *local.Tree, dest string, remote map[string]Remote) []*local.File {
+	var out []*local.File
+	for _, f := range tree.Files {
+		if r, ok := remote[dpath.Lower(dpath.Join(dest, f.Rel))]; ok && !r.Folder && r.Size == f.Size {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func decide(it *Item, mode IfExists) {
+	r := it.Remote
+	switch {
+	case r == nil:
+		it.Action, it.Reason = Upload, "new"
+	case r.Folder:
+		it.Action, it.Reason = Conflict, "a folder of that name is on Dropbox"
+	case r.Size == it.File.Size && r.Hash == it.File.Hash && r.Hash != "":
+		it.Action, it.Reason = Unchanged, "same content"
+	case mode == Skip:
+		it.Action, it.Reason = Kept, "different on Dropbox, kept (--if-exists skip)"
+	case mode == Fail:
+		it.Action, it.Reason = Conflict, "different on Dropbox (--if-exists fail)"
+	default:
+		it.Action, it.Reason = Upload, "changed"
+	}
+}
+
+// folderClash returns the Dropbox path of a file that stands where one of
+// rel's parent folders must go, or "".
+func folderClash(dest, rel string, remote map[string]Remote) string {
+	dir := dpath.Parent(dpath.Join(dest, rel))
+	for dir != "" && dpath.Lower(dir) != dpath.Lower(dest) {
+		if r, ok := remote[dpath.Lower(dir)]; ok && !r.Folder {
+			return r.Path
+		}
+		dir = dpath.Parent(dir)
+	}
+	return ""
+}

@@ -1,0 +1,73 @@
+package plan
+
+import (
+	"testing"
+
+	"github.com/librec-auto/dropbox-post/plugin/internal/local"
+)
+
+func tree(files ...*local.File) *local.Tree {
+	return &local.Tree{IsDir: true, Files: files}
+}
+
+func file(rel, hash string, size int64) *local.File {
+	return &local.File{Rel: rel, Hash: hash, Size: size}
+}
+
+func TestMake(t *testing.T) {
+	tr := tree(
+		file("new.csv", "h1", 1),
+		file("same.csv", "h2", 2),
+		file("Changed.csv", "h3", 3),
+		file("exp00000/result/a.csv", "h4", 4),
+		file("dir-is-file/x.csv", "h5", 5),
+		file("folder-here", "h6", 6),
+	)
+	tr.EmptyDirs = []string{"empty", "exists"}
+	remote := map[string]Remote{
+		"/results/same.csv":    {Path: "/results/same.csv", Hash: "h2", Size: 2},
+		"/results/changed.csv": {Path: "/results/CHANGED.csv", Hash: "old", Size: 3},
+		"/results/dir-is-file": {Path: "/results/dir-is-file", Hash: "h", Size: 1},
+		"/results/folder-here": {Path: "/results/folder-here", Folder: true},
+		"/results/exists":      {Path: "/results/exists", Folder: true},
+	}
+	p := Make(tr, "/results", remote, Overwrite)
+	want := map[string]Action{
+		"new.csv": Upload, "same.csv": Unchanged, "Changed.csv": Upload,
+		"exp00000/result/a.csv": Upload, "dir-is-file/x.csv": Conflict, "folder-here": Conflict,
+	}
+	for _, it := range p.Items {
+		if it.Action != want[it.File.Rel] {
+			t.Errorf("%s: %s (%s), want %s", it.File.Rel, it.Action, it.Reason, want[it.File.Rel])
+		}
+	}
+	if p.Items[2].Dest != "/results/Changed.csv" || p.Items[2].Reason != "changed" {
+		t.Errorf("changed item: %+v", p.Items[2])
+	}
+	if len(p.Folders) != 1 || p.Folders[0] != "/results/empty" {
+		t.Errorf("folders %v", p.Folders)
+	}
+	if p.Count(Upload) != 3 || p.Bytes(Upload) != 1+3+4 {
+		t.Errorf("counts %d %d", p.Count(Upload), p.Bytes(Upload))
+	}
+}
+
+func TestIfExists(t *testing.T) {
+	remote := map[string]Remote{"/d/a": {Path: "/d/a", Hash: "old", Size: 1}}
+	for mode, want := range map[IfExists]Action{Overwrite: Upload, Skip: Kept, Fail: Conflict} {
+		p := Make(tree(file("a", "new", 1)), "/d", remote, mode)
+		if p.Items[0].Action != want {
+			t.Errorf("%s: %s", mode, p.Items[0].Action)
+		}
+	}
+	if _, err := ParseIfExists("clobber"); err == nil {
+		t.Error("clobber accepted")
+	}
+}
+
+func TestSameHashDifferentSizeIsChanged(t *testing.T) {
+	remote := map[string]Remote{"/d/a": {Path: "/d/a", Hash: "h", Size: 2}}
+	if p := Make(tree(file("a", "h", 1)), "/d", remote, Overwrite); p.Items[0].Action != Upload {
+		t.Fatal("size mismatch not treated as a change")
+	}
+}
