@@ -1,0 +1,73 @@
+package credential
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+)
+
+// Encode returns the canonical form of c that key files hold: a JSON
+// object on one line, without a newline, with the fields in this order and
+// empty ones left out:
+//
+//	{"access_token":"…"}
+//	{"app_key":"…","app_secret":"…","refresh_token":"…"}
+//
+// It returns nil for the zero Credential.
+func (c Credential) Encode() []byte {
+	if c.IsZero() {
+		return nil
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(struct {
+		AccessToken  string `json:"access_token,omitempty"`
+		AppKey       string `json:"app_key,omitempty"`
+		AppSecret    string `json:"app_secret,omitempty"`
+		RefreshToken string `json:"refresh_token,omitempty"`
+	}{c.accessToken, c.appKey, c.appSecret, c.refreshToken})
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+}
+
+// Decode reads the form Encode writes. It is stricter than Parse: the input
+// must be one JSON object with no fields but the four, holding either an
+// access token or a refresh credential, not both.
+func Decode(data []byte) (Credential, error) {
+	f, err := parseJSON(string(data), true)
+	if err != nil {
+		return Credential{}, err
+	}
+	if f.AccessToken != "" && (f.AppKey != "" || f.AppSecret != "" || f.RefreshToken != "") {
+		return Credential{}, errAmbiguous
+	}
+	return f.credential()
+}
+
+var errAmbiguous = errors.New("the credential holds both an access token and a refresh credential")
+
+// EnvLines returns c as .env lines, each ending in a newline, which Parse
+// reads back:
+//
+//	DROPBOX_ACCESS_TOKEN=…
+//
+// or
+//
+//	DROPBOX_APP_KEY=…
+//	DROPBOX_APP_SECRET=…      (only when there is one)
+//	DROPBOX_REFRESH_TOKEN=…
+//
+// Values need no quotes: no credential holds spaces, quotes or backslashes.
+func (c Credential) EnvLines() []byte {
+	var b bytes.Buffer
+	line := func(name, value string) {
+		if value != "" {
+			b.WriteString(name + "=" + value + "\n")
+		}
+	}
+	line(EnvAccessToken, c.accessToken)
+	line(EnvAppKey, c.appKey)
+	line(EnvAppSecret, c.appSecret)
+	line(EnvRefreshToken, c.refreshToken)
+	return b.Bytes()
+}

@@ -1,0 +1,145 @@
+// Package secret finds the password of a key file without ever blocking an
+// unattended run. It looks, in order, at -k/--key_password (librec-auto's
+// flag), --password (librec-auto's script convention), --password-file, the
+// environment variable DROPBOX_POST_PASSWORD, and only then, when a person
+// is at a terminal, asks on it without echo.
+package secret
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
+)
+
+// EnvVar is the environment variable that may hold the password. An empty
+// value counts as not set; give an empty password with -k ” instead.
+const EnvVar = "DROPBOX_POST_PASSWORD"
+
+// maxFileSize bounds what is read from a --password-file.
+const maxFileSize = 64 << 10
+
+// Given is a value from a flag, and whether the flag was given at all: an
+// explicitly given empty password is a real password.
+type Given struct {
+	Value string
+	Set   bool
+}
+
+// Source says where a password came from.
+type Source int
+
+// The places a password comes from, in the order they are looked at.
+const (
+	FromKeyPassword Source = iota + 1 // -k / --key_password
+	FromPassword                      // --password
+	FromFile                          // --password-file
+	FromEnv                           // DROPBOX_POST_PASSWORD
+	FromPrompt                        // typed at the terminal
+)
+
+// String names the source as a user would write it.
+func (s Source) String() string {
+	switch s {
+	case FromKeyPassword:
+		return "-k/--key_password"
+	case FromPassword:
+		return "--password"
+	case FromFile:
+		return "--password-file"
+	case FromEnv:
+		return EnvVar
+	case FromPrompt:
+		return "the terminal"
+	}
+	return "nowhere"
+}
+
+// Request is what Resolve looks at. The zero value of every field is safe:
+// no flags, no environment, no terminal.
+type Request struct {
+	KeyPassword  Given // -k / --key_password
+	Password     Given // --password
+	PasswordFile Given // --password-file: a path
+
+	Getenv func(string) string // nil: no environment
+
+	// Terminal says whether a person can be asked; ReadPassword reads one
+	// line without echo and is called only when Terminal is true. Prompts
+	// go to Prompt (stderr).
+	Terminal     bool
+	ReadPassword func() ([]byte, error)
+	Prompt       io.Writer
+
+	// For names what the password is for in the prompt, e.g. `key file
+	// "k.key"`. Confirm asks twice and refuses a mismatch or an empty
+	// password: for a new key file.
+	For     string
+	Confirm bool
+}
+
+// Resolve returns the password and where it came from. With no password
+// given and no terminal it returns at once an *exit.Error with code
+// NoPassword naming the ways to give one. A ctx cancelled while a prompt
+// waits makes Resolve return at once an error with code Interrupted that
+// wraps ctx's error.
+func Resolve(ctx context.Context, r Request) (string, Source, error) {
+	switch {
+	case r.KeyPassword.Set:
+		return r.KeyPassword.Value, FromKeyPassword, nil
+	case r.Password.Set:
+		return r.Password.Value, FromPassword, nil
+	case r.PasswordFile.Set:
+		pw, err := readFile(r.PasswordFile.Value)
+		return pw, FromFile, err
+	}
+	if r.Getenv != nil {
+		if pw := r.Getenv(EnvVar); pw != "" {
+			return pw, FromEnv, nil
+		}
+	}
+	if !r.Terminal || r.ReadPassword == nil {
+		return "", 0, exit.New(exit.NoPassword, "no password given, and no terminal to ask for one",
+			"pass -k PASSWORD, --password-file FILE, or set "+EnvVar)
+	}
+	pw, err := prompt(ctx, r)
+	return pw, FromPrompt, err
+}
+
+// readFile returns the content of a password file, less one trailing
+// "\n" or "\r\n".
+func readFile(path string) (string, error) {
+	fix := "give the path of a readable file that holds the password"
+	if path == "" {
+		return "", exit.New(exit.Usage, "--password-file is empty", fix)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return "", exit.Wrap(exit.Local, err, fmt.Sprintf("cannot read password file %s: %v", path, cause(err)), fix)
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
+	switch {
+	case err != nil:
+		return "", exit.Wrap(exit.Local, err, fmt.Sprintf("cannot read password file %s: %v", path, cause(err)), fix)
+	case len(b) > maxFileSize:
+		return "", exit.New(exit.Local, fmt.Sprintf("password file %s is larger than %d KiB", path, maxFileSize>>10), fix)
+	}
+	if t, ok := bytes.CutSuffix(b, []byte("\n")); ok {
+		b = bytes.TrimSuffix(t, []byte("\r"))
+	}
+	return string(b), nil
+}
+
+// cause strips the path from an *fs.PathError, which the message already names.
+func cause(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}

@@ -1,0 +1,234 @@
+package secret
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
+)
+
+// lines returns a ReadPassword that answers with each line in turn.
+func lines(t *testing.T, answers ...string) func() ([]byte, error) {
+	return func() ([]byte, error) {
+		if len(answers) == 0 {
+			t.Error("asked more often than expected")
+			return nil, errors.New("no more answers")
+		}
+		a := answers[0]
+		answers = answers[1:]
+		return []byte(a), nil
+	}
+}
+
+func noPrompt(t *testing.T) func() ([]byte, error) {
+	return func() ([]byte, error) {
+		t.Error("ReadPassword called")
+		return nil, errors.New("must not be called")
+	}
+}
+
+func env(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func writeFile(t *testing.T, content string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "pw")
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestOrder(t *testing.T) {
+	file := writeFile(t, "from-file\n")
+	all := Request{
+		KeyPassword:  Given{"from-k", true},
+		Password:     Given{"from-password", true},
+		PasswordFile: Given{file, true},
+		Getenv:       env(map[string]string{EnvVar: "from-env"}),
+		Terminal:     true,
+		ReadPassword: noPrompt(t),
+	}
+	steps := []struct {
+		drop func(*Request)
+		want string
+		src  Source
+	}{
+		{func(*Request) {}, "from-k", FromKeyPassword},
+		{func(r *Request) { r.KeyPassword = Given{} }, "from-password", FromPassword},
+		{func(r *Request) { r.Password = Given{} }, "from-file", FromFile},
+		{func(r *Request) { r.PasswordFile = Given{} }, "from-env", FromEnv},
+	}
+	r := all
+	for _, s := range steps {
+		s.drop(&r)
+		pw, src, err := Resolve(context.Background(), r)
+		if err != nil || pw != s.want || src != s.src {
+			t.Errorf("Resolve = %q, %v, %v; want %q from %v", pw, src, err, s.want, s.src)
+		}
+	}
+	r.Getenv = env(nil)
+	r.ReadPassword = lines(t, "typed")
+	pw, src, err := Resolve(context.Background(), r)
+	if err != nil || pw != "typed" || src != FromPrompt {
+		t.Errorf("Resolve = %q, %v, %v; want the prompt", pw, src, err)
+	}
+}
+
+func TestEmptyGivenIsAPassword(t *testing.T) {
+	for _, r := range []Request{
+		{KeyPassword: Given{"", true}},
+		{Password: Given{"", true}},
+		{PasswordFile: Given{writeFile(t, ""), true}},
+		{PasswordFile: Given{writeFile(t, "\n"), true}},
+		{PasswordFile: Given{writeFile(t, "\r\n"), true}},
+	} {
+		r.Getenv = env(map[string]string{EnvVar: "later"})
+		pw, src, err := Resolve(context.Background(), r)
+		if err != nil || pw != "" || src == FromEnv {
+			t.Errorf("Resolve = %q, %v, %v; want the empty password", pw, src, err)
+		}
+	}
+}
+
+func TestPasswordFileTrim(t *testing.T) {
+	for content, want := range map[string]string{
+		"pw":           "pw",
+		"pw\n":         "pw",
+		"pw\r\n":       "pw",
+		"pw\n\n":       "pw\n",
+		" pw \n":       " pw ",
+		"pässwörd\n":   "pässwörd",
+		"pw\r":         "pw\r",
+		"two\nlines\n": "two\nlines",
+	} {
+		pw, _, err := Resolve(context.Background(), Request{PasswordFile: Given{writeFile(t, content), true}})
+		if err != nil || pw != want {
+			t.Errorf("file %q: Resolve = %q, %v; want %q", content, pw, err, want)
+		}
+	}
+}
+
+func TestPasswordFileErrors(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "nope")
+	_, _, err := Resolve(context.Background(), Request{PasswordFile: Given{missing, true}})
+	if exit.CodeOf(err) != exit.Local || !strings.Contains(err.Error(), "cannot read password file "+missing+": no such file or directory") {
+		t.Errorf("missing file: %v", err)
+	}
+	_, _, err = Resolve(context.Background(), Request{PasswordFile: Given{t.TempDir(), true}})
+	if exit.CodeOf(err) != exit.Local {
+		t.Errorf("directory: %v", err)
+	}
+	_, _, err = Resolve(context.Background(), Request{PasswordFile: Given{"", true}})
+	if exit.CodeOf(err) != exit.Usage {
+		t.Errorf("empty path: %v", err)
+	}
+	big := writeFile(t, strings.Repeat("x", maxFileSize+1))
+	_, _, err = Resolve(context.Background(), Request{PasswordFile: Given{big, true}})
+	if exit.CodeOf(err) != exit.Local || !strings.Contains(err.Error(), "larger than") {
+		t.Errorf("big file: %v", err)
+	}
+}
+
+// TestNoTerminalNeverBlocks: without a terminal, Resolve returns at once and
+// never reads, even when ReadPassword would block for ever.
+func TestNoTerminalNeverBlocks(t *testing.T) {
+	block := make(chan struct{})
+	defer close(block)
+	r := Request{
+		Getenv:       env(map[string]string{EnvVar: ""}),
+		ReadPassword: func() ([]byte, error) { <-block; return nil, nil },
+	}
+	start := time.Now()
+	_, _, err := Resolve(context.Background(), r)
+	var e *exit.Error
+	if !errors.As(err, &e) || e.Code != exit.NoPassword {
+		t.Fatalf("err = %v, want NoPassword", err)
+	}
+	for _, opt := range []string{"-k", "--password-file", EnvVar} {
+		if !strings.Contains(err.Error(), opt) {
+			t.Errorf("%q does not name %s", err, opt)
+		}
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("took %v", d)
+	}
+	// A terminal flag without a reader is no terminal either.
+	if _, _, err := Resolve(context.Background(), Request{Terminal: true}); exit.CodeOf(err) != exit.NoPassword {
+		t.Errorf("no ReadPassword: %v", err)
+	}
+}
+
+func TestPrompt(t *testing.T) {
+	var out strings.Builder
+	pw, src, err := Resolve(context.Background(), Request{
+		Terminal: true, ReadPassword: lines(t, "hunter2"), Prompt: &out, For: `key file "k.key"`,
+	})
+	if err != nil || pw != "hunter2" || src != FromPrompt {
+		t.Fatalf("Resolve = %q, %v, %v", pw, src, err)
+	}
+	if got := out.String(); got != "Password for key file \"k.key\": \n" {
+		t.Errorf("prompt %q", got)
+	}
+	// An empty line is the empty password when opening a file.
+	pw, _, err = Resolve(context.Background(), Request{Terminal: true, ReadPassword: lines(t, "")})
+	if err != nil || pw != "" {
+		t.Errorf("empty typed: %q, %v", pw, err)
+	}
+}
+
+func TestConfirm(t *testing.T) {
+	var out strings.Builder
+	r := Request{Terminal: true, Confirm: true, Prompt: &out, ReadPassword: lines(t, "pw one", "pw one")}
+	if pw, _, err := Resolve(context.Background(), r); err != nil || pw != "pw one" {
+		t.Errorf("Resolve = %q, %v", pw, err)
+	}
+	if strings.Count(out.String(), "\n") != 2 || !strings.Contains(out.String(), "again") {
+		t.Errorf("prompts %q", out.String())
+	}
+	r.ReadPassword = lines(t, "pw one", "pw two")
+	_, _, err := Resolve(context.Background(), r)
+	if exit.CodeOf(err) != exit.Usage || !strings.Contains(err.Error(), "differ") {
+		t.Errorf("mismatch: %v", err)
+	}
+	if strings.Contains(err.Error(), "pw one") || strings.Contains(err.Error(), "pw two") {
+		t.Errorf("error reveals a password: %v", err)
+	}
+	r.ReadPassword = lines(t, "")
+	if _, _, err := Resolve(context.Background(), r); exit.CodeOf(err) != exit.Usage || !strings.Contains(err.Error(), "-k ''") {
+		t.Errorf("empty: %v", err)
+	}
+}
+
+func TestPromptFails(t *testing.T) {
+	r := Request{Terminal: true, ReadPassword: func() ([]byte, error) { return nil, errors.New("EOF") }}
+	if _, _, err := Resolve(context.Background(), r); exit.CodeOf(err) != exit.NoPassword {
+		t.Errorf("err = %v, want NoPassword", err)
+	}
+}
+
+func TestPromptCancelled(t *testing.T) {
+	block := make(chan struct{})
+	defer close(block)
+	ctx, cancel := context.WithCancel(context.Background())
+	r := Request{Terminal: true, ReadPassword: func() ([]byte, error) { <-block; return nil, nil }}
+	time.AfterFunc(10*time.Millisecond, cancel)
+	if _, _, err := Resolve(ctx, r); !errors.Is(err, context.Canceled) || exit.CodeOf(err) != exit.Interrupted {
+		t.Errorf("err = %v, want context.Canceled with code Interrupted", err)
+	}
+}
+
+func TestSourceString(t *testing.T) {
+	want := []string{"nowhere", "-k/--key_password", "--password", "--password-file", EnvVar, "the terminal"}
+	for i, w := range want {
+		if got := Source(i).String(); got != w {
+			t.Errorf("Source(%d) = %q, want %q", i, got, w)
+		}
+	}
+}
