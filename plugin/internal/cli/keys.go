@@ -1,6 +1,243 @@
 package cli
 
-import "github.com/spf13/cobra"
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/librec-auto/dropbox-post/plugin/internal/atomicfile"
+	"github.com/librec-auto/dropbox-post/plugin/internal/credential"
+	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
+	"github.com/librec-auto/dropbox-post/plugin/internal/keyfile"
+)
 
 // keyCommands returns encrypt, decrypt and key (info, upgrade).
-func keyCommands(env *Env) []*cobra.Command { return nil }
+func keyCommands(env *Env) []*cobra.Command {
+	return []*cobra.Command{encryptCmd(env), decryptCmd(env), keyCmd(env)}
+}
+
+func encryptCmd(env *Env) *cobra.Command {
+	var out, in string
+	var force bool
+	var pw passwordFlags
+	cmd := &cobra.Command{
+		Use:   "encrypt --encrypted OUT --key IN",
+		Short: "Encrypt a Dropbox credential into a key file",
+		Long: `encrypt reads a Dropbox credential from IN and writes it, encrypted with a
+password, to OUT (mode 0600), in dropbox-post's format (Argon2id and
+XChaCha20-Poly1305; docs/keyfile-format.md). OUT can be committed to the study.
+
+IN holds a bare access token, or .env lines (DROPBOX_ACCESS_TOKEN=…, or
+DROPBOX_APP_KEY=…, DROPBOX_APP_SECRET=… (optional) and DROPBOX_REFRESH_TOKEN=…),
+or a JSON object with the same fields in lower case. The flags are those of
+librec-auto's bin/encrypt.py. Without a password flag, the password is taken
+from DROPBOX_POST_PASSWORD, or asked twice at the terminal.`,
+		Example: "  dropbox-post encrypt --encrypted conf/dropbox.key --key token.txt",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := required("encrypted", out, "key", in); err != nil {
+				return err
+			}
+			c, err := keyfile.ReadCredential(in)
+			if err != nil {
+				return err
+			}
+			env.Redactor.Add(c.Secrets()...)
+			if !force {
+				if err := atomicfile.Absent(out); err != nil {
+					return err
+				}
+			}
+			password, err := pw.resolve(cmd.Context(), env, "new key file "+out, true)
+			if err != nil {
+				return err
+			}
+			if err := keyfile.Save(out, c, password, force); err != nil {
+				return err
+			}
+			env.Log.Info("wrote key file", "file", out, "credential", c.Kind().String(), "format", keyfile.V1.String())
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&out, "encrypted", "", "key file to write (`OUT`)")
+	f.StringVar(&in, "key", "", "file holding the credential to encrypt (`IN`)")
+	f.BoolVar(&force, "force", false, "replace OUT if it exists")
+	pw.register(f)
+	return cmd
+}
+
+func decryptCmd(env *Env) *cobra.Command {
+	var file string
+	var pw passwordFlags
+	cmd := &cobra.Command{
+		Use:   "decrypt --encrypted FILE",
+		Short: "Print the credential a key file holds",
+		Long: `decrypt prints the credential held by a key file (dropbox-post's or
+librec-auto's) to standard output: an access token on one line, or a refresh
+credential as .env lines, which 'encrypt --key' reads back. It is one of the
+only commands that prints a secret.`,
+		Example: "  dropbox-post decrypt --encrypted conf/dropbox.key -k PASSWORD > .env",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := required("encrypted", file); err != nil {
+				return err
+			}
+			c, _, err := openKeyFile(cmd, env, &pw, file)
+			if err != nil {
+				return err
+			}
+			out := c.EnvLines()
+			if c.Kind() == credential.AccessToken {
+				out = []byte(c.AccessToken() + "\n")
+			}
+			_, err = env.Stdout.Write(out)
+			return err
+		},
+	}
+	cmd.Flags().StringVar(&file, "encrypted", "", "key file to decrypt (`FILE`)")
+	pw.register(cmd.Flags())
+	return cmd
+}
+
+func keyCmd(env *Env) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "key",
+		Short: "Describe or upgrade key files",
+		Args:  cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return cmd.Help()
+			}
+			return exit.New(exit.Usage, fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath()),
+				"run 'dropbox-post key --help' for the list of commands")
+		},
+	}
+	for _, sub := range []*cobra.Command{keyInfoCmd(env), keyUpgradeCmd(env)} {
+		sub.Args = wrapArgs(sub.Args)
+		cmd.AddCommand(sub)
+	}
+	return cmd
+}
+
+func keyInfoCmd(env *Env) *cobra.Command {
+	var output string
+	cmd := &cobra.Command{
+		Use:   "info FILE",
+		Short: "Show a key file's format and work factor, without a password",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if output != "text" && output != "json" {
+				return exit.Usagef("use --output text or --output json", "unknown --output %q", output)
+			}
+			info, err := keyfile.InspectFile(args[0])
+			if err != nil {
+				return err
+			}
+			if output == "json" {
+				return writeInfoJSON(env.Stdout, args[0], info)
+			}
+			writeInfoText(env.Stdout, args[0], info)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&output, "output", "text", "output format: text or json")
+	return cmd
+}
+
+func keyUpgradeCmd(env *Env) *cobra.Command {
+	var pw passwordFlags
+	cmd := &cobra.Command{
+		Use:   "upgrade FILE",
+		Short: "Rewrite a librec-auto key file in dropbox-post's format, with the same password",
+		Long: `upgrade decrypts a librec-auto (Fernet, PBKDF2 with a fixed salt) key file
+and writes it again in place, atomically, in dropbox-post's format (Argon2id and
+XChaCha20-Poly1305) with the same password and mode 0600. A file already in
+dropbox-post's format is left as it is.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			path := args[0]
+			info, err := keyfile.InspectFile(path)
+			if err != nil {
+				return err
+			}
+			if info.Format != keyfile.Legacy {
+				env.Log.Info("key file is already in the current format; left unchanged", "file", path, "format", info.Format.String())
+				return nil
+			}
+			c, password, err := openKeyFile(cmd, env, &pw, path)
+			if err != nil {
+				return err
+			}
+			if err := keyfile.Save(path, c, password, true); err != nil {
+				return err
+			}
+			env.Log.Info("upgraded key file", "file", path, "from", keyfile.Legacy.String(), "to", keyfile.V1.String())
+			return nil
+		},
+	}
+	pw.register(cmd.Flags())
+	return cmd
+}
+
+// openKeyFile asks for the password of the key file at path and decrypts
+// it, returning the credential and the password. The credential's secrets
+// are registered with the log redactor.
+func openKeyFile(cmd *cobra.Command, env *Env, pw *passwordFlags, path string) (credential.Credential, string, error) {
+	// A missing, foreign or damaged file is reported before asking for a password.
+	if _, err := keyfile.InspectFile(path); err != nil {
+		return credential.Credential{}, "", err
+	}
+	password, err := pw.resolve(cmd.Context(), env, "key file "+path, false)
+	if err != nil {
+		return credential.Credential{}, "", err
+	}
+	c, info, err := keyfile.Load(path, password)
+	if err != nil {
+		return credential.Credential{}, "", err
+	}
+	env.Redactor.Add(c.Secrets()...)
+	env.Log.Debug("opened key file", "file", path, "format", info.Format.String(), "credential", c.Kind().String())
+	return c, password, nil
+}
+
+// required reports the first of the named flags (name, value pairs) that
+// was not given.
+func required(pairs ...string) error {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i+1] == "" {
+			return exit.Usagef("see 'dropbox-post --help'", "--%s is required", pairs[i])
+		}
+	}
+	return nil
+}
+
+// infoJSON is what 'key info --output json' prints.
+type infoJSON struct {
+	File string `json:"file"`
+	keyfile.Info
+}
+
+func writeInfoJSON(w io.Writer, path string, info keyfile.Info) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(infoJSON{File: path, Info: info})
+}
+
+func writeInfoText(w io.Writer, path string, info keyfile.Info) {
+	k := info.KDF
+	kdf := fmt.Sprintf("%s t=%d m=%d KiB p=%d", k.Name, k.Time, k.MemoryKiB, k.Threads)
+	if info.Format == keyfile.Legacy {
+		kdf = fmt.Sprintf("%s, %d iterations, fixed salt %q", k.Name, k.Iterations, k.FixedSalt)
+	}
+	fmt.Fprintf(w, "file:    %s\nformat:  %s\nkdf:     %s\ncipher:  %s\n", path, info.Format, kdf, info.Cipher)
+	if !info.Created.IsZero() {
+		fmt.Fprintf(w, "created: %s\n", info.Created.Format(time.RFC3339))
+	}
+	if info.Format == keyfile.Legacy {
+		fmt.Fprintf(w, "note:    the same salt for every file, and a fast key derivation; run 'dropbox-post key upgrade %s'\n", path)
+	}
+}
