@@ -3,11 +3,12 @@
 # Go modules and npm packages are downloaded here, nothing is installed by hand.
 
 GO      ?= go
+NPM     ?= npm
 BIN     := bin/dropbox-post
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X github.com/librec-auto/dropbox-post/plugin/internal/cli.Version=$(VERSION)
 
-.PHONY: all build test vet demo bench soak fuzz clean
+.PHONY: all build test vet js-deps demo bench soak fuzz clean
 
 all: build
 
@@ -17,8 +18,23 @@ build:
 vet:
 	$(GO) vet ./...
 
-test: build vet
+test: build vet js-deps
 	$(GO) test -count=1 ./...
 
+# The emulator's interop test runs the official Dropbox JavaScript SDK
+# (pinned in interop/js/package-lock.json) with Node.js. npm ci installs it
+# again whenever package.json or the lock file changes.
+JS_DIR   := interop/js
+JS_STAMP := $(JS_DIR)/node_modules/.installed
+
+js-deps: $(JS_STAMP)
+
+$(JS_STAMP): $(JS_DIR)/package.json $(JS_DIR)/package-lock.json
+	@command -v node >/dev/null 2>&1 && command -v $(NPM) >/dev/null 2>&1 || { \
+	  echo "make: the tests need Node.js (node and npm) for the JavaScript SDK interop test; install it, then run make test again" >&2; \
+	  exit 1; }
+	cd $(JS_DIR) && $(NPM) ci --no-audit --no-fund
+	touch $@
+
 clean:
-	rm -rf bin
+	rm -rf bin $(JS_DIR)/node_modules

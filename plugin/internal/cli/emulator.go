@@ -1,6 +1,133 @@
 package cli
 
-import "github.com/spf13/cobra"
+import (
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/librec-auto/dropbox-post/plugin/internal/emulator"
+	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
+)
 
 // emulatorCommands returns the emulator command.
-func emulatorCommands(env *Env) []*cobra.Command { return nil }
+func emulatorCommands(env *Env) []*cobra.Command {
+	var f emulatorFlags
+	cmd := &cobra.Command{
+		Use:   "emulator --listen HOST:PORT [flags]",
+		Short: "Run a local Dropbox API emulator for tests, benchmarks and demos",
+		Long: `emulator serves the Dropbox HTTP API v2 (files, upload sessions, download,
+shared links, users, OAuth2 token and authorize endpoints) on one local
+origin, with Dropbox's JSON shapes, status codes and error tags, so that
+clients run against it unchanged. Its first line on stdout is its base URL
+(point DROPBOX_API_URL at it). It runs until interrupted.
+
+Test helpers are served under /emulator/ (stats, tokens, files); see the
+README. Faults (--fail-rate, --throttle-rate, --reset-rate,
+--write-contention) and --latency/--bandwidth imitate a busy Dropbox and a
+real network; --seed makes the faults reproducible.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts, err := f.options()
+			if err != nil {
+				return err
+			}
+			opts.Logger = env.Log // one debug line per request with --verbose
+			srv, err := emulator.New(opts)
+			if err != nil {
+				return exit.Wrap(exit.Local, err, err.Error(), "check --data")
+			}
+			defer srv.Close()
+			base, err := srv.Start(f.listen)
+			if err != nil {
+				return exit.Wrap(exit.Local, err, fmt.Sprintf("cannot listen on %s: %v", f.listen, err),
+					"choose another --listen address (port 0 picks a free one)")
+			}
+			fmt.Fprintln(env.Stdout, base)
+			env.Log.Info("emulator listening", "url", base, "data", dataLabel(opts.DataDir), "tokens", len(opts.Tokens))
+			<-cmd.Context().Done()
+			env.Log.Info("emulator stopping")
+			return srv.Close()
+		},
+	}
+	f.bind(cmd.Flags())
+	return []*cobra.Command{cmd}
+}
+
+func dataLabel(dir string) string {
+	if dir == "" {
+		return "memory"
+	}
+	return dir
+}
+
+// emulatorFlags are the emulator command's flags; the CLI scenarios' own
+// "emulator" command parses the same ones.
+type emulatorFlags struct {
+	listen        string
+	dataDir       string
+	tokens        []string
+	appKey        string
+	appSecret     string
+	tokenLifetime time.Duration
+	latency       time.Duration
+	bandwidth     int64
+	failRate      float64
+	throttleRate  float64
+	retryAfter    time.Duration
+	resetRate     float64
+	contention    bool
+	seed          uint64
+}
+
+func (f *emulatorFlags) bind(fs *pflag.FlagSet) {
+	fs.StringVar(&f.listen, "listen", "127.0.0.1:0", "address to listen on, HOST:PORT (port 0 picks a free one)")
+	fs.StringVar(&f.dataDir, "data", "", "keep files in this directory across restarts (default: in memory)")
+	fs.StringArrayVar(&f.tokens, "token", nil, "an access token that never expires (repeatable)")
+	fs.StringVar(&f.appKey, "app-key", "", "register an app with this key (default: any client_id is accepted)")
+	fs.StringVar(&f.appSecret, "app-secret", "", "the registered app's secret (default: none, PKCE only)")
+	fs.DurationVar(&f.tokenLifetime, "token-lifetime", 4*time.Hour, "lifetime of access tokens issued by /oauth2/token")
+	fs.DurationVar(&f.latency, "latency", 0, "delay added to every request")
+	fs.Int64Var(&f.bandwidth, "bandwidth", 0, "bytes per second shared by request and response bodies (0 = unlimited)")
+	fs.Float64Var(&f.failRate, "fail-rate", 0, "probability of answering 500/503 without doing the work")
+	fs.Float64Var(&f.throttleRate, "throttle-rate", 0, "probability of answering 429 too_many_requests")
+	fs.DurationVar(&f.retryAfter, "retry-after", time.Second, "Retry-After of throttled and contended requests (whole seconds)")
+	fs.Float64Var(&f.resetRate, "reset-rate", 0, "probability of dropping the connection, before or after the work")
+	fs.BoolVar(&f.contention, "write-contention", false, "commits that overlap fail with too_many_write_operations")
+	fs.Uint64Var(&f.seed, "seed", 0, "seed of the random faults (0 = random)")
+}
+
+// options checks the flags and turns them into emulator options.
+func (f *emulatorFlags) options() (emulator.Options, error) {
+	if f.appSecret != "" && f.appKey == "" {
+		return emulator.Options{}, exit.New(exit.Usage, "--app-secret needs --app-key", "give the app's key with --app-key")
+	}
+	retryAfter := f.retryAfter
+	if retryAfter == 0 {
+		retryAfter = time.Nanosecond // "Retry-After: 0"; zero would mean the default
+	}
+	opts := emulator.Options{
+		DataDir:         f.dataDir,
+		Tokens:          f.tokens,
+		TokenLifetime:   f.tokenLifetime,
+		Latency:         f.latency,
+		Bandwidth:       f.bandwidth,
+		FailRate:        f.failRate,
+		ThrottleRate:    f.throttleRate,
+		RetryAfter:      retryAfter,
+		ResetRate:       f.resetRate,
+		WriteContention: f.contention,
+		Seed:            f.seed,
+	}
+	if f.appKey != "" {
+		opts.Apps = []emulator.App{{Key: f.appKey, Secret: f.appSecret}}
+	}
+	if f.tokenLifetime <= 0 {
+		return opts, exit.New(exit.Usage, "--token-lifetime must be positive", "give a duration such as 4h or 30s")
+	}
+	if err := opts.Validate(); err != nil {
+		return opts, exit.New(exit.Usage, err.Error(), "see 'dropbox-post emulator --help'")
+	}
+	return opts, nil
+}

@@ -1,0 +1,127 @@
+package emulator
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+)
+
+// The test helpers, over HTTP, for an emulator started as a separate
+// process (scripts, benchmarks). They are not Dropbox routes: no token,
+// no faults, not counted in the stats.
+//
+//	GET  /emulator/stats           Stats as JSON
+//	POST /emulator/stats/reset     set the counters to zero
+//	POST /emulator/expire-tokens   every access token answers expired_access_token
+//	POST /emulator/tokens          {"access_token": T} adds T (never expires); without T one is made; answers {"access_token": …}
+//	POST /emulator/refresh-tokens  {"client_id": K, "scope": "a b"} answers {"refresh_token": …}
+//	POST /emulator/revoke          {"refresh_token": T} revokes T (404 if unknown)
+//	GET  /emulator/files           every file: path, size, content hash, rev, id
+//	GET  /emulator/file?path=P     the content of P; its FileInfo in the Emulator-File header
+//
+// Bodies may be JSON or form-encoded.
+
+func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
+	name := strings.TrimPrefix(r.URL.Path, "/emulator/")
+	method, known := adminMethods[name]
+	switch {
+	case !known:
+		http.NotFound(w, r)
+		return
+	case r.Method != method:
+		w.Header().Set("Allow", method)
+		writeText(w, http.StatusMethodNotAllowed, "Method Not Allowed")
+		return
+	}
+	params, err := adminParams(r)
+	if err != nil {
+		writeText(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	switch name {
+	case "stats":
+		writeJSON(w, http.StatusOK, s.Stats())
+	case "stats/reset":
+		s.ResetStats()
+		w.WriteHeader(http.StatusNoContent)
+	case "expire-tokens":
+		s.ExpireTokens()
+		w.WriteHeader(http.StatusNoContent)
+	case "tokens":
+		tok := params["access_token"]
+		if tok == "" {
+			tok = "emu-" + randomToken(24)
+		}
+		s.AddToken(tok)
+		writeJSON(w, http.StatusOK, map[string]string{"access_token": tok})
+	case "refresh-tokens":
+		rt, err := s.NewRefreshToken(params["client_id"], strings.Fields(params["scope"])...)
+		if err != nil {
+			writeText(w, http.StatusInternalServerError, err.Error())
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"refresh_token": rt})
+	case "revoke":
+		ok, err := s.RevokeRefreshToken(params["refresh_token"])
+		switch {
+		case err != nil:
+			writeText(w, http.StatusInternalServerError, err.Error())
+		case !ok:
+			writeText(w, http.StatusNotFound, "no such refresh token")
+		default:
+			w.WriteHeader(http.StatusNoContent)
+		}
+	case "files":
+		writeJSON(w, http.StatusOK, s.Files())
+	case "file":
+		info, data, err := s.File(r.URL.Query().Get("path"))
+		if err != nil {
+			writeText(w, http.StatusNotFound, err.Error())
+			return
+		}
+		hdr, _ := headerSafeJSON(info)
+		w.Header().Set("Emulator-File", hdr)
+		w.Header().Set("Content-Type", "application/octet-stream")
+		_, _ = w.Write(data)
+	}
+}
+
+// adminMethods are the helper endpoints and their methods.
+var adminMethods = map[string]string{
+	"stats": http.MethodGet, "files": http.MethodGet, "file": http.MethodGet,
+	"stats/reset": http.MethodPost, "expire-tokens": http.MethodPost, "tokens": http.MethodPost,
+	"refresh-tokens": http.MethodPost, "revoke": http.MethodPost,
+}
+
+// adminParams reads a JSON object or a form.
+func adminParams(r *http.Request) (map[string]string, error) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	if b := bytes.TrimSpace(body); len(b) > 0 && b[0] == '{' {
+		if err := json.Unmarshal(b, &out); err != nil {
+			return nil, errors.New("body: expected a JSON object of strings")
+		}
+		return out, nil
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	if err := r.ParseForm(); err != nil {
+		return nil, err
+	}
+	for k := range r.Form {
+		out[k] = r.Form.Get(k)
+	}
+	return out, nil
+}
+
+// Files returns every stored file, sorted by path.
+func (s *Server) Files() []FileInfo { return s.store.files() }
+
+// File returns a file's description and content; path is matched without
+// regard to case.
+func (s *Server) File(path string) (FileInfo, []byte, error) { return s.store.file(path) }

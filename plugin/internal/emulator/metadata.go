@@ -1,0 +1,98 @@
+package emulator
+
+import (
+	"time"
+
+	"github.com/librec-auto/dropbox-post/plugin/dpath"
+)
+
+// The JSON shapes of files/FileMetadata, FolderMetadata and DeletedMetadata.
+// Routes that return the Metadata union (get_metadata, list_folder,
+// delete_v2) add ".tag"; routes that return a FileMetadata or
+// FolderMetadata struct (upload, finish, download, create_folder_v2) do not.
+
+// dbxTime is Dropbox's timestamp format.
+const dbxTime = "2006-01-02T15:04:05Z"
+
+type fileMetadata struct {
+	Tag            string `json:".tag,omitempty"`
+	Name           string `json:"name"`
+	PathLower      string `json:"path_lower"`
+	PathDisplay    string `json:"path_display"`
+	ID             string `json:"id"`
+	ClientModified string `json:"client_modified"`
+	ServerModified string `json:"server_modified"`
+	Rev            string `json:"rev"`
+	Size           int64  `json:"size"`
+	IsDownloadable bool   `json:"is_downloadable"`
+	ContentHash    string `json:"content_hash"`
+}
+
+type folderMetadata struct {
+	Tag         string `json:".tag,omitempty"`
+	Name        string `json:"name"`
+	PathLower   string `json:"path_lower"`
+	PathDisplay string `json:"path_display"`
+	ID          string `json:"id"`
+}
+
+type deletedMetadata struct {
+	Tag         string `json:".tag"`
+	Name        string `json:"name"`
+	PathLower   string `json:"path_lower"`
+	PathDisplay string `json:"path_display"`
+}
+
+func (n *node) fileMeta() fileMetadata {
+	return fileMetadata{
+		Name:           dpath.Base(n.display),
+		PathLower:      n.lower,
+		PathDisplay:    n.display,
+		ID:             n.id,
+		ClientModified: n.clientModified.Format(dbxTime),
+		ServerModified: n.serverModified.Format(dbxTime),
+		Rev:            n.rev,
+		Size:           n.size,
+		IsDownloadable: true,
+		ContentHash:    n.hash,
+	}
+}
+
+func (n *node) folderMeta() folderMetadata {
+	return folderMetadata{Name: dpath.Base(n.display), PathLower: n.lower, PathDisplay: n.display, ID: n.id}
+}
+
+// taggedMeta returns the Metadata union for n.
+func (n *node) taggedMeta() any {
+	switch {
+	case n.deleted:
+		return deletedMetadata{Tag: "deleted", Name: dpath.Base(n.display), PathLower: n.lower, PathDisplay: n.display}
+	case n.folder:
+		m := n.folderMeta()
+		m.Tag = "folder"
+		return m
+	default:
+		m := n.fileMeta()
+		m.Tag = "file"
+		return m
+	}
+}
+
+// FileInfo describes a stored file, for tests and /emulator/files.
+type FileInfo struct {
+	Path           string    `json:"path_display"`
+	PathLower      string    `json:"path_lower"`
+	ID             string    `json:"id"`
+	Rev            string    `json:"rev"`
+	Size           int64     `json:"size"`
+	ContentHash    string    `json:"content_hash"`
+	ClientModified time.Time `json:"client_modified"`
+	ServerModified time.Time `json:"server_modified"`
+}
+
+func (n *node) info() FileInfo {
+	return FileInfo{
+		Path: n.display, PathLower: n.lower, ID: n.id, Rev: n.rev, Size: n.size,
+		ContentHash: n.hash, ClientModified: n.clientModified, ServerModified: n.serverModified,
+	}
+}

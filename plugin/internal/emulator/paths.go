@@ -1,0 +1,52 @@
+package emulator
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"github.com/librec-auto/dropbox-post/plugin/dpath"
+)
+
+// Dropbox paths are case-insensitive and case-preserving: a node is found
+// by its dpath.Lower form and shown with the casing it was created with.
+// The rules for names are package dpath's, the ones the project's clients
+// follow; the server side adds only what a client cannot send on purpose.
+
+// splitPath checks a path of the form "/a/b" (or "" for the root) as the
+// server does, without normalising anything, and returns its components.
+// The problem, if any, is a WriteError or LookupError tag: malformed_path.
+// Names Dropbox ignores pass here: writing them is refused with
+// disallowed_name, looking them up finds nothing.
+func splitPath(p string) ([]string, string) {
+	if p == "" {
+		return nil, ""
+	}
+	if !strings.HasPrefix(p, "/") || strings.HasSuffix(p, "/") {
+		return nil, tagMalformedPath
+	}
+	parts := strings.Split(p[1:], "/")
+	for _, name := range parts {
+		if !validName(name) {
+			return nil, tagMalformedPath
+		}
+	}
+	return parts, ""
+}
+
+// validName reports whether Dropbox can store a file or folder called name
+// (or ignores it).
+func validName(name string) bool {
+	if dpath.Ignored(name) {
+		return true
+	}
+	// Invalid UTF-8 reaches the server as U+FFFD (encoding/json replaces
+	// it, and lone surrogates); a name that really holds U+FFFD is refused
+	// too.
+	if strings.ContainsRune(name, utf8.RuneError) {
+		return false
+	}
+	return dpath.CheckName(name) == nil
+}
+
+// joinPath joins a parent path ("" for the root) and a name.
+func joinPath(parent, name string) string { return parent + "/" + name }

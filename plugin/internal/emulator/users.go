@@ -1,0 +1,66 @@
+package emulator
+
+// The emulated account, and the small routes about it.
+
+const (
+	accountID   = "dbid:AAD8emulatorLocalAccount0000000000000"
+	accountUID  = "12345678"
+	namespaceID = "3235641"
+)
+
+type accountName struct {
+	GivenName       string `json:"given_name"`
+	Surname         string `json:"surname"`
+	FamiliarName    string `json:"familiar_name"`
+	DisplayName     string `json:"display_name"`
+	AbbreviatedName string `json:"abbreviated_name"`
+}
+
+// fullAccount is users/FullAccount.
+type fullAccount struct {
+	AccountID     string      `json:"account_id"`
+	Name          accountName `json:"name"`
+	Email         string      `json:"email"`
+	EmailVerified bool        `json:"email_verified"`
+	Disabled      bool        `json:"disabled"`
+	Country       string      `json:"country"`
+	Locale        string      `json:"locale"`
+	ReferralLink  string      `json:"referral_link"`
+	IsPaired      bool        `json:"is_paired"`
+	AccountType   union       `json:"account_type"`
+	RootInfo      union       `json:"root_info"`
+}
+
+func (s *Server) currentAccount(c *call) {
+	c.ok(fullAccount{
+		AccountID: accountID,
+		Name: accountName{GivenName: "Local", Surname: "Emulator", FamiliarName: "Local",
+			DisplayName: "Local Emulator", AbbreviatedName: "LE"},
+		Email:         "emulator@localhost",
+		EmailVerified: true,
+		Country:       "US",
+		Locale:        "en",
+		ReferralLink:  "https://www.dropbox.com/referrals/emulator",
+		AccountType:   u("basic"),
+		RootInfo:      u("user", "root_namespace_id", namespaceID, "home_namespace_id", namespaceID),
+	})
+}
+
+// checkUser echoes its query, as check/user does.
+func (s *Server) checkUser(c *call) {
+	var arg struct {
+		Query string `json:"query"`
+	}
+	if !c.decode(&arg) {
+		return
+	}
+	c.ok(map[string]string{"result": arg.Query})
+}
+
+// revokeToken revokes the access token of the call (auth/token/revoke).
+func (s *Server) revokeToken(c *call) {
+	s.auth.mu.Lock()
+	delete(s.auth.access, c.token)
+	s.auth.mu.Unlock()
+	c.ok(nil)
+}
