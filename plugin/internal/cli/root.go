@@ -131,6 +131,10 @@ with a local Dropbox emulator for tests and demos. See the README for details.`,
 	groups := [][]*cobra.Command{
 		keyCommands(env),
 		emulatorCommands(env),
+		{pushCmd(env)},
+		runCommands(env),
+		credentialCommands(env),
+		syncCommands(env),
 	}
 	for _, g := range groups {
 		root.AddCommand(g...)

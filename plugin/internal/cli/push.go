@@ -1,0 +1,167 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/librec-auto/dropbox-post/plugin/dpath"
+	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
+	"github.com/librec-auto/dropbox-post/plugin/internal/local"
+	"github.com/librec-auto/dropbox-post/plugin/internal/plan"
+	"github.com/librec-auto/dropbox-post/plugin/internal/push"
+	"github.com/librec-auto/dropbox-post/plugin/internal/report"
+	"github.com/librec-auto/dropbox-post/plugin/internal/transfer"
+)
+
+// transferFlags are the flags that shape an upload.
+type transferFlags struct {
+	dryRun      bool
+	ifExists    string
+	parallel    int
+	output      string
+	manifestDir string
+	noManifest  bool
+}
+
+func (t *transferFlags) register(fs *pflag.FlagSet) {
+	fs.BoolVar(&t.dryRun, "dry-run", false, "print what would be sent where, and send nothing")
+	fs.StringVar(&t.ifExists, "if-exists", "overwrite", "a file that differs on Dropbox: overwrite, skip or fail")
+	fs.IntVar(&t.parallel, "parallel", transfer.DefaultParallel, "requests in flight at once (1 to 64)")
+	fs.StringVar(&t.output, "output", "text", "summary format: text or json")
+	fs.StringVar(&t.manifestDir, "manifest-dir", "", "where to write the provenance manifest (default .dropbox-post/manifests in the study or current directory)")
+	fs.BoolVar(&t.noManifest, "no-manifest", false, "write no manifest")
+}
+
+// check validates the flags before anything is read or sent.
+func (t *transferFlags) check() (plan.IfExists, error) {
+	mode, err := plan.ParseIfExists(t.ifExists)
+	if err != nil {
+		return "", exit.New(exit.Usage, err.Error(), "")
+	}
+	if t.parallel < 1 || t.parallel > 64 {
+		return "", exit.New(exit.Usage, fmt.Sprintf("--parallel %d is out of range", t.parallel), "give a number from 1 to 64")
+	}
+	if t.output != "text" && t.output != "json" {
+		return "", exit.New(exit.Usage, fmt.Sprintf("--output %q", t.output), "use text or json")
+	}
+	return mode, nil
+}
+
+// manifests returns the manifest folder for pushes from base, or "".
+func (t *transferFlags) manifests(base string) string {
+	switch {
+	case t.noManifest:
+		return ""
+	case t.manifestDir != "":
+		return t.manifestDir
+	}
+	return filepath.Join(base, local.StateDir, "manifests")
+}
+
+// progress makes the progress display for a transfer.
+func (t *transferFlags) progress(env *Env) func(int, int64) *report.Progress {
+	return func(files int, bytes int64) *report.Progress {
+		return report.NewProgress(env.Stderr, files, bytes, report.ProgressOptions{
+			Terminal: env.StderrTerminal && t.output == "text",
+			Quiet:    env.logOpts.Quiet,
+		})
+	}
+}
+
+func pushCmd(env *Env) *cobra.Command {
+	var df dropboxFlags
+	var tf transferFlags
+	cmd := &cobra.Command{
+		Use:   "push [--encrypted_key FILE] [-k PASSWORD] LOCAL DEST",
+		Short: "Upload a file or a folder to Dropbox, sending only what changed",
+		Long: `push uploads LOCAL to the Dropbox folder DEST: a file goes to DEST/<name>; a
+folder's contents go directly under DEST, sub-folders kept (librec-auto's
+folder semantics). Files Dropbox already holds with the same content are not
+sent again. Small files travel in batches, large ones in parallel chunks;
+commits are batched, up to 1000 files each.
+
+The credential comes from --encrypted_key (with -k, --password,
+--password-file, DROPBOX_POST_PASSWORD, or a prompt on a terminal), or from
+DROPBOX_APP_KEY (+ DROPBOX_APP_SECRET) + DROPBOX_REFRESH_TOKEN, or
+DROPBOX_ACCESS_TOKEN.`,
+		Example: `  dropbox-post push --encrypted_key keys/dropbox.enc -k "$PW" exp00000 /studies/demo/exp00000
+  DROPBOX_API_URL=http://127.0.0.1:8080 DROPBOX_ACCESS_TOKEN=test dropbox-post push post /demo --dry-run`,
+		Args: cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			mode, err := tf.check()
+			if err != nil {
+				return err
+			}
+			dest, err := dpath.Clean(args[1])
+			if err != nil {
+				return exit.New(exit.Usage, fmt.Sprintf("DEST %v", err), "")
+			}
+			if _, err := os.Lstat(args[0]); err != nil {
+				return exit.New(exit.Usage, fmt.Sprintf("%s does not exist", args[0]), "check the path to post")
+			}
+			if _, err := df.endpoint(env); err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			cred, err := df.credential(ctx, env, "")
+			if err != nil {
+				return err
+			}
+			c, err := df.client(env, cred)
+			if err != nil {
+				return err
+			}
+			cwd, _ := os.Getwd()
+			sum, err := push.Run(ctx, c, push.Options{
+				Local: args[0], Dest: dest, Mode: mode, DryRun: tf.dryRun,
+				Transfer:    transfer.Options{Parallel: tf.parallel},
+				ManifestDir: tf.manifests(cwd),
+				Tool:        "dropbox-post " + Version,
+				Progress:    tf.progress(env),
+				Log:         env.Log,
+			})
+			return finishPush(env, &tf, []*report.Summary{sum}, err)
+		},
+	}
+	df.register(cmd.Flags())
+	tf.register(cmd.Flags())
+	return cmd
+}
+
+// finishPush prints the summaries (also after an interruption: what was
+// done is said) and turns failures into the exit status.
+func finishPush(env *Env, tf *transferFlags, sums []*report.Summary, err error) error {
+	var done []*report.Summary
+	failed := 0
+	for _, s := range sums {
+		if s != nil {
+			done = append(done, s)
+			failed += s.Failed
+		}
+	}
+	if tf.output == "json" {
+		if len(done) == 1 {
+			report.WriteJSON(env.Stdout, done[0])
+		} else if len(done) > 1 {
+			report.WriteJSON(env.Stdout, done)
+		}
+	} else {
+		for _, s := range done {
+			s.WriteText(env.Stdout)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if failed > 0 && !tf.dryRun {
+		return exit.New(exit.Failure, fmt.Sprintf("%d file(s) failed", failed), "see the list above; run again to retry them (only what is missing is sent)")
+	}
+	if failed > 0 {
+		return exit.New(exit.Failure, fmt.Sprintf("%d file(s) would conflict", failed), "see the list above")
+	}
+	return nil
+}

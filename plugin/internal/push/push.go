@@ -1,0 +1,203 @@
+// Package push posts a local file or folder to a Dropbox folder, sending
+// only what changed: it scans and hashes the local side while it lists the
+// remote side, makes a plan, runs the transfer, and records a manifest.
+package push
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+
+	"github.com/librec-auto/dropbox-post/plugin/internal/dbx"
+	"github.com/librec-auto/dropbox-post/plugin/dpath"
+	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
+	"github.com/librec-auto/dropbox-post/plugin/internal/local"
+	"github.com/librec-auto/dropbox-post/plugin/internal/plan"
+	"github.com/librec-auto/dropbox-post/plugin/internal/report"
+	"github.com/librec-auto/dropbox-post/plugin/internal/transfer"
+)
+
+// Options says what to push where, and how.
+type Options struct {
+	Local    string // a file or a folder
+	Dest     string // a cleaned Dropbox folder path ("" is the root)
+	Mode     plan.IfExists
+	DryRun   bool
+	Transfer transfer.Options // parallelism etc.; Mode and Observer are set by Run
+	// ManifestDir is where the manifest goes; "" writes none.
+	ManifestDir string
+	Study       string // recorded in the manifest
+	Element     int    // recorded in the manifest
+	Tool        string // "dropbox-post <version>", recorded in the manifest
+	// Progress, if not nil, makes the progress display for a transfer of
+	// files files and bytes bytes.
+	Progress func(files int, bytes int64) *report.Progress
+	Log      hclog.Logger
+}
+
+// Run pushes and returns what it did. The error is for what stopped the
+// whole push (bad input, the credential refused, interrupted); files that
+// failed one by one are in the summary, and Summary.OK is false.
+func Run(ctx context.Context, c *dbx.Client, o Options) (*report.Summary, error) {
+	if o.Log == nil {
+		o.Log = hclog.NewNullLogger()
+	}
+	started := time.Now()
+	abs, err := filepath.Abs(o.Local)
+	if err != nil {
+		return nil, err
+	}
+	tree, err := local.Scan(abs)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, exit.New(exit.Usage, fmt.Sprintf("%s does not exist", o.Local), "check the path to post")
+		}
+		return nil, exit.Wrap(exit.Local, err, fmt.Sprintf("cannot read %s: %v", o.Local, err), "check the permissions")
+	}
+	if len(tree.Invalid) > 0 {
+		return nil, invalidNames(tree.Invalid)
+	}
+
+	var remote map[string]plan.Remote
+	if tree.IsDir {
+		remote, err = transfer.List(ctx, c.Files, o.Dest)
+	} else {
+		remote, err = transfer.Stat(ctx, c.Files, dpath.Join(o.Dest, tree.Files[0].Rel))
+	}
+	if err != nil {
+		return nil, err
+	}
+	// Only files that Dropbox holds at the same size need their hash to
+	// decide; the others are hashed as they are sent.
+	if err := local.HashAll(ctx, plan.NeedHash(tree, o.Dest, remote), 0, nil); err != nil {
+		if ctx.Err() != nil {
+			return nil, dbx.Explain(ctx.Err(), "pushing "+o.Local)
+		}
+		return nil, exit.Wrap(exit.Local, err, err.Error(), "")
+	}
+	p := plan.Make(tree, o.Dest, remote, o.Mode)
+	o.Log.Debug("planned", "upload", p.Count(plan.Upload), "unchanged", p.Count(plan.Unchanged), "bytes", p.Bytes(plan.Upload))
+
+	sum := &report.Summary{Local: o.Local, Dest: o.Dest, DryRun: o.DryRun}
+	for _, n := range tree.Skipped {
+		sum.LeftOut = append(sum.LeftOut, report.Note{Local: n.Rel, Reason: n.Reason})
+	}
+	if o.DryRun {
+		dryRun(sum, p)
+		return sum, nil
+	}
+
+	to := o.Transfer
+	to.Mode, to.Log = o.Mode, o.Log
+	var prog *report.Progress
+	if o.Progress != nil {
+		prog = o.Progress(p.Count(plan.Upload), p.Bytes(plan.Upload))
+		to.Observer = prog
+	}
+	results, stats, upErr := transfer.Upload(ctx, c, p, to)
+	if prog != nil {
+		prog.Close()
+	}
+	byItem := map[*plan.Item]transfer.Result{}
+	for _, r := range results {
+		byItem[r.Item] = r
+	}
+	m := &report.Manifest{Version: report.ManifestVersion, Tool: o.Tool, Started: started.UTC(), Local: abs, Dest: o.Dest, Study: o.Study, Element: o.Element}
+	for _, it := range p.Items {
+		f := fileOf(it)
+		switch r, sent := byItem[it]; {
+		case sent && r.Err == nil && r.Meta != nil:
+			f.Status, f.Rev = "uploaded", r.Meta.Rev
+			sum.Uploaded++
+			sum.Bytes += it.File.Size
+		case sent:
+			f.Status, f.Error = "failed", explain(r.Err, it)
+			sum.Failed++
+			sum.Failures = append(sum.Failures, f)
+		case it.Action == plan.Unchanged:
+			f.Status, f.Rev = "unchanged", it.Remote.Rev
+			sum.Unchanged++
+		case it.Action == plan.Kept:
+			f.Status = "kept"
+			sum.Skipped++
+		default: // conflict
+			f.Status, f.Error = "failed", it.Reason
+			sum.Failed++
+			sum.Failures = append(sum.Failures, f)
+		}
+		m.Files = append(m.Files, f)
+	}
+	sum.Skipped += len(tree.Skipped)
+	sum.Retries, sum.Commits = c.Retries.Total(), stats.Commits
+	m.Finished = time.Now().UTC()
+	sum.Seconds = time.Since(started).Seconds()
+	if o.ManifestDir != "" && (sum.Uploaded > 0 || sum.Unchanged > 0) {
+		path, err := report.WriteManifest(o.ManifestDir, m)
+		if err != nil {
+			o.Log.Warn("could not write the manifest", "error", err)
+		}
+		sum.Manifest = path
+	}
+	if upErr != nil {
+		return sum, upErr
+	}
+	return sum, nil
+}
+
+func fileOf(it *plan.Item) report.File {
+	return report.File{Local: it.File.Rel, Dropbox: it.Dest, Size: it.File.Size, Hash: it.File.Hash, Reason: it.Reason}
+}
+
+func dryRun(sum *report.Summary, p *plan.Plan) {
+	for _, it := range p.Items {
+		f := fileOf(it)
+		switch it.Action {
+		case plan.Upload:
+			f.Status = "would upload"
+			sum.Uploaded++
+			sum.Bytes += it.File.Size
+		case plan.Unchanged:
+			f.Status = "unchanged"
+			sum.Unchanged++
+		case plan.Kept:
+			f.Status = "kept"
+			sum.Skipped++
+		default:
+			f.Status = "conflict"
+			sum.Failed++
+		}
+		sum.Planned = append(sum.Planned, f)
+	}
+	for _, d := range p.Folders {
+		sum.Planned = append(sum.Planned, report.File{Dropbox: d, Status: "would create", Reason: "empty folder"})
+	}
+}
+
+// explain turns a per-file error into one line for the user.
+func explain(err error, it *plan.Item) string {
+	return strings.TrimPrefix(dbx.Explain(err, "").Error(), ": ")
+}
+
+// invalidNames reports, before anything is sent, the names Dropbox cannot
+// store.
+func invalidNames(notes []local.Note) error {
+	var b strings.Builder
+	for i, n := range notes {
+		if i == 5 {
+			fmt.Fprintf(&b, "; and %d more", len(notes)-5)
+			break
+		}
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		fmt.Fprintf(&b, "%s: %s", n.Rel, n.Reason)
+	}
+	return exit.New(exit.Local, fmt.Sprintf("%d local name(s) cannot be stored on Dropbox (%s)", len(notes), b.String()),
+		"rename them; nothing was sent")
+}

@@ -1,0 +1,88 @@
+package report
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/librec-auto/dropbox-post/plugin/internal/atomicfile"
+	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
+)
+
+// ManifestVersion is the version of the manifest format.
+const ManifestVersion = 1
+
+// Manifest is the provenance record of one push: which local files were
+// posted where, with what content hash and Dropbox revision, and when. It
+// lets a researcher show which results a run produced.
+type Manifest struct {
+	Version  int       `json:"manifest_version"`
+	Tool     string    `json:"tool"` // "dropbox-post <version>"
+	Started  time.Time `json:"started"`
+	Finished time.Time `json:"finished"`
+	Local    string    `json:"local"` // absolute local path pushed
+	Dest     string    `json:"dest"`
+	Study    string    `json:"study,omitempty"`   // study directory, for run
+	Element  int       `json:"element,omitempty"` // config element index, for run
+	Link     string    `json:"shared_link,omitempty"`
+	Files    []File    `json:"files"`
+}
+
+// WriteManifest writes m into dir (created if needed) under a new name
+// made of its start time and destination, atomically, and returns its path.
+// It never overwrites an earlier manifest.
+func WriteManifest(dir string, m *Manifest) (string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", exit.Wrap(exit.Local, err, fmt.Sprintf("cannot create the manifest folder %s: %v", dir, err), "check the permissions, or pass --manifest-dir")
+	}
+	data, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return "", err
+	}
+	data = append(data, '\n')
+	base := m.Started.UTC().Format("20060102T150405Z") + "-" + slug(m.Dest)
+	for i := 0; ; i++ {
+		name := base + ".json"
+		if i > 0 {
+			name = fmt.Sprintf("%s-%d.json", base, i)
+		}
+		path := filepath.Join(dir, name)
+		err := atomicfile.WriteFile(path, data, 0o644, false)
+		var ee *exit.Error
+		if err == nil {
+			return path, nil
+		}
+		if errors.As(err, &ee) && strings.Contains(ee.What, "already exists") && i < 100 {
+			continue
+		}
+		return "", err
+	}
+}
+
+// slug makes a short, file-name-safe name for a Dropbox path.
+func slug(dest string) string {
+	var b strings.Builder
+	for _, r := range strings.Trim(dest, "/") {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '.':
+			b.WriteRune(r)
+		default:
+			b.WriteByte('_')
+		}
+	}
+	s := b.String()
+	if s == "" {
+		s = "root"
+	}
+	if len(s) > 40 {
+		sum := sha256.Sum256([]byte(dest))
+		s = s[:31] + "-" + hex.EncodeToString(sum[:4])
+	}
+	return s
+}

@@ -1,0 +1,93 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// File is the outcome of one file, in summaries and manifests.
+type File struct {
+	Local   string `json:"local"`   // local path, relative to what was pushed
+	Dropbox string `json:"dropbox"` // Dropbox path
+	Size    int64  `json:"size"`
+	Hash    string `json:"content_hash,omitempty"`
+	Rev     string `json:"rev,omitempty"`
+	Status  string `json:"status"` // uploaded, unchanged, kept, failed, conflict, or in a dry run "would upload"
+	Reason  string `json:"reason,omitempty"`
+	Error   string `json:"error,omitempty"`
+}
+
+// Note is a local path left out, and why.
+type Note struct {
+	Local  string `json:"local"`
+	Reason string `json:"reason"`
+}
+
+// Summary is what one push did (or, in a dry run, would do).
+type Summary struct {
+	Local     string  `json:"local"`
+	Dest      string  `json:"dest"`
+	DryRun    bool    `json:"dry_run,omitempty"`
+	Uploaded  int     `json:"uploaded"`
+	Unchanged int     `json:"unchanged"`
+	Skipped   int     `json:"skipped"` // kept (--if-exists skip) and left out locally
+	Failed    int     `json:"failed"`
+	Bytes     int64   `json:"bytes_sent"`
+	Seconds   float64 `json:"seconds"`
+	Retries   int64   `json:"retries"`
+	Commits   int     `json:"commits"`
+	Manifest  string  `json:"manifest,omitempty"`
+	Link      string  `json:"shared_link,omitempty"`
+	Failures  []File  `json:"failures,omitempty"`
+	LeftOut   []Note  `json:"left_out,omitempty"`
+	Planned   []File  `json:"planned,omitempty"` // dry run: every file and what would happen
+}
+
+// OK reports whether nothing failed.
+func (s *Summary) OK() bool { return s.Failed == 0 }
+
+// WriteText writes the summary for a person.
+func (s *Summary) WriteText(w io.Writer) {
+	dest := s.Dest
+	if dest == "" {
+		dest = "/"
+	}
+	if s.DryRun {
+		fmt.Fprintf(w, "dry run: %s → %s: would upload %d (%s), %d unchanged, %d skipped, %d conflicts; nothing was sent\n",
+			s.Local, dest, s.Uploaded, Bytes(s.Bytes), s.Unchanged, s.Skipped, s.Failed)
+		for _, f := range s.Planned {
+			if f.Status != "unchanged" {
+				fmt.Fprintf(w, "  %-12s %s → %s (%s)\n", f.Status, f.Local, f.Dropbox, f.Reason)
+			}
+		}
+	} else {
+		fmt.Fprintf(w, "%s → %s: %d uploaded (%s), %d unchanged, %d skipped, %d failed in %.1fs\n",
+			s.Local, dest, s.Uploaded, Bytes(s.Bytes), s.Unchanged, s.Skipped, s.Failed, s.Seconds)
+	}
+	for _, n := range s.LeftOut {
+		fmt.Fprintf(w, "  left out %s: %s\n", n.Local, n.Reason)
+	}
+	for _, f := range s.Failures {
+		fmt.Fprintf(w, "  FAILED %s → %s: %s\n", f.Local, f.Dropbox, oneLine(f.Error))
+	}
+	if s.Link != "" {
+		fmt.Fprintf(w, "  shared link: %s\n", s.Link)
+	}
+	if s.Manifest != "" {
+		fmt.Fprintf(w, "  manifest: %s\n", s.Manifest)
+	}
+}
+
+// WriteJSON writes v as indented JSON.
+func WriteJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+func oneLine(s string) string {
+	return strings.ReplaceAll(s, "\n", " ")
+}

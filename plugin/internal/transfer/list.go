@@ -1,0 +1,85 @@
+package transfer
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/files"
+
+	"github.com/librec-auto/dropbox-post/plugin/internal/dbx"
+	"github.com/librec-auto/dropbox-post/plugin/dpath"
+	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
+	"github.com/librec-auto/dropbox-post/plugin/internal/plan"
+)
+
+// listLimit is the page size asked of list_folder (Dropbox's maximum).
+const listLimit = 2000
+
+// List returns everything under the Dropbox folder dest, recursively, keyed
+// by dpath.Lower of the path: one list_folder call, then list_folder/continue
+// per page. A missing folder is empty; a file at dest is an error.
+func List(ctx context.Context, c files.ContextClient, dest string) (map[string]plan.Remote, error) {
+	arg := files.NewListFolderArg(dest)
+	arg.Recursive = true
+	arg.Limit = listLimit
+	res, err := c.ListFolderContext(ctx, arg)
+	out := map[string]plan.Remote{}
+	if err != nil {
+		switch {
+		case dbx.HasTag(err, "not_found"):
+			return out, nil
+		case dbx.HasTag(err, "not_folder"):
+			return nil, exit.New(exit.Usage, fmt.Sprintf("%s is a file on Dropbox, not a folder", dest), "give a folder as the destination")
+		}
+		return nil, dbx.Explain(err, "listing "+display(dest))
+	}
+	for {
+		for _, e := range res.Entries {
+			if r, ok := remoteOf(e); ok {
+				out[dpath.Lower(r.Path)] = r
+			}
+		}
+		if !res.HasMore {
+			return out, nil
+		}
+		res, err = c.ListFolderContinueContext(ctx, files.NewListFolderContinueArg(res.Cursor))
+		if err != nil {
+			return nil, dbx.Explain(err, "listing "+display(dest))
+		}
+	}
+}
+
+// Stat returns what Dropbox holds at path, keyed as List does: an empty map
+// when nothing is there. A single-file push uses it instead of listing a
+// folder that may hold thousands of other files.
+func Stat(ctx context.Context, c files.ContextClient, path string) (map[string]plan.Remote, error) {
+	out := map[string]plan.Remote{}
+	md, err := c.GetMetadataContext(ctx, files.NewGetMetadataArg(path))
+	if err != nil {
+		if dbx.HasTag(err, "not_found") {
+			return out, nil
+		}
+		return nil, dbx.Explain(err, "looking up "+path)
+	}
+	if r, ok := remoteOf(md); ok {
+		out[dpath.Lower(r.Path)] = r
+	}
+	return out, nil
+}
+
+func remoteOf(m files.IsMetadata) (plan.Remote, bool) {
+	switch m := m.(type) {
+	case *files.FileMetadata:
+		return plan.Remote{Path: m.PathDisplay, Size: int64(m.Size), Hash: m.ContentHash, Rev: m.Rev}, true
+	case *files.FolderMetadata:
+		return plan.Remote{Path: m.PathDisplay, Folder: true}, true
+	}
+	return plan.Remote{}, false
+}
+
+func display(p string) string {
+	if p == "" {
+		return "the Dropbox root"
+	}
+	return p
+}

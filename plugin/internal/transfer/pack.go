@@ -1,0 +1,235 @@
+package transfer
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+
+	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox"
+	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/auth"
+	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/contenthash"
+	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/files"
+
+	"github.com/librec-auto/dropbox-post/plugin/internal/dbx"
+	"github.com/librec-auto/dropbox-post/plugin/internal/plan"
+)
+
+// makePacks groups small files into packs of at most maxFiles files and
+// maxBytes bytes (a file larger than maxBytes gets a pack of its own).
+func makePacks(items []*plan.Item, maxFiles int, maxBytes int64) [][]*plan.Item {
+	var packs [][]*plan.Item
+	var cur []*plan.Item
+	var size int64
+	for _, it := range items {
+		if len(cur) > 0 && (len(cur) == maxFiles || size+it.File.Size > maxBytes) {
+			packs = append(packs, cur)
+			cur, size = nil, 0
+		}
+		cur = append(cur, it)
+		size += it.File.Size
+	}
+	if len(cur) > 0 {
+		packs = append(packs, cur)
+	}
+	return packs
+}
+
+// sendPack uploads a pack of small files in two requests, whatever their
+// number: upload_session/start_batch opens one session per file, and
+// upload_session/append_batch sends all their bytes and closes them. The
+// sessions then go to the committer. Each file's content hash goes with
+// its commit, so Dropbox refuses a file that changed after it was hashed.
+func (u *uploader) sendPack(pack []*plan.Item) {
+	items, all, data := u.readPack(pack)
+	if len(items) == 0 {
+		return
+	}
+	if u.batchless() {
+		u.sendOneByOne(items, data)
+		return
+	}
+	ctx := u.ctx
+	start, err := u.c.Files.UploadSessionStartBatchContext(ctx, &files.UploadSessionStartBatchArg{NumSessions: uint64(len(items))})
+	if err == nil && len(start.SessionIds) != len(items) {
+		err = fmt.Errorf("start_batch gave %d sessions for %d files", len(start.SessionIds), len(items))
+	}
+	if err != nil {
+		u.finishAll(items, err)
+		return
+	}
+	arg := &files.UploadSessionAppendBatchArg{Entries: make([]*files.UploadSessionAppendBatchArgEntry, len(items))}
+	for i := range items {
+		e := files.NewUploadSessionAppendBatchArgEntry(files.NewUploadSessionCursor(start.SessionIds[i], 0), uint64(len(data[i])))
+		e.Close = true
+		arg.Entries[i] = e
+	}
+	arg.ContentHash, _ = contenthash.Compute(bytes.NewReader(all))
+	res, err := u.c.Files.UploadSessionAppendBatchContext(ctx, arg, bytes.NewReader(all))
+	if err != nil && noAppendBatch(err) {
+		u.mu.Lock()
+		u.noBatch = true
+		u.mu.Unlock()
+		u.o.Log.Info("the server has no upload_session/append_batch; sending small files one request each")
+		u.sendOneByOne(items, data)
+		return
+	}
+	if err == nil && len(res.Entries) != len(items) {
+		err = fmt.Errorf("append_batch answered %d entries for %d files", len(res.Entries), len(items))
+	}
+	if err != nil {
+		u.finishAll(items, err)
+		return
+	}
+	u.o.Observer.Sent(int64(len(all)))
+	for i, it := range items {
+		if f := res.Entries[i].Failure; f != nil {
+			// incorrect_offset at the end of the data means an earlier try
+			// of this request got through: the session is complete.
+			if f.IncorrectOffset == nil || f.IncorrectOffset.CorrectOffset != uint64(len(data[i])) {
+				u.finish(it, nil, entryError("append_batch/"+f.Tag))
+				continue
+			}
+		}
+		u.commit(it, start.SessionIds[i], uint64(len(data[i])))
+	}
+}
+
+// readPack reads the pack's files into one buffer (data[i] is items[i]'s
+// part of it). A file that cannot be read, or no longer has the size it was
+// hashed with, fails alone and is left out.
+func (u *uploader) readPack(pack []*plan.Item) (items []*plan.Item, all []byte, data [][]byte) {
+	var total int64
+	for _, it := range pack {
+		total += it.File.Size
+	}
+	all = make([]byte, 0, total)
+	var ends []int
+	for _, it := range pack {
+		var err error
+		start := len(all)
+		if all, err = appendFile(all, it); err == nil {
+			err = setHash(it, hashOf(all[start:]))
+		}
+		if err != nil {
+			all = all[:start]
+			u.finish(it, nil, err)
+			continue
+		}
+		items, ends = append(items, it), append(ends, len(all))
+	}
+	data = make([][]byte, len(items))
+	for i, end := range ends {
+		start := 0
+		if i > 0 {
+			start = ends[i-1]
+		}
+		data[i] = all[start:end:end]
+	}
+	return items, all, data
+}
+
+func (u *uploader) finishAll(items []*plan.Item, err error) {
+	for _, it := range items {
+		u.finish(it, nil, err)
+	}
+}
+
+// sendOneByOne is the fallback for servers without append_batch: one
+// upload_session/start per file, carrying its data and closing it.
+func (u *uploader) sendOneByOne(items []*plan.Item, data [][]byte) {
+	for i, it := range items {
+		arg := files.NewUploadSessionStartArg()
+		arg.Close = true
+		arg.ContentHash = it.File.Hash
+		res, err := u.c.Files.UploadSessionStartContext(u.ctx, arg, bytes.NewReader(data[i]))
+		if err != nil {
+			u.finish(it, nil, err)
+			continue
+		}
+		u.o.Observer.Sent(int64(len(data[i])))
+		u.commit(it, res.SessionId, uint64(len(data[i])))
+	}
+}
+
+func (u *uploader) batchless() bool {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return u.noBatch
+}
+
+// commit hands a complete session to the committer.
+func (u *uploader) commit(it *plan.Item, session string, size uint64) {
+	arg := files.NewUploadSessionFinishArg(files.NewUploadSessionCursor(session, size), commitInfo(it, u.o.Mode))
+	arg.ContentHash = it.File.Hash
+	u.cm.submit(u.ctx, commitReq{arg: arg, done: func(m *files.FileMetadata, err error) {
+		if err != nil && dbx.HasTag(err, "content_hash_mismatch") {
+			err = errChanged
+		}
+		u.finish(it, m, err)
+	}})
+}
+
+// appendFile appends the content of it's file to buf, checking that it
+// still has the size it had when it was hashed.
+func appendFile(buf []byte, it *plan.Item) ([]byte, error) {
+	f, err := os.Open(it.File.Path)
+	if err != nil {
+		return buf, err
+	}
+	defer f.Close()
+	start := len(buf)
+	r := io.LimitReader(f, it.File.Size+1) // one byte more tells that it grew
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return buf, fmt.Errorf("reading %s: %w", it.File.Path, err)
+		}
+	}
+	if int64(len(buf)-start) != it.File.Size {
+		return buf, errChanged
+	}
+	return buf, nil
+}
+
+func hashOf(b []byte) string {
+	h := contenthash.New()
+	h.Write(b)
+	return h.HexDigest()
+}
+
+// setHash records the content hash of the bytes being sent. If the file was
+// hashed before (to decide whether to send it), the two must agree, or the
+// file changed in between.
+func setHash(it *plan.Item, h string) error {
+	if it.File.Hash != "" && it.File.Hash != h {
+		return errChanged
+	}
+	it.File.Hash = h
+	return nil
+}
+
+// noAppendBatch reports whether the server does not know the
+// append_batch route (400 "Unknown API function", or 404).
+func noAppendBatch(err error) bool {
+	var br auth.BadRequest
+	var ie dropbox.SDKInternalError
+	switch {
+	case errors.As(err, &ie) && ie.StatusCode == http.StatusNotFound:
+		return true
+	case errors.As(err, &br):
+		s := strings.ToLower(br.ErrorSummary)
+		return strings.Contains(s, "unknown") && (strings.Contains(s, "function") || strings.Contains(s, "route") || strings.Contains(s, "endpoint"))
+	}
+	return false
+}

@@ -1,0 +1,318 @@
+// Package transfer moves files between the local disk and Dropbox. Uploads
+// pack small files into batches of upload sessions (start_batch,
+// append_batch) and send large ones in parallel chunks with the SDK's
+// filetransfer uploader; every commit goes through one batch committer
+// (finish_batch_v2, up to 1000 files a call, never two at once). Retries of
+// single requests happen in package dbx; what still fails is checked
+// against Dropbox by content hash and sent again, for a few rounds.
+package transfer
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox"
+	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/files"
+	"github.com/hashicorp/go-hclog"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/librec-auto/dropbox-post/plugin/internal/dbx"
+	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
+	"github.com/librec-auto/dropbox-post/plugin/internal/plan"
+)
+
+// Defaults of Options.
+const (
+	DefaultParallel      = 8
+	DefaultChunkParallel = 4
+	DefaultLargeFrom     = 8 << 20 // files this size and up go in chunks
+	DefaultPackBytes     = 8 << 20 // bytes of file data per append_batch
+	DefaultRounds        = 3
+)
+
+// Observer hears about progress. Its methods are called from many
+// goroutines.
+type Observer interface {
+	Sent(bytes int64)                  // bytes Dropbox confirmed receiving
+	Done(it *plan.Item, err error)     // a file is committed (err nil) or given up on
+	Retrying(it *plan.Item, err error) // a file failed and will be tried again
+}
+
+// Options tunes an upload. The zero value is usable.
+type Options struct {
+	Parallel      int // concurrent small-file requests; 0: DefaultParallel
+	ChunkParallel int // concurrent chunks of one large file; 0: DefaultChunkParallel
+	LargeFrom     int64
+	PackBytes     int64
+	PackFiles     int // files per pack; 0 or more than 1000: 1000
+	Rounds        int // attempts per file; 0: DefaultRounds
+	Mode          plan.IfExists
+	Observer      Observer
+	Log           hclog.Logger
+}
+
+func (o *Options) defaults() {
+	if o.Parallel <= 0 {
+		o.Parallel = DefaultParallel
+	}
+	if o.ChunkParallel <= 0 {
+		o.ChunkParallel = DefaultChunkParallel
+	}
+	if o.LargeFrom <= 0 {
+		o.LargeFrom = DefaultLargeFrom
+	}
+	if o.PackBytes <= 0 {
+		o.PackBytes = DefaultPackBytes
+	}
+	if o.PackFiles <= 0 || o.PackFiles > maxBatch {
+		o.PackFiles = maxBatch
+	}
+	if o.Rounds <= 0 {
+		o.Rounds = DefaultRounds
+	}
+	if o.Mode == "" {
+		o.Mode = plan.Overwrite
+	}
+	if o.Observer == nil {
+		o.Observer = nopObserver{}
+	}
+	if o.Log == nil {
+		o.Log = hclog.NewNullLogger()
+	}
+}
+
+// Result is the outcome of one file.
+type Result struct {
+	Item *plan.Item
+	Meta *files.FileMetadata // what Dropbox committed (nil if it failed)
+	Err  error               // why it failed, for the user
+}
+
+// Stats counts the requests an upload made, for reports and benchmarks.
+type Stats struct {
+	Rounds  int // rounds run (1 when everything went at the first try)
+	Commits int // finish_batch_v2 calls
+}
+
+// Upload sends every item of p whose Action is plan.Upload, creates p's
+// empty folders, and returns one Result per item sent, in p's order. An
+// error is returned only when the whole upload stopped (interrupted, or
+// Dropbox refused the credential); per-file failures are in the results.
+func Upload(ctx context.Context, c *dbx.Client, p *plan.Plan, o Options) ([]Result, Stats, error) {
+	o.defaults()
+	var todo []*plan.Item
+	for _, it := range p.Items {
+		if it.Action == plan.Upload {
+			todo = append(todo, it)
+		}
+	}
+	results := make(map[*plan.Item]*Result, len(todo))
+	for _, it := range todo {
+		results[it] = &Result{Item: it}
+	}
+	var stats Stats
+	if err := createFolders(ctx, c, p.Folders); err != nil {
+		return nil, stats, err
+	}
+	for round := 1; len(todo) > 0; round++ {
+		stats.Rounds = round
+		u := &uploader{c: c, o: o, ctx: ctx, results: results}
+		if err := u.run(todo); err != nil {
+			return collect(p, results), stats, err
+		}
+		stats.Commits += u.commits
+		failed := u.failed()
+		if len(failed) == 0 {
+			break
+		}
+		// Some failed. A failure may hide a success (the response was lost
+		// after Dropbox committed), so look before sending again.
+		done, err := alreadyThere(ctx, c, p.Dest, failed, o.Parallel)
+		if err != nil {
+			return collect(p, results), stats, err
+		}
+		todo = todo[:0]
+		for _, it := range failed {
+			r := results[it]
+			switch {
+			case done[it] != nil:
+				r.Meta, r.Err = done[it], nil
+				o.Observer.Done(it, nil)
+			case permanent(r.Err) || round >= o.Rounds:
+				o.Observer.Done(it, r.Err)
+			default:
+				o.Observer.Retrying(it, r.Err)
+				todo = append(todo, it)
+			}
+		}
+	}
+	return collect(p, results), stats, ctx.Err()
+}
+
+func collect(p *plan.Plan, results map[*plan.Item]*Result) []Result {
+	var out []Result
+	for _, it := range p.Items {
+		if r, ok := results[it]; ok {
+			out = append(out, *r)
+		}
+	}
+	return out
+}
+
+// uploader runs one round.
+type uploader struct {
+	c       *dbx.Client
+	o       Options
+	ctx     context.Context // the round's; cancelled by stop
+	cancel  context.CancelCauseFunc
+	cm      *committer
+	commits int
+
+	mu      sync.Mutex
+	results map[*plan.Item]*Result
+	tried   []*plan.Item
+	stopErr error
+	noBatch bool // the server lacks append_batch: send packs one file at a time
+}
+
+func (u *uploader) run(items []*plan.Item) error {
+	parent := u.ctx
+	u.ctx, u.cancel = context.WithCancelCause(parent)
+	defer u.cancel(nil)
+	u.cm = newCommitter(u.c.Files, u.o.Log)
+	u.tried = items
+	for _, it := range items {
+		u.results[it].Err = errors.New("not sent")
+	}
+	committed := make(chan struct{})
+	go func() { u.cm.run(u.ctx); close(committed) }()
+
+	var small, large []*plan.Item
+	for _, it := range items {
+		if it.File.Size >= u.o.LargeFrom {
+			large = append(large, it)
+		} else {
+			small = append(small, it)
+		}
+	}
+	var g sync.WaitGroup
+	g.Go(func() {
+		var packs errgroup.Group
+		packs.SetLimit(u.o.Parallel)
+		for _, pk := range makePacks(small, u.o.PackFiles, u.o.PackBytes) {
+			if u.ctx.Err() != nil {
+				break
+			}
+			packs.Go(func() error { u.sendPack(pk); return nil })
+		}
+		packs.Wait()
+	})
+	g.Go(func() {
+		for _, it := range large {
+			if u.ctx.Err() != nil {
+				break
+			}
+			u.sendLarge(it)
+		}
+	})
+	g.Wait()
+	close(u.cm.in)
+	<-committed
+	u.commits = u.cm.commits
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.stopErr != nil {
+		return u.stopErr
+	}
+	return parent.Err()
+}
+
+// finish records the outcome of one file. A fatal error (interrupted, or
+// the credential was refused) stops the round: every other file would fail
+// the same way.
+func (u *uploader) finish(it *plan.Item, meta *files.FileMetadata, err error) {
+	u.mu.Lock()
+	r := u.results[it]
+	r.Meta, r.Err = meta, err
+	u.mu.Unlock()
+	if err == nil {
+		u.o.Observer.Done(it, nil)
+		return
+	}
+	if fatal(err) {
+		u.stop(dbx.Explain(err, "uploading "+it.Dest))
+	}
+}
+
+// stop ends the round with err (the first one wins).
+func (u *uploader) stop(err error) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.stopErr == nil {
+		u.stopErr = err
+		u.cancel(err)
+	}
+}
+
+func (u *uploader) failed() []*plan.Item {
+	var out []*plan.Item
+	for _, it := range u.tried {
+		if u.results[it].Err != nil {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+// fatal reports whether err means that nothing else will work either.
+func fatal(err error) bool {
+	switch exit.CodeOf(dbx.Explain(err, "")) {
+	case exit.Auth, exit.Interrupted:
+		return true
+	}
+	return false
+}
+
+// permanent reports whether sending the file again cannot help.
+func permanent(err error) bool {
+	for _, t := range permanentTags {
+		if dbx.HasTag(err, t) {
+			return true
+		}
+	}
+	return errors.Is(err, errChanged)
+}
+
+// errChanged means the local file changed after it was hashed.
+var errChanged = errors.New("the file changed while it was being sent; run again once the experiment has finished writing it")
+
+func commitInfo(it *plan.Item, mode plan.IfExists) *files.CommitInfo {
+	ci := files.NewCommitInfo(it.Dest)
+	ci.Mode = &files.WriteMode{Tagged: dropbox.Tagged{Tag: files.WriteModeOverwrite}}
+	if mode != plan.Overwrite {
+		ci.Mode = &files.WriteMode{Tagged: dropbox.Tagged{Tag: files.WriteModeAdd}}
+	}
+	ci.Mute = true // thousands of result files should not notify every device
+	mt := dropbox.DBXTime(it.File.ModTime.UTC().Truncate(time.Second))
+	ci.ClientModified = &mt
+	return ci
+}
+
+// createFolders makes the empty folders of the plan; ones already there
+// are fine.
+func createFolders(ctx context.Context, c *dbx.Client, folders []string) error {
+	for _, f := range folders {
+		if _, err := c.Files.CreateFolderV2Context(ctx, files.NewCreateFolderArg(f)); err != nil && !dbx.HasTag(err, "conflict") {
+			return dbx.Explain(err, "creating folder "+f)
+		}
+	}
+	return nil
+}
+
+type nopObserver struct{}
+
+func (nopObserver) Sent(int64)                 {}
+func (nopObserver) Done(*plan.Item, error)     {}
+func (nopObserver) Retrying(*plan.Item, error) {}

@@ -1,0 +1,68 @@
+package transfer
+
+import (
+	"context"
+	"sync"
+
+	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/files"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/librec-auto/dropbox-post/plugin/internal/dbx"
+	"github.com/librec-auto/dropbox-post/plugin/dpath"
+	"github.com/librec-auto/dropbox-post/plugin/internal/plan"
+)
+
+// lookupLimit is the number of failed files above which one listing of the
+// destination is cheaper than a get_metadata call per file.
+const lookupLimit = 20
+
+// alreadyThere returns, for each failed item that Dropbox nevertheless
+// holds with the right content, its metadata: the commit went through and
+// only the answer was lost. Hashes decide, not the error.
+func alreadyThere(ctx context.Context, c *dbx.Client, dest string, failed []*plan.Item, parallel int) (map[*plan.Item]*files.FileMetadata, error) {
+	out := map[*plan.Item]*files.FileMetadata{}
+	var remote map[string]plan.Remote
+	var err error
+	if len(failed) > lookupLimit {
+		remote, err = List(ctx, c.Files, dest)
+	} else {
+		remote, err = statEach(ctx, c, failed, parallel)
+	}
+	if err != nil {
+		return nil, err
+	}
+	for _, it := range failed {
+		r, ok := remote[dpath.Lower(it.Dest)]
+		if ok && !r.Folder && r.Hash == it.File.Hash && r.Size == it.File.Size {
+			out[it] = &files.FileMetadata{
+				Metadata:    files.Metadata{Name: dpath.Base(r.Path), PathDisplay: r.Path, PathLower: dpath.Lower(r.Path)},
+				Rev:         r.Rev,
+				Size:        uint64(r.Size),
+				ContentHash: r.Hash,
+			}
+		}
+	}
+	return out, nil
+}
+
+func statEach(ctx context.Context, c *dbx.Client, items []*plan.Item, parallel int) (map[string]plan.Remote, error) {
+	var mu sync.Mutex
+	out := map[string]plan.Remote{}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(parallel)
+	for _, it := range items {
+		g.Go(func() error {
+			m, err := Stat(gctx, c.Files, it.Dest)
+			if err != nil {
+				return err
+			}
+			mu.Lock()
+			for k, v := range m {
+				out[k] = v
+			}
+			mu.Unlock()
+			return nil
+		})
+	}
+	return out, g.Wait()
+}
