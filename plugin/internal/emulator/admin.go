@@ -21,6 +21,8 @@ import (
 //	POST /emulator/revoke          {"refresh_token": T} revokes T (404 if unknown)
 //	GET  /emulator/files           every file: path, size, content hash, rev, id
 //	GET  /emulator/file?path=P     the content of P; its FileInfo in the Emulator-File header
+//	POST /emulator/sink            reads the body and throws it away; answers {"bytes": N}
+//	                               (benchmarks compare transfers with one raw POST stream)
 //
 // Bodies may be JSON or form-encoded.
 
@@ -34,6 +36,14 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 	case r.Method != method:
 		w.Header().Set("Allow", method)
 		writeText(w, http.StatusMethodNotAllowed, "Method Not Allowed")
+		return
+	}
+	if name == "sink" {
+		n, err := io.Copy(io.Discard, r.Body)
+		if err != nil {
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]int64{"bytes": n})
 		return
 	}
 	params, err := adminParams(r)
@@ -91,7 +101,7 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 
 // adminMethods are the helper endpoints and their methods.
 var adminMethods = map[string]string{
-	"stats": http.MethodGet, "files": http.MethodGet, "file": http.MethodGet,
+	"stats": http.MethodGet, "files": http.MethodGet, "file": http.MethodGet, "sink": http.MethodPost,
 	"stats/reset": http.MethodPost, "expire-tokens": http.MethodPost, "tokens": http.MethodPost,
 	"refresh-tokens": http.MethodPost, "revoke": http.MethodPost,
 }

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -40,6 +41,7 @@ func (s *Server) routeTable() map[string]*route {
 		{name: "files/upload_session/start", style: uploadStyle, scope: "files.content.write", handler: s.sessionStart},
 		{name: "files/upload_session/start_batch", scope: "files.content.write", handler: s.sessionStartBatch},
 		{name: "files/upload_session/append_v2", style: uploadStyle, scope: "files.content.write", handler: s.sessionAppend},
+		{name: "files/upload_session/append_batch", style: uploadStyle, scope: "files.content.write", handler: s.sessionAppendBatch},
 		{name: "files/upload_session/finish", style: uploadStyle, scope: "files.content.write", handler: s.sessionFinish},
 		{name: "files/upload_session/finish_batch_v2", scope: "files.content.write", handler: s.sessionFinishBatch},
 		{name: "files/get_metadata", scope: "files.metadata.read", handler: s.getMetadata},
@@ -64,12 +66,13 @@ func (s *Server) routeTable() map[string]*route {
 
 // call is one API request being answered.
 type call struct {
-	s     *Server
-	w     http.ResponseWriter
-	r     *http.Request
-	route *route
-	arg   []byte // the JSON argument
-	token string // the access token used
+	s      *Server
+	w      http.ResponseWriter
+	r      *http.Request
+	route  *route
+	arg    []byte              // the JSON argument
+	token  string              // the access token used
+	blocks [][sha256.Size]byte // block digests of the data read by readChunk
 }
 
 // maxRPCBody bounds an RPC request body (a finish_batch_v2 of 1000 entries

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
 	"io"
@@ -36,11 +37,12 @@ type session struct {
 	committed  bool
 	size       int64 // sequential: bytes so far; concurrent: the size, once closed
 
-	pieces [][]byte            // memory, sequential
-	chunks map[int64][]byte    // memory, concurrent: offset → data
-	ranges map[int64]int64     // disk, concurrent: offset → length
-	fileID string              // disk: tmp/<fileID> holds the data
-	hasher *contenthash.Hasher // sequential
+	pieces [][]byte                      // memory, sequential
+	chunks map[int64][]byte              // memory, concurrent: offset → data
+	blocks map[int64][][sha256.Size]byte // concurrent: offset → the chunk's block digests
+	ranges map[int64]int64               // disk, concurrent: offset → length
+	fileID string                        // disk: tmp/<fileID> holds the data
+	hasher *contenthash.Hasher           // sequential
 
 	content blob // once assembled (kept if the commit fails)
 	hash    string
@@ -68,7 +70,7 @@ func newSessionID() string {
 func (ss *sessions) start(concurrent bool) (string, *session) {
 	sess := &session{concurrent: concurrent}
 	if concurrent {
-		sess.chunks, sess.ranges = map[int64][]byte{}, map[int64]int64{}
+		sess.chunks, sess.ranges, sess.blocks = map[int64][]byte{}, map[int64]int64{}, map[int64][][sha256.Size]byte{}
 	} else {
 		sess.hasher = contenthash.New()
 	}
@@ -95,6 +97,19 @@ func (ss *sessions) closeAll() {
 
 // write stores data at off. Callers hold sess.mu.
 func (ss *sessions) write(sess *session, off int64, data []byte) error {
+	return ss.writeHashed(sess, off, data, nil)
+}
+
+// writeHashed stores data at off with its block digests, when the caller
+// has them (nil otherwise). Callers hold sess.mu.
+func (ss *sessions) writeHashed(sess *session, off int64, data []byte, blocks [][sha256.Size]byte) error {
+	if sess.concurrent {
+		if blocks != nil {
+			sess.blocks[off] = blocks
+		} else {
+			delete(sess.blocks, off)
+		}
+	}
 	if ss.blobs.memory() {
 		if sess.concurrent {
 			sess.chunks[off] = data
@@ -131,6 +146,11 @@ func (ss *sessions) write(sess *session, off int64, data []byte) error {
 // appendData adds data at off, with Dropbox's checks. It returns an
 // UploadSessionAppendError (or a lookup error in the same shape).
 func (ss *sessions) appendData(sess *session, off int64, data []byte, close bool) (*union, error) {
+	return ss.appendHashed(sess, off, data, nil, close)
+}
+
+// appendHashed is appendData with the data's block digests (or nil).
+func (ss *sessions) appendHashed(sess *session, off int64, data []byte, blocks [][sha256.Size]byte, close bool) (*union, error) {
 	n := int64(len(data))
 	switch {
 	case sess.committed || sess.busy:
@@ -146,7 +166,7 @@ func (ss *sessions) appendData(sess *session, off int64, data []byte, close bool
 	case sess.concurrent && sess.closed && (off >= sess.size || (close && off+n != sess.size)):
 		return writeErr("closed"), nil
 	}
-	if err := ss.write(sess, off, data); err != nil {
+	if err := ss.writeHashed(sess, off, data, blocks); err != nil {
 		return nil, err
 	}
 	if sess.concurrent {
@@ -199,11 +219,14 @@ func (ss *sessions) assemble(sess *session) (blob, string, *union, error) {
 		b := newMemBlob(pieces...)
 		hash := ""
 		if sess.concurrent {
-			h := contenthash.New()
-			for _, p := range b.pieces {
-				_, _ = h.Write(p)
+			hash = sess.joinedHash(offsetsOf(sess.chunks))
+			if hash == "" {
+				h := contenthash.New()
+				for _, p := range b.pieces {
+					_, _ = h.Write(p)
+				}
+				hash = h.HexDigest()
 			}
-			hash = h.HexDigest()
 		} else {
 			hash = sess.hasher.HexDigest()
 		}
@@ -289,5 +312,30 @@ func (ss *sessions) prepare(sess *session, off int64, data []byte, dataHash, wan
 // Callers hold sess.mu.
 func (ss *sessions) finished(sess *session) {
 	sess.committed = true
-	sess.content, sess.pieces, sess.chunks, sess.ranges, sess.hasher = nil, nil, nil, nil, nil
+	sess.content, sess.pieces, sess.chunks, sess.ranges, sess.hasher, sess.blocks = nil, nil, nil, nil, nil, nil
+}
+
+// joinedHash returns the content hash of a concurrent session from its
+// chunks' block digests (chunks at the given offsets, in order), or "" if a
+// chunk came without them. Non-final chunks are whole 4 MiB blocks, so the
+// blocks of the chunks are the blocks of the file.
+func (sess *session) joinedHash(offsets []int64) string {
+	var all [][sha256.Size]byte
+	for _, off := range offsets {
+		b, ok := sess.blocks[off]
+		if !ok {
+			return ""
+		}
+		all = append(all, b...)
+	}
+	return joinDigests(all)
+}
+
+func offsetsOf(chunks map[int64][]byte) []int64 {
+	out := make([]int64, 0, len(chunks))
+	for off := range chunks {
+		out = append(out, off)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
 }

@@ -140,7 +140,7 @@ func (s *Server) sessionAppend(c *call) {
 		return
 	}
 	sess.mu.Lock()
-	e, err := s.sessions.appendData(sess, *arg.Cursor.Offset, data, arg.Close)
+	e, err := s.sessions.appendHashed(sess, *arg.Cursor.Offset, data, c.blocks, arg.Close)
 	sess.mu.Unlock()
 	c.answer(nil, e, err)
 }

@@ -86,13 +86,9 @@ func (u *uploader) sendPack(pack []*plan.Item) {
 	}
 	u.o.Observer.Sent(int64(len(all)))
 	for i, it := range items {
-		if f := res.Entries[i].Failure; f != nil {
-			// incorrect_offset at the end of the data means an earlier try
-			// of this request got through: the session is complete.
-			if f.IncorrectOffset == nil || f.IncorrectOffset.CorrectOffset != uint64(len(data[i])) {
-				u.finish(it, nil, entryError("append_batch/"+f.Tag))
-				continue
-			}
+		if f := res.Entries[i].Failure; f != nil && !alreadyAppended(f, len(data[i])) {
+			u.finish(it, nil, entryError("append_batch/"+f.Tag))
+			continue
 		}
 		u.commit(it, start.SessionIds[i], uint64(len(data[i])))
 	}
@@ -136,6 +132,21 @@ func (u *uploader) finishAll(items []*plan.Item, err error) {
 	for _, it := range items {
 		u.finish(it, nil, err)
 	}
+}
+
+// alreadyAppended reports whether an append_batch entry failure means that
+// an earlier try of the same request got through (its answer was lost):
+// the session is closed, or its offset is at the end of the data. Each
+// pack session gets exactly one append, which closes it, and the commit
+// carries the content hash, so Dropbox still checks the data.
+func alreadyAppended(f *files.UploadSessionAppendBatchEntryError, n int) bool {
+	switch {
+	case f.Tag == files.UploadSessionAppendBatchEntryErrorClosed:
+		return true
+	case f.IncorrectOffset != nil:
+		return f.IncorrectOffset.CorrectOffset == uint64(n)
+	}
+	return false
 }
 
 // sendOneByOne is the fallback for servers without append_batch: one

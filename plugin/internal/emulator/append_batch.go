@@ -1,0 +1,89 @@
+package emulator
+
+import (
+	"crypto/sha256"
+	"fmt"
+)
+
+// files/upload_session/append_batch: data for up to 1000 sessions in one
+// request, their pieces concatenated in the body in the order of the
+// entries, each entry appended (or refused) on its own.
+
+// appendBatchEntry is one entry of append_batch's answer.
+type appendBatchEntry struct {
+	failure *union
+}
+
+func (e appendBatchEntry) MarshalJSON() ([]byte, error) {
+	if e.failure != nil {
+		return marshal(u("failure", "failure", *e.failure))
+	}
+	return marshal(u("success"))
+}
+
+func (s *Server) sessionAppendBatch(c *call) {
+	var arg struct {
+		Entries *[]struct {
+			Cursor *sessionCursor `json:"cursor"`
+			Length *int64         `json:"length"`
+			Close  bool           `json:"close"`
+		} `json:"entries"`
+		ContentHash string `json:"content_hash"`
+	}
+	if !c.decode(&arg) || !c.required("entries", arg.Entries != nil) {
+		return
+	}
+	entries := *arg.Entries
+	if len(entries) > maxBatch {
+		c.bad(fmt.Sprintf("request body: entries: %d items is more than the maximum of %d", len(entries), maxBatch))
+		return
+	}
+	var total int64
+	for i, e := range entries {
+		prefix := fmt.Sprintf("entries[%d]: ", i)
+		if !c.checkCursor(e.Cursor, prefix) || !c.required(prefix+"length", e.Length != nil) {
+			return
+		}
+		if *e.Length < 0 {
+			c.bad(fmt.Sprintf("request body: %slength: %d is negative", prefix, *e.Length))
+			return
+		}
+		total += *e.Length
+	}
+	data, hash, ok := c.chunk()
+	if !ok {
+		return
+	}
+	switch {
+	case int64(len(data)) != total:
+		c.fail(u("length_mismatch"))
+		return
+	case arg.ContentHash != "" && arg.ContentHash != hash:
+		c.fail(u("content_hash_mismatch"))
+		return
+	}
+	out := make([]appendBatchEntry, len(entries))
+	var start int64
+	for i, e := range entries {
+		piece := data[start : start+*e.Length : start+*e.Length]
+		start += *e.Length
+		sess := s.sessions.get(*e.Cursor.SessionID)
+		if sess == nil {
+			out[i].failure = writeErr("not_found")
+			continue
+		}
+		var blocks [][sha256.Size]byte
+		if sess.concurrent {
+			blocks = blockDigests(piece)
+		}
+		sess.mu.Lock()
+		fe, err := s.sessions.appendHashed(sess, *e.Cursor.Offset, piece, blocks, e.Close)
+		sess.mu.Unlock()
+		if err != nil {
+			c.internal(err)
+			return
+		}
+		out[i].failure = fe
+	}
+	c.ok(map[string][]appendBatchEntry{"entries": out})
+}

@@ -1,0 +1,317 @@
+package push
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/contenthash"
+	dbfiles "github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/files"
+	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/retry"
+
+	"github.com/librec-auto/dropbox-post/plugin/internal/dbx"
+	"github.com/librec-auto/dropbox-post/plugin/internal/emulator"
+	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
+	"github.com/librec-auto/dropbox-post/plugin/internal/plan"
+	"github.com/librec-auto/dropbox-post/plugin/internal/report"
+	"github.com/librec-auto/dropbox-post/plugin/internal/transfer"
+)
+
+const token = "push-test-token"
+
+// fastPolicy retries as the default policy does, without the waits.
+var fastPolicy = retry.Policy{MaxRetries: 10, InitialBackoff: time.Millisecond, MaxBackoff: 20 * time.Millisecond, MaxRetryAfter: time.Minute, Retryable409Tags: []string{"too_many_write_operations"}}
+
+func startEmulator(t *testing.T, o emulator.Options) (*emulator.Server, *dbx.Client) {
+	t.Helper()
+	o.Tokens = []string{token}
+	srv, err := emulator.New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, err := srv.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	return srv, client(t, base)
+}
+
+func client(t *testing.T, base string) *dbx.Client {
+	u, err := dbx.ParseAPIURL(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := fastPolicy
+	return dbx.New(dbx.Options{APIURL: u, Token: dbx.Token{AccessToken: token}, Policy: &p})
+}
+
+// study writes files (relative path → content) under a new folder.
+func study(t *testing.T, files map[string][]byte) string {
+	t.Helper()
+	root := t.TempDir()
+	for rel, data := range files {
+		p := filepath.Join(root, filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return root
+}
+
+func results(n int) map[string][]byte {
+	m := map[string][]byte{}
+	for i := 0; i < n; i++ {
+		m[fmt.Sprintf("exp%05d/result/out-%d.txt", i%7, i)] = []byte(fmt.Sprintf("fold %d\nndcg 0.%04d\n", i, i*37%10000))
+	}
+	return m
+}
+
+func hash(b []byte) string {
+	h, _ := contenthash.Compute(bytes.NewReader(b))
+	return h
+}
+
+// checkRemote asserts that the emulator holds exactly want under dest.
+func checkRemote(t *testing.T, srv *emulator.Server, dest string, want map[string][]byte) {
+	t.Helper()
+	got := map[string]emulator.FileInfo{}
+	for _, f := range srv.Files() {
+		if strings.HasPrefix(strings.ToLower(f.Path), strings.ToLower(dest)+"/") {
+			got[strings.ToLower(f.Path)] = f
+		}
+	}
+	for rel, data := range want {
+		p := strings.ToLower(dest + "/" + rel)
+		f, ok := got[p]
+		if !ok {
+			t.Errorf("%s missing on Dropbox", p)
+			continue
+		}
+		if f.ContentHash != hash(data) || f.Size != int64(len(data)) {
+			t.Errorf("%s: hash %s size %d, want %s %d", p, f.ContentHash, f.Size, hash(data), len(data))
+		}
+		delete(got, p)
+	}
+	for p := range got {
+		t.Errorf("unexpected file on Dropbox: %s", p)
+	}
+}
+
+func requests(srv *emulator.Server) (total int64, byRoute map[string]int64) {
+	st := srv.Stats()
+	byRoute = map[string]int64{}
+	for name, r := range st.Routes {
+		if r.Requests > 0 {
+			byRoute[name] = r.Requests
+		}
+	}
+	return st.Requests, byRoute
+}
+
+func TestPushFolderThenNothingChanged(t *testing.T) {
+	srv, c := startEmulator(t, emulator.Options{})
+	files := results(300)
+	files["post/plot.png"] = bytes.Repeat([]byte{0x89, 'P', 'N', 'G'}, 1000)
+	files["big/model.bin"] = bytes.Repeat([]byte("0123456789abcdef"), (9<<20)/16+5) // above the 8 MiB chunk limit
+	files["post/.DS_Store"] = []byte("ignored")
+	root := study(t, files)
+	os.MkdirAll(filepath.Join(root, "empty/inner"), 0o755)
+	os.Symlink("/etc/passwd", filepath.Join(root, "post/passwd"))
+	manifests := t.TempDir()
+
+	sum, err := Run(context.Background(), c, Options{Local: root, Dest: "/Studies/Demo", Mode: plan.Overwrite, ManifestDir: manifests, Tool: "dropbox-post test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	delete(files, "post/.DS_Store")
+	if sum.Uploaded != len(files) || sum.Failed != 0 || sum.Unchanged != 0 || sum.Skipped != 2 {
+		t.Fatalf("first push: %+v", sum)
+	}
+	checkRemote(t, srv, "/Studies/Demo", files)
+	md, err := c.Files.GetMetadataContext(context.Background(), dbfiles.NewGetMetadataArg("/Studies/Demo/empty/inner"))
+	if _, ok := md.(*dbfiles.FolderMetadata); err != nil || !ok {
+		t.Fatalf("the empty folder was not created: %T %v", md, err)
+	}
+	_, routes := requests(srv)
+	// 301 small files: one pack of 301; the 9 MiB file: start, 2 chunks; everything committed by finish_batch_v2.
+	if routes["files/upload_session/start_batch"] != 1 || routes["files/upload_session/append_batch"] != 1 || routes["files/upload"] != 0 || routes["files/upload_session/finish"] != 0 {
+		t.Fatalf("requests by route: %v", routes)
+	}
+	if routes["files/upload_session/finish_batch_v2"] > 2 {
+		t.Fatalf("%d commits for %d files", routes["files/upload_session/finish_batch_v2"], len(files))
+	}
+
+	// The manifest records every file with its hash and rev.
+	var m report.Manifest
+	data, err := os.ReadFile(sum.Manifest)
+	if err != nil || json.Unmarshal(data, &m) != nil {
+		t.Fatalf("manifest %q: %v", sum.Manifest, err)
+	}
+	if len(m.Files) != len(files) || m.Dest != "/Studies/Demo" || !strings.HasPrefix(sum.Manifest, manifests) {
+		t.Fatalf("manifest has %d files, dest %q", len(m.Files), m.Dest)
+	}
+	for _, f := range m.Files {
+		if f.Status != "uploaded" || f.Rev == "" || f.Hash != hash(files[f.Local]) {
+			t.Fatalf("manifest entry %+v", f)
+		}
+	}
+
+	// Again, unchanged: nothing sent, one listing.
+	srv.ResetStats()
+	sum, err = Run(context.Background(), c, Options{Local: root, Dest: "/studies/demo", Mode: plan.Overwrite})
+	if err != nil || sum.Uploaded != 0 || sum.Unchanged != len(files) {
+		t.Fatalf("second push: %+v %v", sum, err)
+	}
+	if total, routes := requests(srv); total > 2 || routes["files/list_folder"] != 1 {
+		t.Fatalf("unchanged push made %d requests: %v", total, routes)
+	}
+
+	// One file changed (same size), one added: only they are sent.
+	changed := "exp00003/result/out-3.txt"
+	files[changed] = bytes.ToUpper(files[changed])
+	files["post/new.csv"] = []byte("a,b\n")
+	os.WriteFile(filepath.Join(root, changed), files[changed], 0o644)
+	os.WriteFile(filepath.Join(root, "post/new.csv"), files["post/new.csv"], 0o644)
+	sum, err = Run(context.Background(), c, Options{Local: root, Dest: "/Studies/Demo", Mode: plan.Overwrite})
+	if err != nil || sum.Uploaded != 2 || sum.Unchanged != len(files)-2 {
+		t.Fatalf("third push: %+v %v", sum, err)
+	}
+	checkRemote(t, srv, "/Studies/Demo", files)
+}
+
+func TestPushSingleFileAndDryRun(t *testing.T) {
+	srv, c := startEmulator(t, emulator.Options{})
+	root := study(t, map[string][]byte{"post/summary.csv": []byte("metric,value\nndcg,0.31\n"), "post/other.csv": []byte("x")})
+	file := filepath.Join(root, "post/summary.csv")
+
+	sum, err := Run(context.Background(), c, Options{Local: file, Dest: "/demo", DryRun: true})
+	if err != nil || sum.Uploaded != 1 || len(sum.Planned) != 1 || sum.Planned[0].Status != "would upload" {
+		t.Fatalf("dry run: %+v %v", sum, err)
+	}
+	if len(srv.Files()) != 0 {
+		t.Fatal("the dry run wrote to Dropbox")
+	}
+	if _, routes := requests(srv); routes["files/get_metadata"] != 1 || len(routes) != 1 {
+		t.Fatalf("dry run requests: %v", routes)
+	}
+	sum, err = Run(context.Background(), c, Options{Local: file, Dest: "/demo"})
+	if err != nil || sum.Uploaded != 1 {
+		t.Fatalf("push: %+v %v", sum, err)
+	}
+	checkRemote(t, srv, "/demo", map[string][]byte{"summary.csv": []byte("metric,value\nndcg,0.31\n")})
+}
+
+func TestIfExists(t *testing.T) {
+	srv, c := startEmulator(t, emulator.Options{})
+	root := study(t, map[string][]byte{"a.csv": []byte("mine")})
+	if _, err := Run(context.Background(), c, Options{Local: root, Dest: "/d"}); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(root, "a.csv"), []byte("changed!"), 0o644)
+	sum, err := Run(context.Background(), c, Options{Local: root, Dest: "/d", Mode: plan.Skip})
+	if err != nil || sum.Skipped != 1 || sum.Uploaded != 0 {
+		t.Fatalf("skip: %+v %v", sum, err)
+	}
+	sum, err = Run(context.Background(), c, Options{Local: root, Dest: "/d", Mode: plan.Fail})
+	if err != nil || sum.Failed != 1 || !strings.Contains(sum.Failures[0].Error, "--if-exists fail") {
+		t.Fatalf("fail: %+v %v", sum, err)
+	}
+	checkRemote(t, srv, "/d", map[string][]byte{"a.csv": []byte("mine")})
+}
+
+func TestBadNamesAreReportedBeforeSending(t *testing.T) {
+	srv, c := startEmulator(t, emulator.Options{})
+	root := study(t, map[string][]byte{"ok.csv": []byte("1"), "trailing. /x.csv": []byte("2"), "Dup.csv": []byte("3"), "dup.csv": []byte("4")})
+	_, err := Run(context.Background(), c, Options{Local: root, Dest: "/d"})
+	if exit.CodeOf(err) != exit.Local || !strings.Contains(err.Error(), "cannot be stored on Dropbox") || !strings.Contains(err.Error(), "only by case") {
+		t.Fatalf("err %v", err)
+	}
+	if total, _ := requests(srv); total != 0 {
+		t.Fatalf("%d requests were sent", total)
+	}
+}
+
+// TestPushUnderFaults pushes through every fault the emulator has; the
+// result must be exactly the local files, with nothing extra.
+func TestPushUnderFaults(t *testing.T) {
+	srv, c := startEmulator(t, emulator.Options{FailRate: 0.1, ThrottleRate: 0.05, ResetRate: 0.05, WriteContention: true, RetryAfter: time.Millisecond, Seed: 7})
+	files := results(400)
+	files["big.bin"] = bytes.Repeat([]byte("x"), 17<<20)
+	root := study(t, files)
+	sum, err := Run(context.Background(), c, Options{Local: root, Dest: "/faults", Transfer: transfer.Options{PackFiles: 50}})
+	if err != nil || sum.Failed != 0 || sum.Uploaded != len(files) {
+		t.Fatalf("push under faults: %+v %v", sum, err)
+	}
+	checkRemote(t, srv, "/faults", files)
+	if srv.Stats().FaultsTotal == 0 || c.Retries.Total() == 0 {
+		t.Fatalf("no faults injected (%d) or no retries (%s)", srv.Stats().FaultsTotal, c.Retries)
+	}
+	t.Logf("faults %v, %s", srv.Stats().Faults, c.Retries)
+}
+
+// TestFallbackWithoutAppendBatch: a server that does not know append_batch
+// still gets every file, one request each.
+func TestFallbackWithoutAppendBatch(t *testing.T) {
+	srv, err := emulator.New(emulator.Options{Tokens: []string{token}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := srv.Handler()
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/append_batch") {
+			io.Copy(io.Discard, r.Body)
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			w.WriteHeader(http.StatusBadRequest)
+			io.WriteString(w, `Unknown API function: "files/upload_session/append_batch"`)
+			return
+		}
+		h.ServeHTTP(w, r)
+	}))
+	defer ts.Close()
+	c := client(t, ts.URL)
+	files := results(20)
+	sum, err := Run(context.Background(), c, Options{Local: study(t, files), Dest: "/fb"})
+	if err != nil || sum.Uploaded != 20 {
+		t.Fatalf("%+v %v", sum, err)
+	}
+	checkRemote(t, srv, "/fb", files)
+	if _, routes := requests(srv); routes["files/upload_session/start"] != 20 {
+		t.Fatalf("routes %v", routes)
+	}
+}
+
+// TestChangedWhileSending: a file whose content differs from what was
+// hashed for the plan is not committed.
+func TestChangedWhileSending(t *testing.T) {
+	srv, c := startEmulator(t, emulator.Options{})
+	root := study(t, map[string][]byte{"a.txt": []byte("aaaa"), "b.txt": []byte("bbbb")})
+	if _, err := Run(context.Background(), c, Options{Local: root, Dest: "/c"}); err != nil {
+		t.Fatal(err)
+	}
+	// Same size on Dropbox, so the plan hashes; change the file behind the
+	// plan's back by planning from a stale hash.
+	os.WriteFile(filepath.Join(root, "a.txt"), []byte("AAAA"), 0o644)
+	tree := mustScan(t, root)
+	tree.Files[0].Hash = "stale" // as if hashed before the experiment rewrote it
+	remote, _ := transfer.List(context.Background(), c.Files, "/c")
+	p := plan.Make(tree, "/c", remote, plan.Overwrite)
+	p.Items[0].Action = plan.Upload
+	res, _, err := transfer.Upload(context.Background(), c, p, transfer.Options{})
+	if err != nil || res[0].Item.File.Rel != "a.txt" || res[0].Err == nil || !strings.Contains(res[0].Err.Error(), "changed while it was being sent") {
+		t.Fatalf("results %+v err %v", res, err)
+	}
+	checkRemote(t, srv, "/c", map[string][]byte{"a.txt": []byte("aaaa"), "b.txt": []byte("bbbb")})
+}
