@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/contenthash"
+	"github.com/librec-auto/dropbox-post/plugin/internal/blocks"
 	"io"
 	"net/http"
 	"strings"
@@ -21,8 +23,10 @@ import (
 //	POST /emulator/revoke          {"refresh_token": T} revokes T (404 if unknown)
 //	GET  /emulator/files           every file: path, size, content hash, rev, id
 //	GET  /emulator/file?path=P     the content of P; its FileInfo in the Emulator-File header
-//	POST /emulator/sink            reads the body and throws it away; answers {"bytes": N}
-//	                               (benchmarks compare transfers with one raw POST stream)
+//	POST /emulator/sink            receives a body as upload data is received (its content hash
+//	                               computed, 4 MiB block by block) and throws it away; answers
+//	                               {"bytes": N, "content_hash": H}; with ?hash=false only reads it.
+//	                               Benchmarks compare transfers with one raw POST stream.
 //
 // Bodies may be JSON or form-encoded.
 
@@ -39,11 +43,7 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if name == "sink" {
-		n, err := io.Copy(io.Discard, r.Body)
-		if err != nil {
-			return
-		}
-		writeJSON(w, http.StatusOK, map[string]int64{"bytes": n})
+		s.sink(w, r)
 		return
 	}
 	params, err := adminParams(r)
@@ -135,3 +135,30 @@ func (s *Server) Files() []FileInfo { return s.store.files() }
 // File returns a file's description and content; path is matched without
 // regard to case.
 func (s *Server) File(path string) (FileInfo, []byte, error) { return s.store.file(path) }
+
+// sink answers POST /emulator/sink: one raw stream received as the
+// emulator receives upload data, without storing it.
+func (s *Server) sink(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Query().Get("hash") == "false" {
+		n, err := io.Copy(io.Discard, r.Body)
+		if err == nil {
+			writeJSON(w, http.StatusOK, map[string]int64{"bytes": n})
+		}
+		return
+	}
+	buf := make([]byte, contenthash.BlockSize)
+	var digests []blocks.Digest
+	var n int64
+	for {
+		k, err := io.ReadFull(r.Body, buf)
+		n += int64(k)
+		digests = append(digests, blocks.Digests(buf[:k])...)
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			break
+		}
+		if err != nil {
+			return
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"bytes": n, "content_hash": blocks.Join(digests)})
+}

@@ -1,8 +1,8 @@
 package emulator
 
 import (
-	"crypto/sha256"
 	"fmt"
+	"github.com/librec-auto/dropbox-post/plugin/internal/blocks"
 )
 
 // files/upload_session/append_batch: data for up to 1000 sessions in one
@@ -72,12 +72,12 @@ func (s *Server) sessionAppendBatch(c *call) {
 			out[i].failure = writeErr("not_found")
 			continue
 		}
-		var blocks [][sha256.Size]byte
+		var digests []blocks.Digest
 		if sess.concurrent {
-			blocks = blockDigests(piece)
+			digests = blocks.Digests(piece)
 		}
 		sess.mu.Lock()
-		fe, err := s.sessions.appendHashed(sess, *e.Cursor.Offset, piece, blocks, e.Close)
+		fe, err := s.sessions.appendHashed(sess, *e.Cursor.Offset, piece, digests, e.Close)
 		sess.mu.Unlock()
 		if err != nil {
 			c.internal(err)

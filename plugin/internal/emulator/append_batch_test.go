@@ -52,10 +52,17 @@ func TestAppendBatch(t *testing.T) {
 	fin := &files.UploadSessionFinishBatchArg{}
 	for i, d := range data {
 		f := files.NewUploadSessionFinishArg(files.NewUploadSessionCursor(start.SessionIds[i], uint64(len(d))), files.NewCommitInfo("/batch/f"+string(rune('a'+i))))
-		f.ContentHash = hashOf(d)
 		fin.Entries = append(fin.Entries, f)
 	}
-	done, err := c.UploadSessionFinishBatchV2(fin)
+	// content_hash is the hash of the data sent in the call: a finish that
+	// carries none and gives the whole file's hash is refused.
+	bad := *fin.Entries[0]
+	bad.ContentHash = hashOf(data[0])
+	done, err := c.UploadSessionFinishBatchV2(&files.UploadSessionFinishBatchArg{Entries: []*files.UploadSessionFinishArg{&bad}})
+	if err != nil || done.Entries[0].Failure == nil || done.Entries[0].Failure.Tag != "content_hash_mismatch" {
+		t.Fatalf("a whole-file hash on a finish without data: %+v %v", done, err)
+	}
+	done, err = c.UploadSessionFinishBatchV2(fin)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,9 +151,12 @@ func TestSink(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	var got struct{ Bytes int64 }
+	var got struct {
+		Bytes       int64
+		ContentHash string `json:"content_hash"`
+	}
 	body, _ := io.ReadAll(resp.Body)
-	if err := json.Unmarshal(body, &got); err != nil || got.Bytes != 12345 {
+	if err := json.Unmarshal(body, &got); err != nil || got.Bytes != 12345 || got.ContentHash != hashOf(make([]byte, 12345)) {
 		t.Fatalf("sink answered %s (%v)", body, err)
 	}
 }

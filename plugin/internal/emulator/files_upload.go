@@ -1,11 +1,10 @@
 package emulator
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/librec-auto/dropbox-post/plugin/internal/blocks"
 	"io"
 	"os"
 	"regexp"
@@ -128,31 +127,8 @@ func (c *call) readChunk() ([]byte, string, error) {
 		_, _ = io.Copy(io.Discard, body)
 		return nil, "", errTooLarge
 	}
-	c.blocks = blockDigests(data)
-	return data, joinDigests(c.blocks), nil
-}
-
-// blockDigests returns the SHA-256 of each 4 MiB block of data, the first
-// step of Dropbox's content hash. Concurrent sessions keep them, so that
-// the file's hash is joined from its chunks' blocks at commit instead of
-// read again.
-func blockDigests(data []byte) [][sha256.Size]byte {
-	out := make([][sha256.Size]byte, 0, (len(data)+contenthash.BlockSize-1)/contenthash.BlockSize)
-	for len(data) > 0 {
-		n := min(len(data), contenthash.BlockSize)
-		out = append(out, sha256.Sum256(data[:n]))
-		data = data[n:]
-	}
-	return out
-}
-
-// joinDigests finishes the content hash: SHA-256 of the blocks' digests.
-func joinDigests(blocks [][sha256.Size]byte) string {
-	h := sha256.New()
-	for _, b := range blocks {
-		h.Write(b[:])
-	}
-	return hex.EncodeToString(h.Sum(nil))
+	c.blocks = blocks.Digests(data)
+	return data, blocks.Join(c.blocks), nil
 }
 
 // receiveFile reads the body of files/upload into a blob: in memory, or

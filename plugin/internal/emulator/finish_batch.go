@@ -74,7 +74,7 @@ func (s *Server) sessionFinishBatch(c *call) {
 			f := lookupErr(writeErr("not_closed"))
 			fe = &f
 		} else {
-			fe, err = s.sessions.prepare(sess, *e.Cursor.Offset, nil, "", e.ContentHash)
+			fe, err = s.sessions.prepare(sess, *e.Cursor.Offset, nil, emptyHash, e.ContentHash)
 		}
 		if err == nil && fe == nil {
 			sess.busy = true

@@ -2,10 +2,10 @@ package emulator
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/librec-auto/dropbox-post/plugin/internal/blocks"
 	"io"
 	"mime"
 	"net/http"
@@ -70,9 +70,9 @@ type call struct {
 	w      http.ResponseWriter
 	r      *http.Request
 	route  *route
-	arg    []byte              // the JSON argument
-	token  string              // the access token used
-	blocks [][sha256.Size]byte // block digests of the data read by readChunk
+	arg    []byte          // the JSON argument
+	token  string          // the access token used
+	blocks []blocks.Digest // block digests of the data read by readChunk
 }
 
 // maxRPCBody bounds an RPC request body (a finish_batch_v2 of 1000 entries

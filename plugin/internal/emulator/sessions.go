@@ -1,9 +1,9 @@
 package emulator
 
 import (
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
+	"github.com/librec-auto/dropbox-post/plugin/internal/blocks"
 	"io"
 	"math/rand/v2"
 	"os"
@@ -37,12 +37,12 @@ type session struct {
 	committed  bool
 	size       int64 // sequential: bytes so far; concurrent: the size, once closed
 
-	pieces [][]byte                      // memory, sequential
-	chunks map[int64][]byte              // memory, concurrent: offset → data
-	blocks map[int64][][sha256.Size]byte // concurrent: offset → the chunk's block digests
-	ranges map[int64]int64               // disk, concurrent: offset → length
-	fileID string                        // disk: tmp/<fileID> holds the data
-	hasher *contenthash.Hasher           // sequential
+	pieces [][]byte                  // memory, sequential
+	chunks map[int64][]byte          // memory, concurrent: offset → data
+	blocks map[int64][]blocks.Digest // concurrent: offset → the chunk's block digests
+	ranges map[int64]int64           // disk, concurrent: offset → length
+	fileID string                    // disk: tmp/<fileID> holds the data
+	hasher *contenthash.Hasher       // sequential
 
 	content blob // once assembled (kept if the commit fails)
 	hash    string
@@ -70,7 +70,7 @@ func newSessionID() string {
 func (ss *sessions) start(concurrent bool) (string, *session) {
 	sess := &session{concurrent: concurrent}
 	if concurrent {
-		sess.chunks, sess.ranges, sess.blocks = map[int64][]byte{}, map[int64]int64{}, map[int64][][sha256.Size]byte{}
+		sess.chunks, sess.ranges, sess.blocks = map[int64][]byte{}, map[int64]int64{}, map[int64][]blocks.Digest{}
 	} else {
 		sess.hasher = contenthash.New()
 	}
@@ -102,10 +102,10 @@ func (ss *sessions) write(sess *session, off int64, data []byte) error {
 
 // writeHashed stores data at off with its block digests, when the caller
 // has them (nil otherwise). Callers hold sess.mu.
-func (ss *sessions) writeHashed(sess *session, off int64, data []byte, blocks [][sha256.Size]byte) error {
+func (ss *sessions) writeHashed(sess *session, off int64, data []byte, digests []blocks.Digest) error {
 	if sess.concurrent {
-		if blocks != nil {
-			sess.blocks[off] = blocks
+		if digests != nil {
+			sess.blocks[off] = digests
 		} else {
 			delete(sess.blocks, off)
 		}
@@ -150,7 +150,7 @@ func (ss *sessions) appendData(sess *session, off int64, data []byte, close bool
 }
 
 // appendHashed is appendData with the data's block digests (or nil).
-func (ss *sessions) appendHashed(sess *session, off int64, data []byte, blocks [][sha256.Size]byte, close bool) (*union, error) {
+func (ss *sessions) appendHashed(sess *session, off int64, data []byte, digests []blocks.Digest, close bool) (*union, error) {
 	n := int64(len(data))
 	switch {
 	case sess.committed || sess.busy:
@@ -166,7 +166,7 @@ func (ss *sessions) appendHashed(sess *session, off int64, data []byte, blocks [
 	case sess.concurrent && sess.closed && (off >= sess.size || (close && off+n != sess.size)):
 		return writeErr("closed"), nil
 	}
-	if err := ss.writeHashed(sess, off, data, blocks); err != nil {
+	if err := ss.writeHashed(sess, off, data, digests); err != nil {
 		return nil, err
 	}
 	if sess.concurrent {
@@ -288,7 +288,9 @@ func (ss *sessions) prepare(sess *session, off int64, data []byte, dataHash, wan
 	case len(data) > 0 && sess.closed:
 		e := lookupErr(writeErr("closed"))
 		return &e, nil
-	case len(data) > 0 && wantHash != "" && wantHash != dataHash:
+	case wantHash != "" && wantHash != dataHash:
+		// As Dropbox documents it, content_hash is the hash of the data
+		// sent in this call: the empty hash when a finish carries none.
 		return writeErr("content_hash_mismatch"), nil
 	}
 	if len(data) > 0 {
@@ -296,16 +298,8 @@ func (ss *sessions) prepare(sess *session, off int64, data []byte, dataHash, wan
 			return nil, err
 		}
 	}
-	_, hash, e, err := ss.assemble(sess)
-	if e != nil || err != nil {
-		return e, err
-	}
-	// With no data in this call, a content_hash is the whole file's (or
-	// that of the empty body, as the Go SDK sends).
-	if len(data) == 0 && wantHash != "" && wantHash != hash && wantHash != emptyHash {
-		return writeErr("content_hash_mismatch"), nil
-	}
-	return nil, nil
+	_, _, e, err := ss.assemble(sess)
+	return e, err
 }
 
 // finished marks a committed session; its data now belongs to the file.
@@ -320,7 +314,7 @@ func (ss *sessions) finished(sess *session) {
 // chunk came without them. Non-final chunks are whole 4 MiB blocks, so the
 // blocks of the chunks are the blocks of the file.
 func (sess *session) joinedHash(offsets []int64) string {
-	var all [][sha256.Size]byte
+	var all []blocks.Digest
 	for _, off := range offsets {
 		b, ok := sess.blocks[off]
 		if !ok {
@@ -328,7 +322,7 @@ func (sess *session) joinedHash(offsets []int64) string {
 		}
 		all = append(all, b...)
 	}
-	return joinDigests(all)
+	return blocks.Join(all)
 }
 
 func offsetsOf(chunks map[int64][]byte) []int64 {

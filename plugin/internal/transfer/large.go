@@ -2,96 +2,134 @@ package transfer
 
 import (
 	"bytes"
-	"context"
+	"fmt"
 	"io"
-	"sync"
+	"os"
 
+	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox"
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/files"
-	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/filetransfer"
+	"golang.org/x/sync/errgroup"
 
-	"github.com/librec-auto/dropbox-post/plugin/internal/dbx"
+	"github.com/librec-auto/dropbox-post/plugin/internal/blocks"
 	"github.com/librec-auto/dropbox-post/plugin/internal/plan"
 )
 
-// sendLarge uploads one large file with the SDK's filetransfer uploader:
-// a concurrent upload session, ChunkParallel chunks of 8 MiB in flight at
-// once, read from the file as they go (memory stays at chunk size times
-// parallelism, whatever the file's size). The commit goes through the
-// committer like every other.
+// ChunkSize is the size of the chunks of a large file: a multiple of the
+// 4 MiB that concurrent upload sessions require, as the SDK's filetransfer
+// uses.
+const ChunkSize = 8 << 20
+
+// sendLarge uploads one large file through a concurrent upload session:
+// ChunkParallel chunks of 8 MiB in flight at once, each read with ReadAt
+// into one of ChunkParallel reused buffers (memory stays at chunk size
+// times parallelism, whatever the file's size), hashed block by block as
+// it is read, and sent with its own content_hash; the final chunk, which
+// closes the session, goes last. The commit goes through the committer.
+//
+// This is the protocol of the SDK's filetransfer uploader, which this
+// replaced: filetransfer reads every chunk with io.ReadAll, whose buffer
+// grows from 512 bytes and allocates and zeroes about five times the chunk
+// size; measured here, that was half the CPU time of a 1 GiB upload.
 func (u *uploader) sendLarge(it *plan.Item) {
-	src, err := newHashingSource(it.File.Path)
+	f, err := os.Open(it.File.Path)
 	if err != nil {
 		u.finish(it, nil, err)
 		return
 	}
-	if src.Size() != it.File.Size {
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		u.finish(it, nil, err)
+		return
+	}
+	size := info.Size()
+	if size != it.File.Size {
 		u.finish(it, nil, errChanged)
 		return
 	}
-	var mu sync.Mutex
-	var sent int64
-	up := filetransfer.NewUploader(&sessionClient{ContextClient: u.c.Files, u: u, it: it, src: src})
-	res, err := up.Upload(u.ctx, src, commitInfo(it, u.o.Mode), filetransfer.UploadOptions{
-		ParallelUploads: u.o.ChunkParallel,
-		Progress: func(p filetransfer.UploadProgress) {
-			mu.Lock()
-			delta := p.BytesCommitted - sent
-			sent = p.BytesCommitted
-			mu.Unlock()
-			u.o.Observer.Sent(delta)
-		},
-	})
+	meta, err := u.sendChunks(it, f, size)
+	if err == nil {
+		err = unchangedSince(it.File.Path, info)
+	}
 	if err != nil {
-		if dbx.HasTag(err, "content_hash_mismatch") {
-			err = errChanged
-		}
 		u.finish(it, nil, err)
 		return
 	}
-	u.finish(it, res.Metadata, nil)
+	u.finish(it, meta, nil)
 }
 
-// sessionClient gives filetransfer the Dropbox calls it needs, sending its
-// commit (upload_session/finish) to the committer, with the content hash of
-// the bytes sent, so that Dropbox checks the whole file.
-type sessionClient struct {
-	files.ContextClient
-	u   *uploader
-	it  *plan.Item
-	src *hashingSource
-}
-
-func (s *sessionClient) UploadSessionFinishContext(ctx context.Context, arg *files.UploadSessionFinishArg, content io.Reader) (*files.FileMetadata, error) {
-	tail, err := io.ReadAll(content)
+func (u *uploader) sendChunks(it *plan.Item, f *os.File, size int64) (*files.FileMetadata, error) {
+	ctx := u.ctx
+	startArg := files.NewUploadSessionStartArg()
+	startArg.SessionType = &files.UploadSessionType{Tagged: dropbox.Tagged{Tag: files.UploadSessionTypeConcurrent}}
+	start, err := u.c.Files.UploadSessionStartContext(ctx, startArg, files.WithoutAutoContentHash(bytes.NewReader(nil)))
 	if err != nil {
 		return nil, err
 	}
-	cursor := *arg.Cursor
-	if len(tail) > 0 {
-		// filetransfer sends the last bytes with finish in sequential
-		// mode; append them so that the commit itself carries no data.
-		app := files.NewUploadSessionAppendArg(&cursor)
-		app.Close = true
-		if err := s.ContextClient.UploadSessionAppendV2Context(ctx, app, bytes.NewReader(tail)); err != nil {
+	n := int((size + ChunkSize - 1) / ChunkSize)
+	digests := make([][]blocks.Digest, n) // per chunk, its blocks' digests
+	buffers := make(chan []byte, u.o.ChunkParallel)
+	for i := 0; i < u.o.ChunkParallel; i++ {
+		buffers <- make([]byte, ChunkSize)
+	}
+	send := func(i int) error {
+		buf := <-buffers
+		defer func() { buffers <- buf }()
+		off := int64(i) * ChunkSize
+		data := buf[:min(ChunkSize, size-off)]
+		if _, err := f.ReadAt(data, off); err != nil && err != io.EOF {
+			return fmt.Errorf("reading %s: %w", it.File.Path, err)
+		}
+		digests[i] = blocks.Digests(data)
+		arg := files.NewUploadSessionAppendArg(files.NewUploadSessionCursor(start.SessionId, uint64(off)))
+		arg.Close = i == n-1
+		arg.ContentHash = blocks.Join(digests[i])
+		if err := u.c.Files.UploadSessionAppendV2Context(ctx, arg, bytes.NewReader(data)); err != nil {
+			return err
+		}
+		u.o.Observer.Sent(int64(len(data)))
+		return nil
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(u.o.ChunkParallel)
+	for i := 0; i < n-1 && gctx.Err() == nil; i++ {
+		g.Go(func() error { return send(i) })
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	if n > 0 { // the final chunk closes the session, once the others are in
+		if err := send(n - 1); err != nil {
 			return nil, err
 		}
-		cursor.Offset += uint64(len(tail))
 	}
-	hash, err := s.src.Sum()
-	if err != nil {
+	var all []blocks.Digest
+	for _, d := range digests {
+		all = append(all, d...)
+	}
+	if err := setHash(it, blocks.Join(all)); err != nil {
 		return nil, err
 	}
-	if err := setHash(s.it, hash); err != nil {
-		return nil, err
-	}
-	fin := files.NewUploadSessionFinishArg(&cursor, arg.Commit)
-	fin.ContentHash = hash
+	fin := files.NewUploadSessionFinishArg(files.NewUploadSessionCursor(start.SessionId, uint64(size)), commitInfo(it, u.o.Mode))
 	type result struct {
 		m   *files.FileMetadata
 		err error
 	}
 	done := make(chan result, 1)
-	s.u.cm.submit(ctx, commitReq{arg: fin, done: func(m *files.FileMetadata, err error) { done <- result{m, err} }})
+	u.cm.submit(ctx, commitReq{arg: fin, done: func(m *files.FileMetadata, err error) { done <- result{m, err} }})
 	r := <-done
-	return r.m, r.err
+	return r.m, checkCommitted(it, r.m, r.err)
+}
+
+// unchangedSince reports errChanged if the file at path was modified after
+// it was opened for sending (another size or modification time).
+func unchangedSince(path string, before os.FileInfo) error {
+	after, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	if after.Size() != before.Size() || !after.ModTime().Equal(before.ModTime()) {
+		return errChanged
+	}
+	return nil
 }

@@ -11,10 +11,9 @@ import (
 
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox"
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/auth"
-	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/contenthash"
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/files"
 
-	"github.com/librec-auto/dropbox-post/plugin/internal/dbx"
+	"github.com/librec-auto/dropbox-post/plugin/internal/blocks"
 	"github.com/librec-auto/dropbox-post/plugin/internal/plan"
 )
 
@@ -67,7 +66,7 @@ func (u *uploader) sendPack(pack []*plan.Item) {
 		e.Close = true
 		arg.Entries[i] = e
 	}
-	arg.ContentHash, _ = contenthash.Compute(bytes.NewReader(all))
+	arg.ContentHash = blocks.Hash(all)
 	res, err := u.c.Files.UploadSessionAppendBatchContext(ctx, arg, bytes.NewReader(all))
 	if err != nil && noAppendBatch(err) {
 		u.mu.Lock()
@@ -108,7 +107,7 @@ func (u *uploader) readPack(pack []*plan.Item) (items []*plan.Item, all []byte, 
 		var err error
 		start := len(all)
 		if all, err = appendFile(all, it); err == nil {
-			err = setHash(it, hashOf(all[start:]))
+			err = setHash(it, blocks.Hash(all[start:]))
 		}
 		if err != nil {
 			all = all[:start]
@@ -175,13 +174,25 @@ func (u *uploader) batchless() bool {
 // commit hands a complete session to the committer.
 func (u *uploader) commit(it *plan.Item, session string, size uint64) {
 	arg := files.NewUploadSessionFinishArg(files.NewUploadSessionCursor(session, size), commitInfo(it, u.o.Mode))
-	arg.ContentHash = it.File.Hash
 	u.cm.submit(u.ctx, commitReq{arg: arg, done: func(m *files.FileMetadata, err error) {
-		if err != nil && dbx.HasTag(err, "content_hash_mismatch") {
-			err = errChanged
-		}
-		u.finish(it, m, err)
+		u.finish(it, m, checkCommitted(it, m, err))
 	}})
+}
+
+// checkCommitted checks what Dropbox committed against what was sent: its
+// content hash must be the hash of the bytes read for sending. (Each
+// request's own content_hash covers only the data in that request, as
+// Dropbox defines it; this closes the loop for the whole file.)
+func checkCommitted(it *plan.Item, m *files.FileMetadata, err error) error {
+	switch {
+	case err != nil:
+		return err
+	case m == nil:
+		return errors.New("Dropbox answered the commit without metadata")
+	case m.ContentHash != it.File.Hash:
+		return fmt.Errorf("Dropbox holds content (hash %.12s…) other than what was sent (%.12s…)", m.ContentHash, it.File.Hash)
+	}
+	return nil
 }
 
 // appendFile appends the content of it's file to buf, checking that it
@@ -211,12 +222,6 @@ func appendFile(buf []byte, it *plan.Item) ([]byte, error) {
 		return buf, errChanged
 	}
 	return buf, nil
-}
-
-func hashOf(b []byte) string {
-	h := contenthash.New()
-	h.Write(b)
-	return h.HexDigest()
 }
 
 // setHash records the content hash of the bytes being sent. If the file was
