@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
+	"sync"
 	"time"
 
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox"
@@ -20,54 +22,114 @@ const linger = 50 * time.Millisecond
 
 // commitReq asks for one finished upload session to be committed.
 type commitReq struct {
-	arg  *files.UploadSessionFinishArg
-	done func(*files.FileMetadata, error) // called once, from the committer
+	arg      *files.UploadSessionFinishArg
+	done     func(*files.FileMetadata, error) // called once, from the committer
+	attempts int                              // commits tried so far
 }
+
+// contentionRetries is how many times a session refused with
+// too_many_write_operations (another client writing to the account at the
+// same moment) is committed again, after a backoff, before it fails.
+const contentionRetries = 5
 
 // committer is the only place that commits files to Dropbox. It commits up
 // to 1000 sessions per finish_batch_v2 call, one call at a time, so that
-// commits never overlap: Dropbox serialises writes per account and fails
-// overlapping commits with too_many_write_operations.
+// this run's commits never overlap: Dropbox serialises writes per account
+// and fails overlapping commits with too_many_write_operations. Sessions
+// refused for contention with another client are committed again later.
 type committer struct {
 	files   files.ContextClient
-	in      chan commitReq
 	log     hclog.Logger
+	backoff func(attempt int) time.Duration
 	commits int // finish_batch_v2 calls made
+
+	mu      sync.Mutex
+	cond    *sync.Cond
+	queue   []commitReq
+	closed  bool // no more submissions will come
+	delayed int  // retries waiting for their backoff
 }
 
 func newCommitter(c files.ContextClient, log hclog.Logger) *committer {
-	return &committer{files: c, in: make(chan commitReq, maxBatch), log: log}
+	cm := &committer{files: c, log: log, backoff: contentionBackoff}
+	cm.cond = sync.NewCond(&cm.mu)
+	return cm
+}
+
+func contentionBackoff(attempt int) time.Duration {
+	d := 100 * time.Millisecond << attempt
+	return d/2 + time.Duration(rand.Int64N(int64(d/2)+1))
 }
 
 // submit queues a session; done is called when it is committed or failed.
 func (cm *committer) submit(ctx context.Context, r commitReq) {
-	select {
-	case cm.in <- r:
-	case <-ctx.Done():
-		r.done(nil, ctx.Err())
+	cm.mu.Lock()
+	defer cm.mu.Unlock()
+	cm.queue = append(cm.queue, r)
+	cm.cond.Signal()
+}
+
+// close says that nothing more will be submitted; run returns once the
+// queue and the delayed retries are done.
+func (cm *committer) close() {
+	cm.mu.Lock()
+	defer cm.mu.Unlock()
+	cm.closed = true
+	cm.cond.Broadcast()
+}
+
+// run commits until close has been called and everything is committed.
+func (cm *committer) run(ctx context.Context) {
+	for {
+		cm.mu.Lock()
+		for len(cm.queue) == 0 && !(cm.closed && cm.delayed == 0) {
+			cm.cond.Wait()
+		}
+		if len(cm.queue) == 0 {
+			cm.mu.Unlock()
+			return
+		}
+		if len(cm.queue) < maxBatch && !cm.closed {
+			// Let parallel workers add theirs, so that they share a commit.
+			cm.mu.Unlock()
+			sleep(ctx, linger)
+			cm.mu.Lock()
+		}
+		n := min(len(cm.queue), maxBatch)
+		batch := append([]commitReq(nil), cm.queue[:n]...)
+		cm.queue = cm.queue[n:]
+		cm.mu.Unlock()
+		cm.commit(ctx, batch)
 	}
 }
 
-// run commits until in is closed and drained. Requests still queued when
-// ctx ends fail with ctx's error.
-func (cm *committer) run(ctx context.Context) {
-	for first := range cm.in {
-		batch := []commitReq{first}
-		timer := time.NewTimer(linger)
-	gather:
-		for len(batch) < maxBatch {
-			select {
-			case r, ok := <-cm.in:
-				if !ok {
-					break gather
-				}
-				batch = append(batch, r)
-			case <-timer.C:
-				break gather
-			}
+// later queues r again after a backoff (or fails it if ctx ends first).
+func (cm *committer) later(ctx context.Context, r commitReq) {
+	cm.mu.Lock()
+	cm.delayed++
+	cm.mu.Unlock()
+	go func() {
+		err := sleep(ctx, cm.backoff(r.attempts))
+		cm.mu.Lock()
+		defer cm.mu.Unlock()
+		cm.delayed--
+		if err != nil {
+			r.done(nil, err)
+		} else {
+			cm.queue = append(cm.queue, r)
 		}
-		timer.Stop()
-		cm.commit(ctx, batch)
+		cm.cond.Broadcast()
+	}()
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
 	}
 }
 
@@ -90,11 +152,14 @@ func (cm *committer) commit(ctx context.Context, batch []commitReq) {
 	}
 	cm.log.Debug("committed a batch", "files", len(batch), "took", time.Since(start), "error", err)
 	for i, r := range batch {
+		r.attempts++
 		switch {
 		case err != nil:
 			r.done(nil, err)
 		case res.Entries[i].Success != nil:
 			r.done(res.Entries[i].Success, nil)
+		case res.Entries[i].Failure != nil && res.Entries[i].Failure.Tag == files.UploadSessionFinishErrorTooManyWriteOperations && r.attempts <= contentionRetries:
+			cm.later(ctx, r)
 		default:
 			r.done(nil, finishError(res.Entries[i].Failure))
 		}

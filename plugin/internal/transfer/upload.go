@@ -218,7 +218,7 @@ func (u *uploader) run(items []*plan.Item) error {
 		}
 	})
 	g.Wait()
-	close(u.cm.in)
+	u.cm.close()
 	<-committed
 	u.commits = u.cm.commits
 	u.mu.Lock()
