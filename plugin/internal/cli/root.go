@@ -72,7 +72,7 @@ func run(ctx context.Context, env *Env, args []string) int {
 	env.Log = logging.New(env.Stderr, env.Redactor, logging.Options{})
 
 	root := newRootCmd(env)
-	root.SetArgs(args)
+	root.SetArgs(librecAutoArgs(root, args))
 	root.SetIn(env.Stdin)
 	root.SetOut(env.Stdout)
 	root.SetErr(env.Stderr)
@@ -131,7 +131,7 @@ with a local Dropbox emulator for tests and demos. See the README for details.`,
 	groups := [][]*cobra.Command{
 		keyCommands(env),
 		emulatorCommands(env),
-		{pushCmd(env)},
+		{pushCmd(env), hashCmd(env)},
 		runCommands(env),
 		credentialCommands(env),
 		syncCommands(env),

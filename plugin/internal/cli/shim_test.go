@@ -1,0 +1,75 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/librec-auto/dropbox-post/plugin/internal/emulator"
+)
+
+// TestShim runs the scenarios in testdata/script/shim: librec-auto's call
+// of scripts/dropbox-post.py, made with python3 as librec-auto makes it. In
+// them $SHIM is the repository's shim, $PYTHON3 the interpreter's own path
+// (for scenarios that empty PATH), and DROPBOX_POST_BIN this test's
+// dropbox-post, which testscript puts first on PATH: never a bin/dropbox-post
+// left over from another build.
+func TestShim(t *testing.T) {
+	python, err := exec.Command("python3", "-c", "import sys; print(sys.executable)").Output()
+	if err != nil {
+		t.Fatalf("the shim's tests run it with python3, as librec-auto does: install Python 3.8 or later (python3 on PATH): %v", err)
+	}
+	bin, err := exec.LookPath("dropbox-post")
+	if err != nil {
+		t.Fatalf("testscript did not put dropbox-post on PATH: %v", err)
+	}
+	shim, err := filepath.Abs("../../../scripts/dropbox-post.py")
+	if err != nil {
+		t.Fatal(err)
+	}
+	vectors, err := filepath.Abs("../keyfile/testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmds := scriptCommands()
+	cmds["emufiles"] = cmdEmuFiles
+	testscript.Run(t, testscript.Params{
+		Dir:                 "testdata/script/shim",
+		RequireExplicitExec: true,
+		Setup: func(e *testscript.Env) error {
+			e.Setenv("SHIM", shim)
+			e.Setenv("PYTHON3", strings.TrimSpace(string(python)))
+			e.Setenv("DROPBOX_POST_BIN", bin)
+			e.Setenv("VECTORS", vectors)
+			e.Setenv("HOME", filepath.Join(e.WorkDir, "home"))
+			return nil
+		},
+		Cmds: cmds,
+	})
+}
+
+// cmdEmuFiles prints the files the emulator at $DROPBOX_API_URL holds, one
+// "PATH SIZE" a line, for stdout to match: 'emufiles'.
+func cmdEmuFiles(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) > 0 {
+		ts.Fatalf("usage: emufiles")
+	}
+	resp, err := http.Get(ts.Getenv("DROPBOX_API_URL") + "/emulator/files")
+	if err != nil {
+		ts.Fatalf("emufiles: %v", err)
+	}
+	defer resp.Body.Close()
+	var files []emulator.FileInfo
+	if err := json.NewDecoder(resp.Body).Decode(&files); err != nil {
+		ts.Fatalf("emufiles: %v", err)
+	}
+	for _, f := range files {
+		fmt.Fprintf(ts.Stdout(), "%s %d\n", f.Path, f.Size)
+	}
+}
