@@ -43,5 +43,11 @@ $(JS_STAMP): $(JS_DIR)/package.json $(JS_DIR)/package-lock.json
 demo: build
 	$(GO) run ./scripts/demo -bin $(BIN)
 
+# Benchmarks: numbers against references measured in the same run, with
+# the emulator and dropbox-post as separate processes (scripts/bench).
+# They pass or fail nothing on a clock. BENCH_FLAGS=-only big, -small 500…
+bench: build
+	$(GO) run ./scripts/bench -bin $(BIN) $(BENCH_FLAGS)
+
 clean:
 	rm -rf bin $(JS_DIR)/node_modules

@@ -1,0 +1,301 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+
+	"github.com/librec-auto/dropbox-post/configschema"
+	"github.com/librec-auto/dropbox-post/plugin/internal/credential"
+	"github.com/librec-auto/dropbox-post/plugin/internal/dbx"
+	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
+	"github.com/librec-auto/dropbox-post/plugin/internal/keyfile"
+	"github.com/librec-auto/dropbox-post/plugin/internal/local"
+	"github.com/librec-auto/dropbox-post/plugin/internal/plan"
+	"github.com/librec-auto/dropbox-post/plugin/internal/push"
+	"github.com/librec-auto/dropbox-post/plugin/internal/report"
+	"github.com/librec-auto/dropbox-post/plugin/internal/transfer"
+)
+
+// poster posts checked Dropbox elements: it opens every key file before
+// anything is sent, then pushes the elements in document order, going on
+// after a failure unless interrupted, and reports on each and on the whole.
+type poster struct {
+	env    *Env
+	df     *dropboxFlags
+	tf     *transferFlags
+	mode   plan.IfExists
+	study  string // the study directory, as given
+	config string // the config file, as given
+	elems  []configschema.Element
+	whole  bool // a whole study (run): a heading per element and an overall line
+}
+
+// outcome is what became of one element.
+type outcome struct {
+	elem      configschema.Element
+	status    string // posted, planned, failed, skipped, not run
+	command   string // dry run: the command librec-auto would run
+	unchecked string // dry run: why Dropbox was not asked
+	sum       *report.Summary
+	err       error
+}
+
+// post opens the credentials, posts every element, and reports.
+func (p *poster) post(ctx context.Context) error {
+	clients, unchecked, err := p.open(ctx)
+	if err != nil {
+		return err
+	}
+	outs := make([]*outcome, len(p.elems))
+	for i, e := range p.elems {
+		o := &outcome{elem: e, status: "not run"}
+		outs[i] = o
+		if ctx.Err() != nil {
+			continue
+		}
+		if p.tf.dryRun && e.Option != configschema.Skip {
+			o.command = commandLine(p.config, e)
+		}
+		p.writeHeading(o)
+		k := p.keyOf(e)
+		p.pushOne(ctx, o, clients[k], unchecked[k])
+	}
+	return p.finish(ctx, outs)
+}
+
+// keyOf returns the key file of an element's credential, "" for the
+// environment's.
+func (p *poster) keyOf(e configschema.Element) string {
+	if e.Key != "" {
+		return e.Key
+	}
+	return p.df.keyFile
+}
+
+// open finds the credential of every element that is not skipped and makes
+// a client for each, by keyOf. Every key file is checked before a password
+// is asked for, and opened before anything is sent. In a dry run, a missing
+// password or credential is no error: unchecked says why, by keyOf.
+func (p *poster) open(ctx context.Context) (map[string]*dbx.Client, map[string]string, error) {
+	var keys, names []string
+	seen, useEnv := map[string]bool{}, false
+	for _, e := range p.elems {
+		k := p.keyOf(e)
+		switch {
+		case e.Option == configschema.Skip || seen[k]:
+			continue
+		case k == "":
+			useEnv = true
+		default:
+			keys, names = append(keys, k), append(names, firstOf(e.KeyPath, k))
+		}
+		seen[k] = true
+	}
+	for _, k := range keys {
+		if _, err := keyfile.InspectFile(k); err != nil {
+			return nil, nil, err
+		}
+	}
+	creds := map[string]credential.Credential{}
+	unchecked := map[string]string{}
+	if len(keys) > 0 {
+		pw, err := p.password(ctx, names)
+		switch {
+		case err == nil:
+			for _, k := range keys {
+				c, info, err := keyfile.Load(k, pw)
+				if err != nil {
+					return nil, nil, err
+				}
+				p.env.Redactor.Add(c.Secrets()...)
+				p.env.Log.Debug("opened key file", "file", k, "format", info.Format.String(), "credential", c.Kind().String())
+				creds[k] = c
+			}
+		case p.tf.dryRun && exit.CodeOf(err) == exit.NoPassword:
+			for _, k := range keys {
+				unchecked[k] = "no password given"
+			}
+		default:
+			return nil, nil, err
+		}
+	}
+	if useEnv {
+		c, err := credentialFromEnv(p.env)
+		switch {
+		case err == nil:
+			p.env.Redactor.Add(c.Secrets()...)
+			creds[""] = c
+		case p.tf.dryRun:
+			unchecked[""] = "no Dropbox credential"
+		default:
+			return nil, nil, err
+		}
+	}
+	for _, why := range unchecked {
+		p.env.Log.Warn("dry run: Dropbox not checked (" + why + "); the plan lists the local files only")
+		break
+	}
+	clients := map[string]*dbx.Client{}
+	for k, c := range creds {
+		client, err := p.df.client(p.env, c)
+		if err != nil {
+			return nil, nil, err
+		}
+		clients[k] = client
+	}
+	return clients, unchecked, nil
+}
+
+// password finds the one password of every key file (named in names):
+// -k, --password or --password-file, else a password written in the config,
+// else DROPBOX_POST_PASSWORD or a prompt.
+func (p *poster) password(ctx context.Context, names []string) (string, error) {
+	pw := &p.df.pw
+	given := pw.flags != nil && (pw.flags.Changed("key_password") || pw.flags.Changed("password") || pw.flags.Changed("password-file"))
+	if !given {
+		for _, e := range p.elems {
+			if e.Option != configschema.Skip && e.Password == configschema.PasswordInline {
+				s := e.ConfigPassword.Reveal()
+				p.env.Redactor.Add(s)
+				p.env.Log.Debug("password found", "from", fmt.Sprintf("the config (line %d)", e.Line))
+				return s, nil
+			}
+		}
+	}
+	what := "key file " + names[0]
+	if len(names) > 1 {
+		what = "key files " + strings.Join(names, ", ")
+	}
+	return pw.resolve(ctx, p.env, what, false)
+}
+
+// pushOne posts one element, or in a dry run plans it, with client, or
+// without one (unchecked says why) from the local files alone. In text
+// output its summary is printed at once; JSON output waits for the whole run.
+func (p *poster) pushOne(ctx context.Context, o *outcome, client *dbx.Client, unchecked string) {
+	e := o.elem
+	if e.Option == configschema.Skip {
+		o.status = "skipped"
+		return
+	}
+	if client != nil {
+		study, _ := filepath.Abs(p.study)
+		o.sum, o.err = push.Run(ctx, client, push.Options{
+			Local: e.Local, Dest: e.Dest, Mode: p.mode, DryRun: p.tf.dryRun,
+			Transfer:    transfer.Options{Parallel: p.tf.parallel},
+			ManifestDir: p.tf.manifests(p.study),
+			Study:       study,
+			Element:     e.Index,
+			Tool:        "dropbox-post " + Version,
+			Progress:    p.tf.progress(p.env),
+			Log:         p.env.Log.With("element", e.Index),
+		})
+	} else {
+		o.unchecked = unchecked
+		o.sum, o.err = localPlan(e, p.mode, unchecked)
+	}
+	var sums []*report.Summary
+	if o.sum != nil {
+		o.sum.Local = e.Path
+		sums = append(sums, o.sum)
+	}
+	out := p.env
+	if p.tf.output == "json" {
+		quiet := *p.env
+		quiet.Stdout = io.Discard
+		out = &quiet
+	}
+	o.err = finishPush(out, p.tf, sums, o.err)
+	switch {
+	case o.err != nil:
+		o.status = "failed"
+		if p.whole && p.tf.output == "text" && p.active() > 1 {
+			fmt.Fprintf(p.env.Stdout, "  failed: %s\n", p.env.Redactor.Redact([]byte(o.err.Error())))
+		}
+	case p.tf.dryRun:
+		o.status = "planned"
+	default:
+		o.status = "posted"
+	}
+}
+
+// active counts the elements that are not skipped.
+func (p *poster) active() int {
+	n := 0
+	for _, e := range p.elems {
+		if e.Option != configschema.Skip {
+			n++
+		}
+	}
+	return n
+}
+
+// localPlan is a dry run's plan when Dropbox cannot be asked: every local
+// file would be uploaded, as far as can be told here.
+func localPlan(e configschema.Element, mode plan.IfExists, why string) (*report.Summary, error) {
+	tree, err := local.Scan(e.Local)
+	if err != nil {
+		return nil, exit.Wrap(exit.Local, err, fmt.Sprintf("cannot read %s: %v", e.Path, err), "check the permissions")
+	}
+	sum := &report.Summary{Local: e.Path, Dest: e.Dest, DryRun: true}
+	for _, it := range plan.Make(tree, e.Dest, nil, mode).Items {
+		sum.Uploaded++
+		sum.Bytes += it.File.Size
+		sum.Planned = append(sum.Planned, report.File{Local: it.File.Rel, Dropbox: it.Dest, Size: it.File.Size,
+			Status: "would upload", Reason: "Dropbox not checked: " + why})
+	}
+	for _, n := range tree.Skipped {
+		sum.LeftOut = append(sum.LeftOut, report.Note{Local: n.Rel, Reason: n.Reason})
+	}
+	for _, n := range tree.Invalid {
+		sum.Failed++
+		sum.Planned = append(sum.Planned, report.File{Local: n.Rel, Status: "conflict", Reason: n.Reason})
+	}
+	return sum, nil
+}
+
+// commandLine is how librec-auto runs element e: the script, the config's
+// bare file name, a --NAME=VALUE for each param, and the password hidden.
+func commandLine(config string, e configschema.Element) string {
+	args := []string{shellQuote(e.ScriptName), shellQuote(filepath.Base(config))}
+	param := func(name, value string) {
+		if value != "" {
+			args = append(args, "--"+name+"="+shellQuote(value))
+		}
+	}
+	param("option", e.Option.String())
+	param("encrypted_key", e.KeyPath)
+	param("path", e.Path)
+	param("dest", firstOf(e.Dest, "/"))
+	if e.Share {
+		param("share", "true")
+	}
+	if e.Password != configschema.PasswordAbsent {
+		args = append(args, "--password="+configschema.Secret("").String())
+	}
+	return strings.Join(args, " ")
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	plain := func(r rune) bool {
+		return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./=:@%+,", r)
+	}
+	if s != "" && strings.IndexFunc(s, func(r rune) bool { return !plain(r) }) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// firstOf returns the first of its arguments that is not empty.
+func firstOf(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
