@@ -1,0 +1,170 @@
+// Package verify checks what is on Dropbox: whether a local file or folder
+// and a Dropbox folder hold the same content (Compare), and whether a
+// credential works and may write to a destination (Whoami). It changes
+// nothing, locally or on Dropbox.
+package verify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strings"
+
+	"github.com/librec-auto/dropbox-post/plugin/dpath"
+	"github.com/librec-auto/dropbox-post/plugin/internal/dbx"
+	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
+	"github.com/librec-auto/dropbox-post/plugin/internal/local"
+	"github.com/librec-auto/dropbox-post/plugin/internal/plan"
+	"github.com/librec-auto/dropbox-post/plugin/internal/report"
+	"github.com/librec-auto/dropbox-post/plugin/internal/transfer"
+)
+
+// Entry is one file (or empty local folder) that is not the same on both
+// sides.
+type Entry struct {
+	Path       string `json:"path"`    // below LOCAL and DEST, "/"-separated
+	Dropbox    string `json:"dropbox"` // Dropbox path
+	LocalSize  int64  `json:"local_size,omitempty"`
+	RemoteSize int64  `json:"dropbox_size,omitempty"`
+	Reason     string `json:"reason"`
+}
+
+// Result is what Compare found. Its lists are sorted by Path and never nil.
+type Result struct {
+	Local     string        `json:"local"`
+	Dest      string        `json:"dest"`
+	Matched   int           `json:"matched"`   // files with the same content on both sides
+	Missing   []Entry       `json:"missing"`   // local only
+	Extra     []Entry       `json:"extra"`     // Dropbox only
+	Different []Entry       `json:"different"` // on both sides, different content
+	LeftOut   []report.Note `json:"left_out,omitempty"`
+}
+
+// Match reports whether both sides hold exactly the same files.
+func (r *Result) Match() bool { return r.Complete() && len(r.Extra) == 0 }
+
+// Complete reports whether everything local is on Dropbox with the same
+// content; files only on Dropbox are allowed. This is what a push with
+// --verify checks.
+func (r *Result) Complete() bool { return len(r.Missing) == 0 && len(r.Different) == 0 }
+
+// Compare compares the local file or folder at localPath with the Dropbox
+// folder dest (a cleaned path) as push would post it: a folder's contents
+// directly under dest, a file at dest/<name>. Local files are found with the
+// same rules as push (local.Scan: links, ignored names and .dropbox-post
+// are left out) and compared by Dropbox content hash; a file whose size
+// differs is not hashed. A missing dest is an empty one.
+func Compare(ctx context.Context, c *dbx.Client, localPath, dest string) (*Result, error) {
+	tree, err := local.Scan(localPath)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, exit.New(exit.Usage, fmt.Sprintf("%s does not exist", localPath), "check the local path")
+		}
+		return nil, exit.Wrap(exit.Local, err, fmt.Sprintf("cannot read %s: %v", localPath, err), "check the permissions")
+	}
+	var remote map[string]plan.Remote
+	if tree.IsDir {
+		remote, err = transfer.List(ctx, c.Files, dest)
+	} else {
+		remote, err = transfer.Stat(ctx, c.Files, dpath.Join(dest, tree.Files[0].Rel))
+	}
+	if err != nil {
+		return nil, err
+	}
+	var same []*local.File // same size on both sides: the hash decides
+	for _, f := range tree.Files {
+		if r, ok := remote[dpath.Lower(dpath.Join(dest, f.Rel))]; ok && !r.Folder && r.Size == f.Size {
+			same = append(same, f)
+		}
+	}
+	if err := local.HashAll(ctx, same, 0, nil); err != nil {
+		if ctx.Err() != nil {
+			return nil, dbx.Explain(ctx.Err(), "verifying "+localPath)
+		}
+		return nil, exit.Wrap(exit.Local, err, err.Error(), "")
+	}
+	res := compare(tree, dest, remote)
+	res.Local = localPath
+	return res, nil
+}
+
+// compare makes the Result from both sides; it makes no calls.
+func compare(tree *local.Tree, dest string, remote map[string]plan.Remote) *Result {
+	res := &Result{Dest: dest, Missing: []Entry{}, Extra: []Entry{}, Different: []Entry{}}
+	seen := map[string]bool{} // remote keys accounted for
+	invalid := map[string]string{}
+	for _, n := range tree.Invalid {
+		invalid[n.Rel] = "cannot be stored on Dropbox: " + n.Reason
+	}
+	for _, f := range tree.Files {
+		d := dpath.Join(dest, f.Rel)
+		r, ok := remote[dpath.Lower(d)]
+		e := Entry{Path: f.Rel, Dropbox: d, LocalSize: f.Size, RemoteSize: r.Size}
+		if why := invalid[f.Rel]; why != "" { // a case clash, or a single file's name
+			delete(invalid, f.Rel)
+			e.RemoteSize, e.Reason = 0, why
+			res.Missing = append(res.Missing, e)
+			continue
+		}
+		seen[dpath.Lower(d)] = ok
+		switch {
+		case !ok:
+			e.Reason = "not on Dropbox"
+			res.Missing = append(res.Missing, e)
+		case r.Folder:
+			e.RemoteSize, e.Reason = 0, "a folder on Dropbox, a file here"
+			res.Different = append(res.Different, e)
+		case r.Size != f.Size:
+			e.Reason = fmt.Sprintf("size differs (%s here, %s on Dropbox)", report.Bytes(f.Size), report.Bytes(r.Size))
+			res.Different = append(res.Different, e)
+		case r.Hash != f.Hash:
+			e.Reason = "content differs (same size)"
+			res.Different = append(res.Different, e)
+		default:
+			res.Matched++
+		}
+	}
+	for rel, why := range invalid { // files and folders left out by the scan
+		res.Missing = append(res.Missing, Entry{Path: rel, Dropbox: dpath.Join(dest, rel), Reason: why})
+	}
+	for _, dir := range tree.EmptyDirs {
+		d := dpath.Join(dest, dir)
+		r, ok := remote[dpath.Lower(d)]
+		seen[dpath.Lower(d)] = ok
+		switch {
+		case !ok:
+			res.Missing = append(res.Missing, Entry{Path: dir, Dropbox: d, Reason: "empty folder not on Dropbox"})
+		case !r.Folder:
+			res.Different = append(res.Different, Entry{Path: dir, Dropbox: d, RemoteSize: r.Size, Reason: "a file on Dropbox, a folder here"})
+		}
+	}
+	for key, r := range remote {
+		if !seen[key] && !r.Folder {
+			res.Extra = append(res.Extra, Entry{Path: relative(dest, r.Path), Dropbox: r.Path, RemoteSize: r.Size, Reason: "only on Dropbox"})
+		}
+	}
+	for _, n := range tree.Skipped {
+		res.LeftOut = append(res.LeftOut, report.Note{Local: n.Rel, Reason: n.Reason})
+	}
+	for _, l := range [][]Entry{res.Missing, res.Extra, res.Different} {
+		sort.Slice(l, func(i, j int) bool { return l[i].Path < l[j].Path })
+	}
+	return res
+}
+
+// relative returns p (a Dropbox path below dest) relative to dest. Only
+// the last names of path_display are sure to have the right case, so the
+// number of names decides, not the text.
+func relative(dest, p string) string {
+	names := strings.Split(p, "/")[1:]
+	n := 0
+	if dest != "" {
+		n = strings.Count(dest, "/")
+	}
+	if n >= len(names) {
+		return dpath.Base(p)
+	}
+	return strings.Join(names[n:], "/")
+}

@@ -1,0 +1,80 @@
+package verify
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// Summary says in one line how the sides compare.
+func (r *Result) Summary() string {
+	return fmt.Sprintf("%d missing on Dropbox, %d only on Dropbox, %d different", len(r.Missing), len(r.Extra), len(r.Different))
+}
+
+// WriteText writes the comparison for a person: one line, then every file
+// that is not the same on both sides.
+func (r *Result) WriteText(w io.Writer) {
+	dest := r.Dest
+	if dest == "" {
+		dest = "/"
+	}
+	verdict := "match"
+	if !r.Match() {
+		verdict = "differ"
+	}
+	fmt.Fprintf(w, "%s ↔ %s: %s: %d the same, %s\n", r.Local, dest, verdict, r.Matched, r.Summary())
+	for _, group := range []struct {
+		label   string
+		entries []Entry
+	}{{"missing", r.Missing}, {"different", r.Different}, {"extra", r.Extra}} {
+		for _, e := range group.entries {
+			fmt.Fprintf(w, "  %-9s %s (%s)\n", group.label, e.Path, e.Reason)
+		}
+	}
+	for _, n := range r.LeftOut {
+		fmt.Fprintf(w, "  left out  %s (%s)\n", n.Local, n.Reason)
+	}
+}
+
+// WriteText writes what whoami found for a person. It never shows a token.
+func (a *Account) WriteText(w io.Writer, now time.Time) {
+	switch {
+	case a.Name != "" || a.Email != "":
+		fmt.Fprintf(w, "account:    %s <%s>\n", a.Name, a.Email)
+	case a.Note != "":
+		fmt.Fprintf(w, "account:    unknown (%s)\n", a.Note)
+	}
+	cred := a.Credential
+	switch {
+	case a.AppKey != "" && a.AppSecret:
+		cred += fmt.Sprintf(" (app key %s, with app secret)", a.AppKey)
+	case a.AppKey != "":
+		cred += fmt.Sprintf(" (app key %s, PKCE, no app secret)", a.AppKey)
+	}
+	fmt.Fprintf(w, "credential: %s\n", cred)
+	switch {
+	case a.Expires != nil && a.AppKey != "":
+		fmt.Fprintf(w, "token:      expires %s (in %s); renewed automatically\n", a.Expires.Format(time.RFC3339), a.Expires.Sub(now).Round(time.Minute))
+	case a.Expires != nil:
+		fmt.Fprintf(w, "token:      expires %s (in %s)\n", a.Expires.Format(time.RFC3339), a.Expires.Sub(now).Round(time.Minute))
+	default:
+		fmt.Fprintln(w, "token:      expiry unknown: a fixed access token, which lasts a few hours if it came from the App Console; 'dropbox-post auth' makes one that lasts")
+	}
+	if a.Scopes != nil {
+		fmt.Fprintf(w, "scopes:     %s\n", strings.Join(a.Scopes, " "))
+	} else {
+		fmt.Fprintln(w, "scopes:     not listed by Dropbox")
+	}
+	if d := a.Dest; d != nil {
+		state := "can be written"
+		if d.Problem != "" {
+			state = "CANNOT be written: " + d.Problem
+		}
+		kind := d.Kind
+		if kind == "missing" {
+			kind = "not there yet (push creates it)"
+		}
+		fmt.Fprintf(w, "dest:       %s: %s; %s (checked by %s)\n", display(d.Path), kind, state, d.CheckedBy)
+	}
+}

@@ -1,0 +1,263 @@
+package verify
+
+import (
+	"bytes"
+	"context"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/files"
+
+	"github.com/librec-auto/dropbox-post/plugin/internal/credential"
+	"github.com/librec-auto/dropbox-post/plugin/internal/dbx"
+	"github.com/librec-auto/dropbox-post/plugin/internal/emulator"
+	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
+)
+
+func start(t *testing.T) (*emulator.Server, *dbx.Client) {
+	t.Helper()
+	srv, err := emulator.New(emulator.Options{Tokens: []string{"test-token"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	if _, err := srv.Start("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	return srv, client(srv, dbx.Token{AccessToken: "test-token"})
+}
+
+func client(srv *emulator.Server, tok dbx.Token) *dbx.Client {
+	u, _ := url.Parse(srv.URL())
+	return dbx.New(dbx.Options{APIURL: u, Token: tok})
+}
+
+func upload(t *testing.T, c *dbx.Client, path, content string) {
+	t.Helper()
+	if _, err := c.Files.UploadContext(context.Background(), files.NewUploadArg(path), strings.NewReader(content)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func write(t *testing.T, root string, files map[string]string) {
+	t.Helper()
+	for rel, content := range files {
+		p := filepath.Join(root, filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func paths(es []Entry) string {
+	var out []string
+	for _, e := range es {
+		out = append(out, e.Path)
+	}
+	return strings.Join(out, ",")
+}
+
+func TestCompare(t *testing.T) {
+	_, c := start(t)
+	ctx := context.Background()
+	dir := t.TempDir()
+	write(t, dir, map[string]string{
+		"same.csv":        "1,2,3\n",
+		"sub/deep.txt":    "deep",
+		"changed.txt":     "local version",
+		"resized.txt":     "short",
+		"local-only.txt":  "new",
+		"sub/folder-here": "a file here, a folder on Dropbox",
+	})
+	if err := os.Mkdir(filepath.Join(dir, "empty"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("same.csv", filepath.Join(dir, "link.csv")); err != nil {
+		t.Fatal(err)
+	}
+	upload(t, c, "/dest/same.csv", "1,2,3\n")
+	upload(t, c, "/Dest/SUB/deep.txt", "deep") // case differs: the same path to Dropbox
+	upload(t, c, "/dest/changed.txt", "other version")
+	upload(t, c, "/dest/resized.txt", "a longer text")
+	upload(t, c, "/dest/dropbox-only.txt", "old")
+	upload(t, c, "/dest/sub/folder-here/x", "x")
+
+	res, err := Compare(ctx, c, dir, "/dest")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Matched != 2 {
+		t.Errorf("matched %d, want 2", res.Matched)
+	}
+	if got := paths(res.Missing); got != "empty,local-only.txt" {
+		t.Errorf("missing %s", got)
+	}
+	if got := paths(res.Extra); got != "SUB/folder-here/x,dropbox-only.txt" {
+		t.Errorf("extra %s", got)
+	}
+	if got := paths(res.Different); got != "changed.txt,resized.txt,sub/folder-here" {
+		t.Errorf("different %s", got)
+	}
+	if res.Match() || res.Complete() {
+		t.Error("Match or Complete with differences")
+	}
+	if len(res.LeftOut) != 1 || res.LeftOut[0].Local != "link.csv" {
+		t.Errorf("left out %v", res.LeftOut)
+	}
+	var buf bytes.Buffer
+	res.WriteText(&buf)
+	for _, want := range []string{": differ: 2 the same, 2 missing on Dropbox, 2 only on Dropbox, 3 different", "different changed.txt (content differs (same size))", "extra     dropbox-only.txt (only on Dropbox)"} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("text lacks %q:\n%s", want, buf.String())
+		}
+	}
+}
+
+func TestCompareCompleteAndMatch(t *testing.T) {
+	_, c := start(t)
+	ctx := context.Background()
+	dir := t.TempDir()
+	write(t, dir, map[string]string{"a.txt": "a", "b/c.txt": "c"})
+	upload(t, c, "/d/a.txt", "a")
+	upload(t, c, "/d/b/c.txt", "c")
+	res, err := Compare(ctx, c, dir, "/d")
+	if err != nil || !res.Match() || res.Matched != 2 {
+		t.Fatalf("Compare = %+v, %v", res, err)
+	}
+	upload(t, c, "/d/extra.txt", "e") // what others added: complete, not a match
+	res, err = Compare(ctx, c, dir, "/d")
+	if err != nil || res.Match() || !res.Complete() {
+		t.Fatalf("with an extra file: match %v complete %v, %v", res.Match(), res.Complete(), err)
+	}
+
+	// A single file goes to dest/<name>; other files there do not count.
+	res, err = Compare(ctx, c, filepath.Join(dir, "a.txt"), "/d")
+	if err != nil || !res.Match() || res.Matched != 1 {
+		t.Fatalf("single file: %+v, %v", res, err)
+	}
+	// A dest that does not exist is empty.
+	res, err = Compare(ctx, c, dir, "/nowhere")
+	if err != nil || paths(res.Missing) != "a.txt,b/c.txt" {
+		t.Fatalf("missing dest: %+v, %v", res, err)
+	}
+}
+
+func TestCompareErrors(t *testing.T) {
+	_, c := start(t)
+	ctx := context.Background()
+	upload(t, c, "/file.txt", "x")
+	dir := t.TempDir()
+	if _, err := Compare(ctx, c, dir, "/file.txt"); exit.CodeOf(err) != exit.Usage {
+		t.Errorf("dest is a file: %v", err)
+	}
+	if _, err := Compare(ctx, c, filepath.Join(dir, "nope"), "/d"); exit.CodeOf(err) != exit.Usage {
+		t.Errorf("local missing: %v", err)
+	}
+	write(t, dir, map[string]string{"bad. ": "x", "Case.txt": "1", "case.txt": "2"})
+	res, err := Compare(ctx, c, dir, "/d")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := paths(res.Missing); got != "Case.txt,bad. ,case.txt" {
+		t.Errorf("missing %s", got)
+	}
+	for _, e := range res.Missing {
+		if e.Path != "Case.txt" && !strings.Contains(e.Reason, "cannot be stored on Dropbox") {
+			t.Errorf("%s: reason %q", e.Path, e.Reason)
+		}
+	}
+}
+
+func TestWhoami(t *testing.T) {
+	srv, c := start(t)
+	ctx := context.Background()
+	upload(t, c, "/results/file.csv", "x")
+	before := len(srv.Files())
+
+	access, _ := credential.NewAccessToken("test-token")
+	a, err := Whoami(ctx, c, access, WhoamiOptions{Dest: "/results", CheckDest: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Name != "Local Emulator" || a.Email != "emulator@localhost" || a.Credential != "access token" || a.Expires != nil {
+		t.Errorf("account %+v", a)
+	}
+	if d := a.Dest; d == nil || d.Kind != "folder" || !d.Writable || d.Problem != "" || !strings.Contains(d.CheckedBy, "upload session") {
+		t.Errorf("dest %+v", a.Dest)
+	}
+	if n := len(srv.Files()); n != before {
+		t.Errorf("whoami changed the account: %d files, was %d", n, before)
+	}
+
+	a, err = Whoami(ctx, c, access, WhoamiOptions{Dest: "/new/folder", CheckDest: true})
+	if err != nil || a.Dest.Kind != "missing" || !a.Dest.Writable {
+		t.Errorf("missing dest: %+v, %v", a.Dest, err)
+	}
+	a, err = Whoami(ctx, c, access, WhoamiOptions{Dest: "/results/file.csv", CheckDest: true})
+	if exit.CodeOf(err) != exit.Usage || a == nil || a.Dest.Kind != "file" {
+		t.Errorf("file dest: %v", err)
+	}
+	a, err = Whoami(ctx, c, access, WhoamiOptions{Dest: "/results/file.csv/below", CheckDest: true})
+	if exit.CodeOf(err) != exit.Usage || a == nil || a.Dest.Kind != "blocked" {
+		t.Errorf("dest below a file: %+v, %v", a, err)
+	}
+}
+
+func TestWhoamiRefreshCredential(t *testing.T) {
+	srv, _ := start(t)
+	ctx := context.Background()
+	rt, err := srv.NewRefreshToken("app-key")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cred, _ := credential.NewRefresh("app-key", "", rt)
+	c := client(srv, dbx.Token{AppKey: "app-key", RefreshToken: rt})
+	a, err := Whoami(ctx, c, cred, WhoamiOptions{CheckDest: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Credential != "refresh token" || a.AppKey != "app-key" || a.AppSecret || a.Expires == nil || time.Until(*a.Expires) < time.Hour {
+		t.Errorf("account %+v", a)
+	}
+	var buf bytes.Buffer
+	a.WriteText(&buf, time.Now())
+	for _, want := range []string{"account:    Local Emulator <emulator@localhost>", "refresh token (app key app-key, PKCE, no app secret)", "renewed automatically", "dest:       /: folder; can be written"} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("text lacks %q:\n%s", want, buf.String())
+		}
+	}
+	if strings.Contains(buf.String(), rt) {
+		t.Error("the text shows the refresh token")
+	}
+
+	// Read-only scopes: the account can be named, the folder not written.
+	ro, _ := srv.NewRefreshToken("app-key", "account_info.read", "files.content.read")
+	c = client(srv, dbx.Token{AppKey: "app-key", RefreshToken: ro})
+	a, err = Whoami(ctx, c, cred, WhoamiOptions{Dest: "/x", CheckDest: true})
+	if exit.CodeOf(err) != exit.Auth || a == nil || a.Dest.Writable || !strings.Contains(err.Error(), "files.content.write") {
+		t.Errorf("read-only: %+v, %v", a, err)
+	}
+	// Without account_info.read the rest is still checked.
+	noAcct, _ := srv.NewRefreshToken("app-key", "files.content.write")
+	a, err = Whoami(ctx, client(srv, dbx.Token{AppKey: "app-key", RefreshToken: noAcct}), cred, WhoamiOptions{CheckDest: true})
+	if err != nil || a.Name != "" || !strings.Contains(a.Note, "account_info.read") || !a.Dest.Writable {
+		t.Errorf("no account scope: %+v, %v", a, err)
+	}
+
+	// Revoked: Dropbox refuses the refresh token.
+	if ok, err := srv.RevokeRefreshToken(rt); !ok || err != nil {
+		t.Fatal(ok, err)
+	}
+	c = client(srv, dbx.Token{AppKey: "app-key", RefreshToken: rt})
+	_, err = Whoami(ctx, c, cred, WhoamiOptions{})
+	if exit.CodeOf(err) != exit.Auth || !strings.Contains(err.Error(), "dropbox-post auth") {
+		t.Errorf("revoked: %v", err)
+	}
+}
