@@ -1,0 +1,55 @@
+package report
+
+import (
+	"fmt"
+	"io"
+)
+
+// PullSummary is what one pull did (or, in a dry run, would do). Its File
+// entries give Local relative to the local folder.
+type PullSummary struct {
+	Remote     string  `json:"remote"`
+	Local      string  `json:"local"`
+	DryRun     bool    `json:"dry_run,omitempty"`
+	Downloaded int     `json:"downloaded"`
+	Unchanged  int     `json:"unchanged"`
+	Kept       int     `json:"kept"` // differ locally, left alone (no --overwrite)
+	Failed     int     `json:"failed"`
+	Bytes      int64   `json:"bytes_received"`
+	Seconds    float64 `json:"seconds"`
+	Retries    int64   `json:"retries"`
+	KeptFiles  []File  `json:"kept_files,omitempty"`
+	Failures   []File  `json:"failures,omitempty"`
+	LeftOut    []Note  `json:"left_out,omitempty"` // Dropbox paths not pulled, and why
+	Planned    []File  `json:"planned,omitempty"`  // dry run: every file and what would happen
+}
+
+// WriteText writes the summary for a person. Files kept because they
+// differ locally are listed with what to do.
+func (s *PullSummary) WriteText(w io.Writer) {
+	remote := s.Remote
+	if remote == "" {
+		remote = "/"
+	}
+	if s.DryRun {
+		fmt.Fprintf(w, "dry run: %s → %s: would download %d (%s), %d unchanged, %d kept, %d conflicts; nothing was written\n",
+			remote, s.Local, s.Downloaded, Bytes(s.Bytes), s.Unchanged, s.Kept, s.Failed)
+		for _, f := range s.Planned {
+			if f.Status != "unchanged" && f.Status != "kept" {
+				fmt.Fprintf(w, "  %-15s %s (%s)\n", f.Status, f.Local, f.Reason)
+			}
+		}
+	} else {
+		fmt.Fprintf(w, "%s → %s: %d downloaded (%s), %d unchanged, %d kept, %d failed in %.1fs\n",
+			remote, s.Local, s.Downloaded, Bytes(s.Bytes), s.Unchanged, s.Kept, s.Failed, s.Seconds)
+	}
+	for _, f := range s.KeptFiles {
+		fmt.Fprintf(w, "  kept %s: %s here; pass --overwrite to replace it with the Dropbox version\n", f.Local, f.Reason)
+	}
+	for _, n := range s.LeftOut {
+		fmt.Fprintf(w, "  left out %s: %s\n", n.Local, n.Reason)
+	}
+	for _, f := range s.Failures {
+		fmt.Fprintf(w, "  FAILED %s → %s: %s\n", f.Dropbox, f.Local, oneLine(f.Error))
+	}
+}
