@@ -3,4 +3,6 @@ package cli
 import "github.com/spf13/cobra"
 
 // syncCommands returns pull and verify.
-func syncCommands(env *Env) []*cobra.Command { return nil }
+func syncCommands(env *Env) []*cobra.Command {
+	return []*cobra.Command{pullCmd(env), verifyCmd(env)}
+}

@@ -1,0 +1,119 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/librec-auto/dropbox-post/plugin/internal/credential"
+	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
+)
+
+func secretsCmd(env *Env) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "secrets",
+		Short: "Hand a key file's credential to a dashboard (.env or Streamlit secrets)",
+		Args:  cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return cmd.Help()
+			}
+			return exit.New(exit.Usage, fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath()),
+				"run 'dropbox-post secrets --help' for the list of commands")
+		},
+	}
+	export := secretsExportCmd(env)
+	export.Args = wrapArgs(export.Args)
+	cmd.AddCommand(export)
+	return cmd
+}
+
+func secretsExportCmd(env *Env) *cobra.Command {
+	var file, format string
+	var pw passwordFlags
+	cmd := &cobra.Command{
+		Use:   "export --encrypted_key FILE [--format env|streamlit]",
+		Short: "Print a key file's credential as .env lines or a Streamlit secrets.toml section",
+		Long: `export decrypts a key file and prints its credential in plain text for a
+dashboard that reads the same Dropbox folder: as .env lines (--format env:
+DROPBOX_APP_KEY, DROPBOX_APP_SECRET, DROPBOX_REFRESH_TOKEN, or
+DROPBOX_ACCESS_TOKEN), or as a [dropbox] section of Streamlit's
+.streamlit/secrets.toml (--format streamlit: app_key, app_secret,
+refresh_token, or access_token), read there as st.secrets["dropbox"].
+
+With decrypt, it is the only command that prints a secret. Keep the output out
+of version control. A refresh credential (made by 'dropbox-post auth') lasts;
+an access token expires within hours.`,
+		Example: `  dropbox-post secrets export --encrypted_key keys/dropbox.enc -k "$PW" --format streamlit >> .streamlit/secrets.toml`,
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := required("encrypted_key", file); err != nil {
+				return err
+			}
+			if format != "env" && format != "streamlit" {
+				return exit.Usagef("use --format env or --format streamlit", "unknown --format %q", format)
+			}
+			c, _, err := openKeyFile(cmd, env, &pw, file)
+			if err != nil {
+				return err
+			}
+			out := c.EnvLines()
+			if format == "streamlit" {
+				out = []byte(streamlitSecrets(c))
+			}
+			if _, err := env.Stdout.Write(out); err != nil {
+				return err
+			}
+			env.Log.Warn("the output holds the Dropbox credential in plain text: keep it out of version control")
+			if c.Kind() == credential.AccessToken {
+				env.Log.Warn("this is an access token: it expires within hours; 'dropbox-post auth' makes a refresh credential that lasts")
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&file, "encrypted_key", "", "key file to export (`FILE`)")
+	cmd.Flags().StringVar(&format, "format", "env", "output format: env or streamlit")
+	pw.register(cmd.Flags())
+	return cmd
+}
+
+// streamlitSecrets returns c as a [dropbox] table of a TOML file.
+func streamlitSecrets(c credential.Credential) string {
+	var b strings.Builder
+	b.WriteString("[dropbox]\n")
+	for _, kv := range [][2]string{
+		{"access_token", c.AccessToken()},
+		{"app_key", c.AppKey()},
+		{"app_secret", c.AppSecret()},
+		{"refresh_token", c.RefreshToken()},
+	} {
+		if kv[1] != "" {
+			fmt.Fprintf(&b, "%s = %s\n", kv[0], tomlString(kv[1]))
+		}
+	}
+	return b.String()
+}
+
+// tomlString quotes s as a TOML basic string.
+func tomlString(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, r := range s {
+		switch {
+		case r == '"' || r == '\\':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r < 0x20 || r == 0x7f:
+			fmt.Fprintf(&b, `\u%04X`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}
