@@ -25,6 +25,8 @@ type transferFlags struct {
 	output      string
 	manifestDir string
 	noManifest  bool
+	verify      bool
+	share       bool
 }
 
 func (t *transferFlags) register(fs *pflag.FlagSet) {
@@ -34,6 +36,27 @@ func (t *transferFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&t.output, "output", "text", "summary format: text or json")
 	fs.StringVar(&t.manifestDir, "manifest-dir", "", "where to write the provenance manifest (default .dropbox-post/manifests in the study or current directory)")
 	fs.BoolVar(&t.noManifest, "no-manifest", false, "write no manifest")
+}
+
+// registerAfter adds the flags for what follows an upload: --verify and
+// --share. (librec-auto's calling convention has its own --share, the
+// element's param.)
+func (t *transferFlags) registerAfter(fs *pflag.FlagSet) {
+	fs.BoolVar(&t.verify, "verify", false, "after the upload, check by content hash that Dropbox holds every local file (exit 9 if not)")
+	fs.BoolVar(&t.share, "share", false, "make (or reuse) a shared link for what was posted, print it and record it in the manifest")
+}
+
+// options returns the push options these flags ask for, LOCAL to DEST, with
+// manifests under base.
+func (t *transferFlags) options(env *Env, mode plan.IfExists, local, dest, base string) push.Options {
+	return push.Options{
+		Local: local, Dest: dest, Mode: mode, DryRun: t.dryRun, Verify: t.verify, Share: t.share,
+		Transfer:    transfer.Options{Parallel: t.parallel},
+		ManifestDir: t.manifests(base),
+		Tool:        "dropbox-post " + Version,
+		Progress:    t.progress(env),
+		Log:         env.Log,
+	}
 }
 
 // check validates the flags before anything is read or sent.
@@ -115,20 +138,13 @@ DROPBOX_ACCESS_TOKEN.`,
 			if err != nil {
 				return err
 			}
-			cwd, _ := os.Getwd()
-			sum, err := push.Run(ctx, c, push.Options{
-				Local: args[0], Dest: dest, Mode: mode, DryRun: tf.dryRun,
-				Transfer:    transfer.Options{Parallel: tf.parallel},
-				ManifestDir: tf.manifests(cwd),
-				Tool:        "dropbox-post " + Version,
-				Progress:    tf.progress(env),
-				Log:         env.Log,
-			})
+			sum, err := push.Run(ctx, c, tf.options(env, mode, args[0], dest, "."))
 			return finishPush(env, &tf, []*report.Summary{sum}, err)
 		},
 	}
 	df.register(cmd.Flags())
 	tf.register(cmd.Flags())
+	tf.registerAfter(cmd.Flags())
 	return cmd
 }
 

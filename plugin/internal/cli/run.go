@@ -77,6 +77,7 @@ what would be sent where; without a password it lists the local files only.`,
 	df.register(f)
 	f.Lookup("encrypted_key").Usage = "key `FILE` for the elements that name none (else DROPBOX_ACCESS_TOKEN, or DROPBOX_APP_KEY and DROPBOX_REFRESH_TOKEN)"
 	tf.register(f)
+	tf.registerAfter(f)
 	return cmd
 }
 

@@ -16,7 +16,6 @@ import (
 	"github.com/librec-auto/dropbox-post/plugin/internal/plan"
 	"github.com/librec-auto/dropbox-post/plugin/internal/push"
 	"github.com/librec-auto/dropbox-post/plugin/internal/report"
-	"github.com/librec-auto/dropbox-post/plugin/internal/transfer"
 )
 
 // poster posts checked Dropbox elements: it opens every key file before
@@ -183,16 +182,10 @@ func (p *poster) pushOne(ctx context.Context, o *outcome, client *dbx.Client, un
 	}
 	if client != nil {
 		study, _ := filepath.Abs(p.study)
-		o.sum, o.err = push.Run(ctx, client, push.Options{
-			Local: e.Local, Dest: e.Dest, Mode: p.mode, DryRun: p.tf.dryRun,
-			Transfer:    transfer.Options{Parallel: p.tf.parallel},
-			ManifestDir: p.tf.manifests(p.study),
-			Study:       study,
-			Element:     e.Index,
-			Tool:        "dropbox-post " + Version,
-			Progress:    p.tf.progress(p.env),
-			Log:         p.env.Log.With("element", e.Index),
-		})
+		opts := p.tf.options(p.env, p.mode, e.Local, e.Dest, p.study)
+		opts.Study, opts.Element, opts.Log = study, e.Index, p.env.Log.With("element", e.Index)
+		opts.Share = opts.Share || e.Share
+		o.sum, o.err = push.Run(ctx, client, opts)
 	} else {
 		o.unchecked = unchecked
 		o.sum, o.err = localPlan(e, p.mode, unchecked)

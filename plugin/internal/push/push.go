@@ -20,15 +20,24 @@ import (
 	"github.com/librec-auto/dropbox-post/plugin/internal/local"
 	"github.com/librec-auto/dropbox-post/plugin/internal/plan"
 	"github.com/librec-auto/dropbox-post/plugin/internal/report"
+	"github.com/librec-auto/dropbox-post/plugin/internal/share"
 	"github.com/librec-auto/dropbox-post/plugin/internal/transfer"
+	"github.com/librec-auto/dropbox-post/plugin/internal/verify"
 )
 
 // Options says what to push where, and how.
 type Options struct {
-	Local    string // a file or a folder
-	Dest     string // a cleaned Dropbox folder path ("" is the root)
-	Mode     plan.IfExists
-	DryRun   bool
+	Local  string // a file or a folder
+	Dest   string // a cleaned Dropbox folder path ("" is the root)
+	Mode   plan.IfExists
+	DryRun bool
+	// Verify compares, after the upload, every local file with what
+	// Dropbox holds (a fresh listing, against the hashes of what was
+	// sent); a difference fails the push with exit.Mismatch.
+	Verify bool
+	// Share makes (or reuses) a shared link for what was posted: the
+	// folder DEST, or DEST/<name> for a single file.
+	Share    bool
 	Transfer transfer.Options // parallelism etc.; Mode and Observer are set by Run
 	// ManifestDir is where the manifest goes; "" writes none.
 	ManifestDir string
@@ -64,12 +73,7 @@ func Run(ctx context.Context, c *dbx.Client, o Options) (*report.Summary, error)
 		return nil, invalidNames(tree.Invalid)
 	}
 
-	var remote map[string]plan.Remote
-	if tree.IsDir {
-		remote, err = transfer.List(ctx, c.Files, o.Dest)
-	} else {
-		remote, err = transfer.Stat(ctx, c.Files, dpath.Join(o.Dest, tree.Files[0].Rel))
-	}
+	remote, err := transfer.Remote(ctx, c.Files, tree, o.Dest)
 	if err != nil {
 		return nil, err
 	}
@@ -134,6 +138,18 @@ func Run(ctx context.Context, c *dbx.Client, o Options) (*report.Summary, error)
 		m.Files = append(m.Files, f)
 	}
 	sum.Skipped += len(tree.Skipped)
+	var afterErr error
+	if upErr == nil && o.Verify {
+		afterErr = check(ctx, c, tree, o.Dest, sum)
+	}
+	if upErr == nil && afterErr == nil && o.Share {
+		target := o.Dest
+		if !tree.IsDir {
+			target = dpath.Join(o.Dest, tree.Files[0].Rel)
+		}
+		sum.Link, afterErr = share.Link(ctx, c.Sharing, target)
+		m.Link = sum.Link
+	}
 	sum.Retries, sum.Commits = c.Retries.Total(), stats.Commits
 	m.Finished = time.Now().UTC()
 	sum.Seconds = time.Since(started).Seconds()
@@ -147,7 +163,33 @@ func Run(ctx context.Context, c *dbx.Client, o Options) (*report.Summary, error)
 	if upErr != nil {
 		return sum, upErr
 	}
-	return sum, nil
+	return sum, afterErr
+}
+
+// check compares, after an upload, the local files with a fresh listing
+// of Dropbox, using the hashes computed while planning and sending, and
+// records the outcome in sum.
+func check(ctx context.Context, c *dbx.Client, tree *local.Tree, dest string, sum *report.Summary) error {
+	remote, err := transfer.Remote(ctx, c.Files, tree, dest)
+	if err != nil {
+		return err
+	}
+	res := verify.CompareTree(tree, dest, remote)
+	ok := res.Complete()
+	sum.Verified = &ok
+	for _, group := range []struct {
+		status  string
+		entries []verify.Entry
+	}{{"missing", res.Missing}, {"different", res.Different}} {
+		for _, e := range group.entries {
+			sum.Mismatches = append(sum.Mismatches, report.File{Local: e.Path, Dropbox: e.Dropbox, Size: e.LocalSize, Status: group.status, Reason: e.Reason})
+		}
+	}
+	if !ok {
+		return exit.New(exit.Mismatch, fmt.Sprintf("after the push, Dropbox does not hold %d of the local files as they are here (%s)", len(sum.Mismatches), res.Summary()),
+			"see the list above; run the push again, and check that nothing else writes to that folder")
+	}
+	return nil
 }
 
 func fileOf(it *plan.Item) report.File {

@@ -40,9 +40,13 @@ type Summary struct {
 	Commits   int     `json:"commits"`
 	Manifest  string  `json:"manifest,omitempty"`
 	Link      string  `json:"shared_link,omitempty"`
-	Failures  []File  `json:"failures,omitempty"`
-	LeftOut   []Note  `json:"left_out,omitempty"`
-	Planned   []File  `json:"planned,omitempty"` // dry run: every file and what would happen
+	// Verified is set by --verify: whether Dropbox holds every local file
+	// as it is here; Mismatches lists those it does not.
+	Verified   *bool  `json:"verified,omitempty"`
+	Mismatches []File `json:"mismatches,omitempty"`
+	Failures   []File `json:"failures,omitempty"`
+	LeftOut    []Note `json:"left_out,omitempty"`
+	Planned    []File `json:"planned,omitempty"` // dry run: every file and what would happen
 }
 
 // OK reports whether nothing failed.
@@ -71,6 +75,12 @@ func (s *Summary) WriteText(w io.Writer) {
 	}
 	for _, f := range s.Failures {
 		fmt.Fprintf(w, "  FAILED %s → %s: %s\n", f.Local, f.Dropbox, oneLine(f.Error))
+	}
+	if s.Verified != nil && *s.Verified {
+		fmt.Fprintf(w, "  verified: Dropbox holds every local file with the same content hash\n")
+	}
+	for _, f := range s.Mismatches {
+		fmt.Fprintf(w, "  NOT VERIFIED %s → %s: %s (%s)\n", f.Local, f.Dropbox, f.Status, f.Reason)
 	}
 	if s.Link != "" {
 		fmt.Fprintf(w, "  shared link: %s\n", s.Link)

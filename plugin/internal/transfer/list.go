@@ -9,6 +9,7 @@ import (
 	"github.com/librec-auto/dropbox-post/plugin/dpath"
 	"github.com/librec-auto/dropbox-post/plugin/internal/dbx"
 	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
+	"github.com/librec-auto/dropbox-post/plugin/internal/local"
 	"github.com/librec-auto/dropbox-post/plugin/internal/plan"
 )
 
@@ -47,6 +48,16 @@ func List(ctx context.Context, c files.ContextClient, dest string) (map[string]p
 			return nil, dbx.Explain(err, "listing "+display(dest))
 		}
 	}
+}
+
+// Remote returns what Dropbox holds where tree goes under dest: the whole
+// folder dest (List) when tree is a folder, only dest/<name> (Stat) when it
+// is a single file.
+func Remote(ctx context.Context, c files.ContextClient, tree *local.Tree, dest string) (map[string]plan.Remote, error) {
+	if tree.IsDir {
+		return List(ctx, c, dest)
+	}
+	return Stat(ctx, c, dpath.Join(dest, tree.Files[0].Rel))
 }
 
 // Stat returns what Dropbox holds at path, keyed as List does: an empty map

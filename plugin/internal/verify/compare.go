@@ -64,34 +64,25 @@ func Compare(ctx context.Context, c *dbx.Client, localPath, dest string) (*Resul
 		}
 		return nil, exit.Wrap(exit.Local, err, fmt.Sprintf("cannot read %s: %v", localPath, err), "check the permissions")
 	}
-	var remote map[string]plan.Remote
-	if tree.IsDir {
-		remote, err = transfer.List(ctx, c.Files, dest)
-	} else {
-		remote, err = transfer.Stat(ctx, c.Files, dpath.Join(dest, tree.Files[0].Rel))
-	}
+	remote, err := transfer.Remote(ctx, c.Files, tree, dest)
 	if err != nil {
 		return nil, err
 	}
-	var same []*local.File // same size on both sides: the hash decides
-	for _, f := range tree.Files {
-		if r, ok := remote[dpath.Lower(dpath.Join(dest, f.Rel))]; ok && !r.Folder && r.Size == f.Size {
-			same = append(same, f)
-		}
-	}
-	if err := local.HashAll(ctx, same, 0, nil); err != nil {
+	if err := local.HashAll(ctx, plan.NeedHash(tree, dest, remote), 0, nil); err != nil {
 		if ctx.Err() != nil {
 			return nil, dbx.Explain(ctx.Err(), "verifying "+localPath)
 		}
 		return nil, exit.Wrap(exit.Local, err, err.Error(), "")
 	}
-	res := compare(tree, dest, remote)
+	res := CompareTree(tree, dest, remote)
 	res.Local = localPath
 	return res, nil
 }
 
-// compare makes the Result from both sides; it makes no calls.
-func compare(tree *local.Tree, dest string, remote map[string]plan.Remote) *Result {
+// CompareTree makes the Result from both sides; it makes no calls. Every
+// file that Dropbox holds at the same size must be hashed (push has hashed
+// them by the time it is done).
+func CompareTree(tree *local.Tree, dest string, remote map[string]plan.Remote) *Result {
 	res := &Result{Dest: dest, Missing: []Entry{}, Extra: []Entry{}, Different: []Entry{}}
 	seen := map[string]bool{} // remote keys accounted for
 	invalid := map[string]string{}

@@ -1,0 +1,76 @@
+package push
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	dbfiles "github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/files"
+
+	"github.com/librec-auto/dropbox-post/plugin/internal/emulator"
+	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
+	"github.com/librec-auto/dropbox-post/plugin/internal/report"
+)
+
+func TestVerifyAndShareAfterPush(t *testing.T) {
+	_, c := startEmulator(t, emulator.Options{})
+	files := results(30)
+	root := study(t, files)
+	manifests := t.TempDir()
+	sum, err := Run(context.Background(), c, Options{Local: root, Dest: "/v", Verify: true, Share: true, ManifestDir: manifests})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Verified == nil || !*sum.Verified || len(sum.Mismatches) != 0 {
+		t.Fatalf("verified %v, mismatches %v", sum.Verified, sum.Mismatches)
+	}
+	if !strings.HasPrefix(sum.Link, "http") {
+		t.Fatalf("link %q", sum.Link)
+	}
+	var m report.Manifest
+	data, _ := os.ReadFile(sum.Manifest)
+	if json.Unmarshal(data, &m) != nil || m.Link != sum.Link {
+		t.Fatalf("manifest link %q, want %q", m.Link, sum.Link)
+	}
+	// The link is reused, not made again.
+	again, err := Run(context.Background(), c, Options{Local: root, Dest: "/v", Share: true})
+	if err != nil || again.Link != sum.Link {
+		t.Fatalf("second link %q (%v), want %q", again.Link, err, sum.Link)
+	}
+	// A single file's link is for the file.
+	one, err := Run(context.Background(), c, Options{Local: filepath.Join(root, "exp00001/result/out-1.txt"), Dest: "/single", Share: true})
+	if err != nil || one.Link == "" || one.Link == sum.Link {
+		t.Fatalf("file link %q (%v)", one.Link, err)
+	}
+}
+
+// TestVerifyNoticesWhatIsNotThere: a file removed from Dropbox behind the
+// plan's back (between listing and verifying) fails --verify with exit 9.
+func TestVerifyNoticesWhatIsNotThere(t *testing.T) {
+	_, c := startEmulator(t, emulator.Options{})
+	root := study(t, map[string][]byte{"a.csv": []byte("1"), "b.csv": []byte("2")})
+	if _, err := Run(context.Background(), c, Options{Local: root, Dest: "/w"}); err != nil {
+		t.Fatal(err)
+	}
+	// Everything is unchanged, so nothing is sent; but Dropbox loses b.csv
+	// while the push runs: the progress callback is the moment.
+	deleted := false
+	sum, err := Run(context.Background(), c, Options{Local: root, Dest: "/w", Verify: true,
+		Progress: func(files int, bytes int64) *report.Progress {
+			if _, err := c.Files.DeleteV2Context(context.Background(), dbfiles.NewDeleteArg("/w/b.csv")); err != nil {
+				t.Error(err)
+			}
+			deleted = true
+			return report.NewProgress(io.Discard, files, bytes, report.ProgressOptions{Quiet: true})
+		}})
+	if !deleted {
+		t.Fatal("the progress callback never ran")
+	}
+	if exit.CodeOf(err) != exit.Mismatch || sum.Verified == nil || *sum.Verified || len(sum.Mismatches) != 1 || sum.Mismatches[0].Local != "b.csv" {
+		t.Fatalf("err %v, summary %+v", err, sum)
+	}
+}
