@@ -17,8 +17,8 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -37,6 +37,7 @@ import (
 
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox"
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/files"
+	"github.com/librec-auto/dropbox-post/scripts/internal/emuproc"
 )
 
 const token = "bench-token"
@@ -121,7 +122,7 @@ func smallFiles(dir string) []row {
 
 	emu.reset()
 	start := time.Now()
-	reference(emu.url, root, "/reference")
+	reference(emu.URL, root, "/reference")
 	ref := row{name: "reference: files/upload one by one", wall: time.Since(start)}
 	ref.requests, ref.routes, ref.sent = emu.stats()
 
@@ -146,13 +147,13 @@ func bigFile(dir string) []row {
 	emu := startEmulator()
 	defer emu.stop()
 
-	postRaw(emu.url+"/emulator/sink?hash=false", path, 64<<20) // warm up the connection and the page cache
+	postRaw(emu.URL+"/emulator/sink?hash=false", path, min(size, 64<<20)) // warm up the connection and the page cache
 	start := time.Now()
-	postRaw(emu.url+"/emulator/sink?hash=false", path, size)
+	postRaw(emu.URL+"/emulator/sink?hash=false", path, size)
 	wire := row{name: "one raw POST stream, discarded", wall: time.Since(start), requests: -1, sent: size}
 	wire.note = fmt.Sprintf("%.0f MB/s: loopback and HTTP alone, for scale", float64(size)/wire.wall.Seconds()/1e6)
 	start = time.Now()
-	postRaw(emu.url+"/emulator/sink", path, size)
+	postRaw(emu.URL+"/emulator/sink", path, size)
 	raw := row{name: "reference: one raw POST stream", wall: time.Since(start), requests: -1, sent: size}
 	raw.note = fmt.Sprintf("%.0f MB/s: received as the emulator receives upload data (content hash computed)", float64(size)/raw.wall.Seconds()/1e6)
 
@@ -221,7 +222,7 @@ func reference(base, root, dest string) {
 // push runs bin/dropbox-post push and measures it.
 func push(emu *emulator, local, dest, name string) row {
 	cmd := exec.Command(*bin, "push", "--output", "json", "--no-manifest", "--quiet", local, dest)
-	cmd.Env = append(os.Environ(), "DROPBOX_API_URL="+emu.url, "DROPBOX_ACCESS_TOKEN="+token)
+	cmd.Env = append(os.Environ(), "DROPBOX_API_URL="+emu.URL, "DROPBOX_ACCESS_TOKEN="+token)
 	start := time.Now()
 	out := run(cmd)
 	r := row{name: name, wall: time.Since(start)}
@@ -254,54 +255,23 @@ func postRaw(url, path string, n int64) {
 }
 
 // emulator is a dropbox-post emulator process.
-type emulator struct {
-	cmd *exec.Cmd
-	url string
-}
+type emulator struct{ *emuproc.Emulator }
 
 func startEmulator(args ...string) *emulator {
-	cmd := exec.Command(*bin, append([]string{"emulator", "--listen", "127.0.0.1:0", "--token", token, "--quiet"}, args...)...)
-	out, err := cmd.StdoutPipe()
+	e, err := emuproc.Start(context.Background(), *bin, append([]string{"--token", token, "--quiet"}, args...)...)
 	check(err)
-	cmd.Stderr = os.Stderr
-	check(cmd.Start())
-	line, err := bufio.NewReader(out).ReadString('\n')
-	check(err)
-	return &emulator{cmd: cmd, url: strings.TrimSpace(line)}
+	return &emulator{e}
 }
 
-func (e *emulator) stop() {
-	if e.cmd.Process != nil && e.cmd.ProcessState == nil {
-		e.cmd.Process.Signal(os.Interrupt)
-		e.cmd.Wait()
-	}
-}
+func (e *emulator) stop()  { e.Stop() }
+func (e *emulator) reset() { check(e.ResetStats()) }
 
-func (e *emulator) reset() {
-	resp, err := http.Post(e.url+"/emulator/stats/reset", "application/json", nil)
+// stats returns the requests, the requests per route and the bytes
+// received since the last reset.
+func (e *emulator) stats() (int64, map[string]int64, int64) {
+	st, err := e.Stats()
 	check(err)
-	resp.Body.Close()
-}
-
-func (e *emulator) stats() (requests int64, routes map[string]int64, received int64) {
-	resp, err := http.Get(e.url + "/emulator/stats")
-	check(err)
-	defer resp.Body.Close()
-	var st struct {
-		Requests      int64 `json:"requests"`
-		BytesReceived int64 `json:"bytes_received"`
-		Routes        map[string]struct {
-			Requests int64 `json:"requests"`
-		} `json:"routes"`
-	}
-	check(json.NewDecoder(resp.Body).Decode(&st))
-	routes = map[string]int64{}
-	for name, r := range st.Routes {
-		if r.Requests > 0 {
-			routes[name] = r.Requests
-		}
-	}
-	return st.Requests, routes, st.BytesReceived
+	return st.Requests, st.Routes, st.BytesReceived
 }
 
 func routeList(m map[string]int64) string {

@@ -9,14 +9,10 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
-	"io"
 	"io/fs"
-	"net/http"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -24,6 +20,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/librec-auto/dropbox-post/scripts/internal/emuproc"
 )
 
 const (
@@ -61,8 +59,8 @@ func demo(ctx context.Context, bin string) error {
 	if err != nil {
 		return err
 	}
-	defer emu.stop()
-	fmt.Printf("   listening at %s (point DROPBOX_API_URL at it)\n", emu.url)
+	defer emu.Stop()
+	fmt.Printf("   listening at %s (point DROPBOX_API_URL at it)\n", emu.URL)
 
 	heading("2. Copy the example study and give it an encrypted key")
 	study := filepath.Join(scratch, filepath.Base(exampleStudy))
@@ -99,7 +97,7 @@ func demo(ctx context.Context, bin string) error {
 	}
 
 	heading("5. Run again: nothing changed, so nothing is sent")
-	if err := emu.post("/emulator/stats/reset"); err != nil {
+	if err := emu.ResetStats(); err != nil {
 		return err
 	}
 	if err := emu.run(ctx, bin, "run", "-t", study, "-k", demoPassword); err != nil {
@@ -110,49 +108,15 @@ func demo(ctx context.Context, bin string) error {
 
 func heading(s string) { fmt.Printf("\n== %s\n", s) }
 
-// emulator is a running 'dropbox-post emulator'.
-type emulator struct {
-	cmd    *exec.Cmd
-	url    string
-	stderr strings.Builder
-	done   chan error
-}
+// emulator is the demo's emulator process.
+type emulator struct{ *emuproc.Emulator }
 
 func startEmulator(ctx context.Context, bin string) (*emulator, error) {
-	e := &emulator{done: make(chan error, 1)}
-	e.cmd = exec.CommandContext(ctx, bin, "emulator", "--listen", "127.0.0.1:0", "--token", demoToken)
-	e.cmd.Stderr = &e.stderr
-	out, err := e.cmd.StdoutPipe()
+	e, err := emuproc.Start(ctx, bin, "--token", demoToken)
 	if err != nil {
 		return nil, err
 	}
-	if err := e.cmd.Start(); err != nil {
-		return nil, err
-	}
-	go func() { e.done <- e.cmd.Wait() }()
-	line, err := bufio.NewReader(out).ReadString('\n')
-	if err != nil {
-		e.stop()
-		return nil, fmt.Errorf("the emulator did not start: %v\n%s", err, e.stderr.String())
-	}
-	e.url = strings.TrimSpace(line)
-	return e, nil
-}
-
-// stop interrupts the emulator, which then exits by itself.
-func (e *emulator) stop() {
-	if e.cmd.ProcessState != nil {
-		return
-	}
-	if err := e.cmd.Process.Signal(os.Interrupt); err != nil {
-		e.cmd.Process.Kill()
-	}
-	select {
-	case <-e.done:
-	case <-time.After(5 * time.Second):
-		e.cmd.Process.Kill()
-		<-e.done
-	}
+	return &emulator{e}, nil
 }
 
 // run shows and runs dropbox-post against the emulator; its output is the
@@ -165,37 +129,12 @@ func (e *emulator) run(ctx context.Context, bin string, args ...string) error {
 			shown[i] = "'<demo password>'"
 		}
 	}
-	fmt.Printf("$ DROPBOX_API_URL=%s %s %s\n", e.url, bin, strings.Join(shown, " "))
+	fmt.Printf("$ DROPBOX_API_URL=%s %s %s\n", e.URL, bin, strings.Join(shown, " "))
 	cmd := exec.CommandContext(ctx, bin, args...)
-	cmd.Env = append(os.Environ(), "DROPBOX_API_URL="+e.url)
+	cmd.Env = append(os.Environ(), "DROPBOX_API_URL="+e.URL)
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stdout
 	if err := cmd.Run(); err != nil {
 		return fmt.Errorf("dropbox-post %s: %v", args[0], err)
-	}
-	return nil
-}
-
-func (e *emulator) get(path string, v any) error {
-	resp, err := http.Get(e.url + path)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("GET %s: %s", path, resp.Status)
-	}
-	return json.NewDecoder(resp.Body).Decode(v)
-}
-
-func (e *emulator) post(path string) error {
-	resp, err := http.Post(e.url+path, "application/json", strings.NewReader("{}"))
-	if err != nil {
-		return err
-	}
-	io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode >= 300 {
-		return fmt.Errorf("POST %s: %s", path, resp.Status)
 	}
 	return nil
 }
@@ -206,7 +145,7 @@ func (e *emulator) showFiles() error {
 		Path string `json:"path_display"`
 		Size int64  `json:"size"`
 	}
-	if err := e.get("/emulator/files", &files); err != nil {
+	if err := e.Get("/emulator/files", &files); err != nil {
 		return err
 	}
 	sort.Slice(files, func(i, j int) bool { return strings.ToLower(files[i].Path) < strings.ToLower(files[j].Path) })
@@ -234,29 +173,21 @@ func (e *emulator) showFiles() error {
 // showStats prints what the emulator was asked since its counters were
 // reset (GET /emulator/stats).
 func (e *emulator) showStats() error {
-	var st struct {
-		Requests      int64 `json:"requests"`
-		BytesReceived int64 `json:"bytes_received"`
-		Routes        map[string]struct {
-			Requests int64 `json:"requests"`
-		} `json:"routes"`
-	}
-	if err := e.get("/emulator/stats", &st); err != nil {
+	st, err := e.Stats()
+	if err != nil {
 		return err
 	}
 	var routes []string
-	for name, r := range st.Routes {
-		if r.Requests > 0 {
-			routes = append(routes, fmt.Sprintf("%s ×%d", name, r.Requests))
-		}
+	for name, n := range st.Routes {
+		routes = append(routes, fmt.Sprintf("%s ×%d", name, n))
 	}
 	sort.Strings(routes)
 	fmt.Printf("   the emulator saw %d requests in the second run (%s received): %s\n",
 		st.Requests, size(st.BytesReceived), strings.Join(routes, ", "))
 	uploads := int64(0)
-	for name, r := range st.Routes {
+	for name, n := range st.Routes {
 		if strings.Contains(name, "upload") {
-			uploads += r.Requests
+			uploads += n
 		}
 	}
 	fmt.Printf("   %d of them uploads: the files were compared by content hash, and all were there.\n", uploads)

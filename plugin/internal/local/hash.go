@@ -7,10 +7,18 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"sync"
 
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/contenthash"
 	"golang.org/x/sync/errgroup"
 )
+
+// blockBuffers holds 4 MiB read buffers, so that hashing thousands of
+// small files does not allocate (and zero) 4 MiB for each.
+var blockBuffers = sync.Pool{New: func() any {
+	b := make([]byte, contenthash.BlockSize)
+	return &b
+}}
 
 // HashFile returns the Dropbox content hash of the file at path and the
 // number of bytes read. It reads whole 4 MiB blocks, so that the SDK's
@@ -21,7 +29,9 @@ func HashFile(path string) (hash string, n int64, err error) {
 		return "", 0, err
 	}
 	defer f.Close()
-	buf := make([]byte, contenthash.BlockSize)
+	bp := blockBuffers.Get().(*[]byte)
+	defer blockBuffers.Put(bp)
+	buf := *bp
 	h := contenthash.New()
 	for {
 		m, err := io.ReadFull(f, buf)

@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/files"
 
@@ -108,18 +107,7 @@ func list(ctx context.Context, c *dbx.Client, remote string) (*listing, error) {
 // refusedNames reports the paths that cannot be pulled here.
 func refusedNames(notes []report.Note) error {
 	sort.Slice(notes, func(i, j int) bool { return notes[i].Local < notes[j].Local })
-	var b strings.Builder
-	for i, n := range notes {
-		if i == 5 {
-			fmt.Fprintf(&b, "; and %d more", len(notes)-5)
-			break
-		}
-		if i > 0 {
-			b.WriteString("; ")
-		}
-		fmt.Fprintf(&b, "%s: %s", n.Local, n.Reason)
-	}
-	return exit.New(exit.Local, fmt.Sprintf("%d Dropbox path(s) cannot be stored here (%s)", len(notes), b.String()),
+	return exit.New(exit.Local, fmt.Sprintf("%d Dropbox path(s) cannot be stored here (%s)", len(notes), report.Brief(notes)),
 		"rename them on Dropbox, or pull the folders around them; nothing was downloaded")
 }
 

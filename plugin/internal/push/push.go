@@ -229,17 +229,10 @@ func explain(err error, it *plan.Item) string {
 // invalidNames reports, before anything is sent, the names Dropbox cannot
 // store.
 func invalidNames(notes []local.Note) error {
-	var b strings.Builder
+	list := make([]report.Note, len(notes))
 	for i, n := range notes {
-		if i == 5 {
-			fmt.Fprintf(&b, "; and %d more", len(notes)-5)
-			break
-		}
-		if i > 0 {
-			b.WriteString("; ")
-		}
-		fmt.Fprintf(&b, "%s: %s", n.Rel, n.Reason)
+		list[i] = report.Note{Local: n.Rel, Reason: n.Reason}
 	}
-	return exit.New(exit.Local, fmt.Sprintf("%d local name(s) cannot be stored on Dropbox (%s)", len(notes), b.String()),
+	return exit.New(exit.Local, fmt.Sprintf("%d local name(s) cannot be stored on Dropbox (%s)", len(notes), report.Brief(list)),
 		"rename them; nothing was sent")
 }

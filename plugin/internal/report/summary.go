@@ -98,6 +98,23 @@ func WriteJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
+// Brief lists notes in one line for an error message: the first five as
+// "path: reason", then how many more.
+func Brief(notes []Note) string {
+	var b strings.Builder
+	for i, n := range notes {
+		if i == 5 {
+			fmt.Fprintf(&b, "; and %d more", len(notes)-5)
+			break
+		}
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		fmt.Fprintf(&b, "%s: %s", n.Local, n.Reason)
+	}
+	return b.String()
+}
+
 func oneLine(s string) string {
 	return strings.ReplaceAll(s, "\n", " ")
 }
