@@ -58,11 +58,7 @@ failed (a full disk, permissions); 130 interrupted.`,
 			sum, err := pull.Run(cmd.Context(), c, pull.Options{
 				Remote: remote, Local: args[1], Overwrite: overwrite, DryRun: dryRun,
 				Parallel: parallel, Log: env.Log,
-				Progress: func(files int, bytes int64) *report.Progress {
-					return report.NewProgress(env.Stderr, files, bytes, report.ProgressOptions{
-						Verb: "downloading", Terminal: env.StderrTerminal && output == "text", Quiet: env.logOpts.Quiet,
-					})
-				},
+				Progress: progressOn(env, "downloading", output),
 			})
 			return finishPull(env, output, sum, err)
 		},

@@ -85,11 +85,18 @@ func (t *transferFlags) manifests(base string) string {
 	return filepath.Join(base, local.StateDir, "manifests")
 }
 
-// progress makes the progress display for a transfer.
+// progress makes the progress display for an upload.
 func (t *transferFlags) progress(env *Env) func(int, int64) *report.Progress {
+	return progressOn(env, "uploading", t.output)
+}
+
+// progressOn makes progress displays on stderr: a bar on a terminal when
+// the summary is text, plain lines otherwise, nothing with --quiet.
+func progressOn(env *Env, verb, output string) func(int, int64) *report.Progress {
 	return func(files int, bytes int64) *report.Progress {
 		return report.NewProgress(env.Stderr, files, bytes, report.ProgressOptions{
-			Terminal: env.StderrTerminal && t.output == "text",
+			Verb:     verb,
+			Terminal: env.StderrTerminal && output == "text",
 			Quiet:    env.logOpts.Quiet,
 		})
 	}
