@@ -51,7 +51,7 @@ func (s study) resolve(p string) (string, fs.FileInfo, *localError) {
 		abs = filepath.Join(s.dir, p)
 	}
 	abs = filepath.Clean(abs)
-	const keepInside = "a config may only use files of its own study: move the file into the study directory, or allow paths outside the study explicitly"
+	const keepInside = "a config may only use files of its own study: move the file into the study directory, or pass --allow-outside-study if you trust this config"
 	if !s.allowOutside && !within(abs, s.dir) && !within(abs, s.real) {
 		return "", nil, &localError{fmt.Sprintf("%q is %s, outside the study directory %s", p, abs, s.dir), keepInside}
 	}

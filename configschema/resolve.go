@@ -91,7 +91,7 @@ func resolveScript(s Script, st study, studyOK bool, opts ResolveOptions, r *rep
 		e.Option = Skip
 		return e
 	default:
-		r.problem(opt.Line, "use file, folder, or No to switch the element off", "option %q is not file, folder or No", opt.Value)
+		r.problem(opt.Line, "use file or folder (or No to switch the element off)", "option %q is not file, folder or No", opt.Value)
 	}
 
 	if p, ok := params["share"]; ok {

@@ -37,14 +37,14 @@ func (d *dropboxFlags) register(fs *pflag.FlagSet) {
 
 // endpoint returns the API URL override, or nil for Dropbox itself.
 func (d *dropboxFlags) endpoint(env *Env) (*url.URL, error) {
-	s := d.apiURL
+	s, from := d.apiURL, "--api-url"
 	if s == "" {
-		s = env.Getenv(dbx.EnvAPIURL)
+		s, from = env.Getenv(dbx.EnvAPIURL), dbx.EnvAPIURL
 	}
 	if s == "" {
 		return nil, nil
 	}
-	return dbx.ParseAPIURL(s)
+	return dbx.ParseAPIURL(s, from)
 }
 
 // credential reads the credential from the key file (keyFile, or the
@@ -54,6 +54,11 @@ func (d *dropboxFlags) credential(ctx context.Context, env *Env, keyFile string)
 		keyFile = d.keyFile
 	}
 	if keyFile != "" {
+		// A key file that cannot be opened is reported as such before a
+		// password is looked for (or asked for, on a terminal).
+		if _, err := keyfile.InspectFile(keyFile); err != nil {
+			return credential.Credential{}, err
+		}
 		password, err := d.pw.resolve(ctx, env, "key file "+keyFile, false)
 		if err != nil {
 			return credential.Credential{}, err

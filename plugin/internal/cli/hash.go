@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 
 	"github.com/spf13/cobra"
 
@@ -20,8 +22,11 @@ of sha256sum: "<hash>  <file>". It needs no credential.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			for _, name := range args {
 				h, _, err := local.HashFile(name)
-				if err != nil {
-					return exit.Wrap(exit.Local, err, fmt.Sprintf("cannot hash %s: %v", name, err), "check the path")
+				switch {
+				case errors.Is(err, fs.ErrNotExist):
+					return exit.New(exit.Usage, fmt.Sprintf("%s does not exist", name), "check the path")
+				case err != nil:
+					return exit.Wrap(exit.Local, err, fmt.Sprintf("cannot hash %s: %v", name, errors.Unwrap(err)), "check that it is a readable file")
 				}
 				fmt.Fprintf(env.Stdout, "%s  %s\n", h, name)
 			}

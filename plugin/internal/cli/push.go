@@ -68,6 +68,9 @@ func (t *transferFlags) check() (plan.IfExists, error) {
 	if t.parallel < 1 || t.parallel > 64 {
 		return "", exit.New(exit.Usage, fmt.Sprintf("--parallel %d is out of range", t.parallel), "give a number from 1 to 64")
 	}
+	if t.noManifest && t.manifestDir != "" {
+		return "", exit.New(exit.Usage, "--no-manifest and --manifest-dir contradict each other", "give one of them")
+	}
 	if t.output != "text" && t.output != "json" {
 		return "", exit.New(exit.Usage, fmt.Sprintf("--output %q", t.output), "use text or json")
 	}
@@ -181,7 +184,7 @@ func finishPush(env *Env, tf *transferFlags, sums []*report.Summary, err error) 
 		return err
 	}
 	if failed > 0 && !tf.dryRun {
-		return exit.New(exit.Failure, fmt.Sprintf("%d file(s) failed", failed), "see the list above; run again to retry them (only what is missing is sent)")
+		return exit.New(exit.Failure, fmt.Sprintf("%d file(s) failed", failed), "see the list above for why; what failed for a passing reason is sent by running again (only what is missing is sent)")
 	}
 	if failed > 0 {
 		return exit.New(exit.Failure, fmt.Sprintf("%d file(s) would conflict", failed), "see the list above")

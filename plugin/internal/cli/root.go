@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/hashicorp/go-hclog"
@@ -125,7 +126,7 @@ with a local Dropbox emulator for tests and demos. See the README for details.`,
 	pf.BoolVarP(&env.logOpts.Quiet, "quiet", "q", false, "log errors only")
 
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
-		return exit.New(exit.Usage, err.Error(), fmt.Sprintf("see '%s --help'", cmd.CommandPath()))
+		return exit.New(exit.Usage, flagError(err), fmt.Sprintf("see '%s --help'", cmd.CommandPath()))
 	})
 
 	groups := [][]*cobra.Command{
@@ -152,10 +153,29 @@ func wrapArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
 	}
 	return func(cmd *cobra.Command, args []string) error {
 		if err := check(cmd, args); err != nil {
-			return exit.New(exit.Usage, err.Error(), fmt.Sprintf("see '%s --help'", cmd.CommandPath()))
+			what := err.Error()
+			if !strings.Contains(what, cmd.CommandPath()) {
+				what = cmd.CommandPath() + ": " + what
+			}
+			return exit.New(exit.Usage, what, "usage: "+cmd.UseLine())
 		}
 		return nil
 	}
+}
+
+// flagError shortens pflag's messages for a value of the wrong kind:
+// 'invalid argument "four" for "--parallel" flag: strconv.ParseInt:
+// parsing "four": invalid syntax' says only that "four" is not a number.
+func flagError(err error) string {
+	msg := err.Error()
+	if i := strings.Index(msg, ": strconv.Parse"); i >= 0 {
+		kind := "a number"
+		if strings.Contains(msg[i:], "ParseBool") {
+			kind = "true or false"
+		}
+		return msg[:i] + ": not " + kind
+	}
+	return msg
 }
 
 // unknownCommand reports the first argument when it names no command.

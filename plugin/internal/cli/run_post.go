@@ -12,7 +12,6 @@ import (
 	"github.com/librec-auto/dropbox-post/plugin/internal/dbx"
 	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
 	"github.com/librec-auto/dropbox-post/plugin/internal/keyfile"
-	"github.com/librec-auto/dropbox-post/plugin/internal/local"
 	"github.com/librec-auto/dropbox-post/plugin/internal/plan"
 	"github.com/librec-auto/dropbox-post/plugin/internal/push"
 	"github.com/librec-auto/dropbox-post/plugin/internal/report"
@@ -180,16 +179,14 @@ func (p *poster) pushOne(ctx context.Context, o *outcome, client *dbx.Client, un
 		o.status = "skipped"
 		return
 	}
-	if client != nil {
-		study, _ := filepath.Abs(p.study)
-		opts := p.tf.options(p.env, p.mode, e.Local, e.Dest, p.study)
-		opts.Study, opts.Element, opts.Log = study, e.Index, p.env.Log.With("element", e.Index)
-		opts.Share = opts.Share || e.Share
-		o.sum, o.err = push.Run(ctx, client, opts)
-	} else {
-		o.unchecked = unchecked
-		o.sum, o.err = localPlan(e, p.mode, unchecked)
+	study, _ := filepath.Abs(p.study)
+	opts := p.tf.options(p.env, p.mode, e.Local, e.Dest, p.study)
+	opts.Study, opts.Element, opts.Log = study, e.Index, p.env.Log.With("element", e.Index)
+	opts.Share = opts.Share || e.Share
+	if client == nil { // a dry run without a credential
+		o.unchecked, opts.Offline = unchecked, unchecked
 	}
+	o.sum, o.err = push.Run(ctx, client, opts)
 	var sums []*report.Summary
 	if o.sum != nil {
 		o.sum.Local = e.Path
@@ -224,30 +221,6 @@ func (p *poster) active() int {
 		}
 	}
 	return n
-}
-
-// localPlan is a dry run's plan when Dropbox cannot be asked: every local
-// file would be uploaded, as far as can be told here.
-func localPlan(e configschema.Element, mode plan.IfExists, why string) (*report.Summary, error) {
-	tree, err := local.Scan(e.Local)
-	if err != nil {
-		return nil, exit.Wrap(exit.Local, err, fmt.Sprintf("cannot read %s: %v", e.Path, err), "check the permissions")
-	}
-	sum := &report.Summary{Local: e.Path, Dest: e.Dest, DryRun: true}
-	for _, it := range plan.Make(tree, e.Dest, nil, mode).Items {
-		sum.Uploaded++
-		sum.Bytes += it.File.Size
-		sum.Planned = append(sum.Planned, report.File{Local: it.File.Rel, Dropbox: it.Dest, Size: it.File.Size,
-			Status: "would upload", Reason: "Dropbox not checked: " + why})
-	}
-	for _, n := range tree.Skipped {
-		sum.LeftOut = append(sum.LeftOut, report.Note{Local: n.Rel, Reason: n.Reason})
-	}
-	for _, n := range tree.Invalid {
-		sum.Failed++
-		sum.Planned = append(sum.Planned, report.File{Local: n.Rel, Status: "conflict", Reason: n.Reason})
-	}
-	return sum, nil
 }
 
 // commandLine is how librec-auto runs element e: the script, the config's

@@ -26,7 +26,7 @@ import (
 func TestParseAPIURL(t *testing.T) {
 	ok := []string{"http://127.0.0.1:8080", "http://localhost:1/", "http://[::1]:9", "https://example.invalid", "http://127.1.2.3:80/prefix"}
 	for _, s := range ok {
-		if _, err := ParseAPIURL(s); err != nil {
+		if _, err := ParseAPIURL(s, "--api-url"); err != nil {
 			t.Errorf("ParseAPIURL(%q): %v", s, err)
 		}
 	}
@@ -35,11 +35,13 @@ func TestParseAPIURL(t *testing.T) {
 		"http://10.0.0.1":             "not loopback",
 		"ftp://127.0.0.1":             "scheme",
 		"127.0.0.1:8080":              "did you mean http://127.0.0.1:8080",
+		"dropbox.invalid:8080":        "did you mean https://dropbox.invalid:8080",
+		"https://u:pw@h.invalid":      `"https://u:xxxxx@h.invalid" has a query, fragment or user name`,
 		"http://127.0.0.1/?x=1":       "query",
 		"":                            "not a URL",
 	}
 	for s, want := range bad {
-		_, err := ParseAPIURL(s)
+		_, err := ParseAPIURL(s, "--api-url")
 		if err == nil || !strings.Contains(err.Error(), want) || exit.CodeOf(err) != exit.Usage {
 			t.Errorf("ParseAPIURL(%q) = %v, want a usage error containing %q", s, err, want)
 		}
@@ -83,7 +85,7 @@ func newFake(t *testing.T, h func(n int64, w http.ResponseWriter, r *http.Reques
 }
 
 func (f *fake) client(t *testing.T, tok Token) *Client {
-	u, err := ParseAPIURL(f.srv.URL)
+	u, err := ParseAPIURL(f.srv.URL, "--api-url")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,34 +15,57 @@ import (
 // Dropbox request to another server (the emulator).
 const EnvAPIURL = "DROPBOX_API_URL"
 
-// ParseAPIURL checks an --api-url value. Plain http:// is accepted only for
-// loopback hosts (localhost, 127.0.0.0/8, ::1), decided from the text alone,
-// before any connection or name lookup is tried, so that a token is never
-// sent in clear over a network.
-func ParseAPIURL(s string) (*url.URL, error) {
+// ParseAPIURL checks an API URL override given by from ("--api-url" or
+// the environment variable's name). Plain http:// is accepted only for
+// loopback hosts (localhost, 127.0.0.0/8, ::1), decided from the text
+// alone, before any connection or name lookup is tried, so that a token is
+// never sent in clear over a network. Messages never repeat a password
+// given in the URL.
+func ParseAPIURL(s, from string) (*url.URL, error) {
+	shown := redactURL(s)
 	fix := "give a base URL such as http://127.0.0.1:8080 (the emulator) or https://host"
 	if s != "" && !strings.Contains(s, "://") {
-		return nil, exit.New(exit.Usage, fmt.Sprintf("--api-url %q has no scheme", s), fmt.Sprintf("did you mean http://%s ?", s))
+		host, _, _ := strings.Cut(s, "/")
+		scheme := "https"
+		if h, _, err := net.SplitHostPort(host); err == nil && isLoopback(h) || isLoopback(host) {
+			scheme = "http"
+		}
+		return nil, exit.New(exit.Usage, fmt.Sprintf("%s %q has no scheme", from, shown), fmt.Sprintf("did you mean %s://%s ?", scheme, shown))
 	}
 	u, err := url.Parse(strings.TrimRight(s, "/"))
 	if err != nil || u.Host == "" || u.Opaque != "" {
-		return nil, exit.New(exit.Usage, fmt.Sprintf("--api-url %q is not a URL", s), fix)
+		return nil, exit.New(exit.Usage, fmt.Sprintf("%s %q is not a URL", from, shown), fix)
 	}
 	if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
-		return nil, exit.New(exit.Usage, fmt.Sprintf("--api-url %q has a query, fragment or user name", s), fix)
+		return nil, exit.New(exit.Usage, fmt.Sprintf("%s %q has a query, fragment or user name", from, shown), fix)
 	}
 	switch u.Scheme {
 	case "https":
 	case "http":
 		if !isLoopback(u.Hostname()) {
 			return nil, exit.New(exit.Usage,
-				fmt.Sprintf("--api-url %q uses plain http to a host that is not loopback", s),
+				fmt.Sprintf("%s %q uses plain http to a host that is not loopback", from, shown),
 				"use https, or http only with localhost, 127.0.0.1 or [::1]: the access token would cross the network in clear")
 		}
 	default:
-		return nil, exit.New(exit.Usage, fmt.Sprintf("--api-url %q: scheme must be http or https", s), fix)
+		return nil, exit.New(exit.Usage, fmt.Sprintf("%s %q: scheme must be http or https", from, shown), fix)
 	}
 	return u, nil
+}
+
+// redactURL hides the user information (a password, perhaps) of a URL.
+func redactURL(s string) string {
+	if u, err := url.Parse(s); err == nil && u.User != nil {
+		return u.Redacted()
+	}
+	if i := strings.LastIndex(s, "@"); i >= 0 {
+		scheme, _, found := strings.Cut(s[:i], "://")
+		if found {
+			return scheme + "://xxxxx@" + s[i+1:]
+		}
+		return "xxxxx@" + s[i+1:]
+	}
+	return s
 }
 
 func isLoopback(host string) bool {

@@ -150,9 +150,9 @@ func fatal(err error) bool {
 
 // localFailure turns a failed write into the error that stops the pull.
 func localFailure(le *localError) error {
-	if errors.Is(le.err, syscall.ENOSPC) {
-		return exit.Wrap(exit.Local, le, fmt.Sprintf("the disk is full: cannot write %s", le.path),
-			"free some space and run the pull again; the files already pulled are kept and will be skipped")
+	if errors.Is(le.err, syscall.ENOSPC) || errors.Is(le.err, syscall.EDQUOT) || errors.Is(le.err, syscall.EFBIG) {
+		return exit.Wrap(exit.Local, le, fmt.Sprintf("no space left (the disk is full, or a size limit was reached): cannot write %s", le.path),
+			"free some space and run the pull again; nothing half-written was left, and the files already pulled are kept and skipped")
 	}
 	return exit.Wrap(exit.Local, le, fmt.Sprintf("cannot write %s: %s", le.path, cause(le.err)),
 		"check that you may write in the local folder; nothing half-written was left")

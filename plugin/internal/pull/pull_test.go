@@ -306,7 +306,7 @@ func TestPullFullDisk(t *testing.T) {
 	if exit.CodeOf(err) != exit.Local {
 		t.Fatalf("full disk: %v (code %d)", err, exit.CodeOf(err))
 	}
-	want := "the disk is full: cannot write " + filepath.Join(dir, "b.bin")
+	want := "no space left (the disk is full, or a size limit was reached): cannot write " + filepath.Join(dir, "b.bin")
 	if !strings.Contains(err.Error(), want) {
 		t.Errorf("error %q does not say %q", err, want)
 	}

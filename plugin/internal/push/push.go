@@ -31,6 +31,10 @@ type Options struct {
 	Dest   string // a cleaned Dropbox folder path ("" is the root)
 	Mode   plan.IfExists
 	DryRun bool
+	// Offline, in a dry run without a credential, says why Dropbox was not
+	// asked: the plan is made against an empty Dropbox (every file would be
+	// uploaded, as far as can be told here), and each entry says so.
+	Offline string
 	// Verify compares, after the upload, every local file with what
 	// Dropbox holds (a fresh listing, against the hashes of what was
 	// sent); a difference fails the push with exit.Mismatch.
@@ -73,9 +77,14 @@ func Run(ctx context.Context, c *dbx.Client, o Options) (*report.Summary, error)
 		return nil, invalidNames(tree.Invalid)
 	}
 
-	remote, err := transfer.Remote(ctx, c.Files, tree, o.Dest)
-	if err != nil {
-		return nil, err
+	remote := map[string]plan.Remote{}
+	switch {
+	case o.Offline != "" && !o.DryRun:
+		return nil, errors.New("push: Offline is only for dry runs")
+	case o.Offline == "":
+		if remote, err = transfer.Remote(ctx, c.Files, tree, o.Dest); err != nil {
+			return nil, err
+		}
 	}
 	// Only files that Dropbox holds at the same size need their hash to
 	// decide; the others are hashed as they are sent.
@@ -93,7 +102,7 @@ func Run(ctx context.Context, c *dbx.Client, o Options) (*report.Summary, error)
 		sum.LeftOut = append(sum.LeftOut, report.Note{Local: n.Rel, Reason: n.Reason})
 	}
 	if o.DryRun {
-		dryRun(sum, p)
+		dryRun(sum, p, o.Offline)
 		return sum, nil
 	}
 
@@ -196,9 +205,12 @@ func fileOf(it *plan.Item) report.File {
 	return report.File{Local: it.File.Rel, Dropbox: it.Dest, Size: it.File.Size, Hash: it.File.Hash, Reason: it.Reason}
 }
 
-func dryRun(sum *report.Summary, p *plan.Plan) {
+func dryRun(sum *report.Summary, p *plan.Plan, offline string) {
 	for _, it := range p.Items {
 		f := fileOf(it)
+		if offline != "" {
+			f.Reason = "Dropbox not checked: " + offline
+		}
 		switch it.Action {
 		case plan.Upload:
 			f.Status = "would upload"

@@ -47,7 +47,7 @@ func startEmulator(t *testing.T, o emulator.Options) (*emulator.Server, *dbx.Cli
 }
 
 func client(t *testing.T, base string) *dbx.Client {
-	u, err := dbx.ParseAPIURL(base)
+	u, err := dbx.ParseAPIURL(base, "--api-url")
 	if err != nil {
 		t.Fatal(err)
 	}
