@@ -85,7 +85,14 @@ func run(ctx context.Context, env *Env, args []string) int {
 	if ctx.Err() != nil && code == exit.Failure || errors.Is(err, context.Canceled) {
 		code = exit.Interrupted
 	}
-	fmt.Fprintf(env.Stderr, "dropbox-post: %s\n", env.Redactor.Redact([]byte(err.Error())))
+	msg := string(env.Redactor.Redact([]byte(err.Error())))
+	if env.logOpts.Format == "json" {
+		// Machine-read logs get the error as one more JSON line. (The
+		// logger is made again: flag errors come before it is set up.)
+		logging.New(env.Stderr, env.Redactor, env.logOpts).Error(msg, "exit_code", int(code))
+	} else {
+		fmt.Fprintf(env.Stderr, "dropbox-post: %s\n", msg)
+	}
 	return int(code)
 }
 
