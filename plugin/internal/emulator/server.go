@@ -72,6 +72,10 @@ type Options struct {
 	// Logger, when set, gets one debug line per API request (route,
 	// status, bytes, duration) and one per injected fault.
 	Logger hclog.Logger
+	// Hook, when set, is called as each API request arrives and again
+	// when its work is done, before it is answered (see hooks.go). Tests
+	// use it to act at a precise point of a client's work.
+	Hook Hook
 }
 
 // App is a registered Dropbox app.
@@ -245,7 +249,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, fmt.Sprintf("Unknown API function: %q", name), http.StatusNotFound)
 			return
 		}
-		s.serveAPI(w, r, rt)
+		s.serveAPI(s.hooked(w, name), r, rt)
 	case p == "/oauth2/token":
 		s.serveMeasured(w, r, "oauth2/token", s.handleToken)
 	case p == "/oauth2/authorize":
