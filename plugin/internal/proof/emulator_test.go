@@ -1,0 +1,27 @@
+package proof
+
+import (
+	"testing"
+
+	"github.com/librec-auto/dropbox-post/plugin/internal/emulator"
+)
+
+// token is the access token the emulators of these tests accept.
+const token = "proof-token"
+
+// startEmulator starts an emulator in the test process and returns it with
+// its base URL; it is closed when the test ends.
+func startEmulator(t testing.TB, o emulator.Options) (*emulator.Server, string) {
+	t.Helper()
+	o.Tokens = append(o.Tokens, token)
+	srv, err := emulator.New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	url, err := srv.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	return srv, url
+}

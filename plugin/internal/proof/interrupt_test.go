@@ -1,0 +1,124 @@
+package proof
+
+import (
+	"encoding/json"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/librec-auto/dropbox-post/plugin/internal/emulator"
+)
+
+// Ctrl-C: SIGINT reaches a push while the chunks of its large file crawl
+// through a slow link (the small files are committed by then). The push
+// must stop within 5 s, exit 130, still print its summary (what was
+// uploaded, what was not), leave no temporary file locally, and leave
+// Dropbox with only complete, correct files; run again, it sends the rest.
+//
+// The emulator keeps its files in a data directory, so that the re-run
+// can go to a new emulator without the bandwidth limit (and be fast).
+
+func TestInterrupt(t *testing.T) {
+	size := int64(32 * MiB) // four chunks at 4 MiB/s: 8 s if nothing stopped it
+	if *soak {
+		size = 256 * MiB
+	}
+	const dest = "/Studies/Interrupted"
+	root, manifests, data := t.TempDir(), t.TempDir(), t.TempDir()
+	want := smallFiles(t, root, 300, 1)
+	want[largeRel] = largeFile(t, root, largeRel, size, 3)
+
+	// The push's log says when its small files are committed; the large
+	// file then still has seconds of chunks to send.
+	committed := make(chan struct{})
+	var once sync.Once
+	watch := func(line string) {
+		if strings.Contains(line, `"committed a batch"`) && strings.Contains(line, `"error":null`) {
+			once.Do(func() { close(committed) })
+		}
+	}
+	srv, url := startEmulator(t, emulator.Options{DataDir: data, Latency: 20 * time.Millisecond, Bandwidth: 4 * MiB})
+	p := startWatched(t, url, watch, pushArgs(root, dest, manifests)...)
+	select {
+	case <-committed:
+	case <-p.exited:
+		t.Fatalf("the push ended before it committed its small files: %s", p.out.describe())
+	case <-time.After(time.Minute):
+		t.Fatal(`the push logged no "committed a batch" line with "error":null in a minute (did that log line change?)`)
+	}
+	time.Sleep(300 * time.Millisecond) // the large file's chunks are on their way
+	sent := time.Now()
+	if err := p.cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	if !p.wait(5 * time.Second) {
+		t.Fatalf("the push still runs 5 s after SIGINT")
+	}
+	out := p.out
+	t.Logf("exited %v after SIGINT, code %d", out.Finished.Sub(sent).Round(time.Millisecond), out.Code)
+	if out.Code != 130 || out.Summary == nil {
+		t.Fatalf("want exit code 130 and the JSON summary, got %s", out.describe())
+	}
+	if msg := lastLines(out.Stderr, 1); !strings.Contains(msg, "interrupted") {
+		t.Errorf("the last line does not say the push was interrupted: %q", msg)
+	}
+
+	// What the summary says was uploaded is what Dropbox holds, complete.
+	sum := out.Summary
+	held := holds(srv)
+	var problems []string
+	for p, h := range held {
+		rel := strings.TrimPrefix(p, strings.ToLower(dest)+"/")
+		if want[rel] != h {
+			problems = append(problems, "after the interrupt, Dropbox holds a file other than one pushed: "+p)
+		}
+	}
+	failWith(t, problems, "Dropbox is inconsistent after the interrupt")
+	if sum.Uploaded != len(held) || sum.Uploaded+sum.Failed != len(want) || sum.Uploaded == 0 || sum.Failed == 0 {
+		t.Errorf("the summary says %d uploaded and %d not, Dropbox holds %d of %d: want a mid-way push, told as it is",
+			sum.Uploaded, sum.Failed, len(held), len(want))
+	}
+	if sum.Manifest == "" {
+		t.Error("no manifest records the files uploaded before the interrupt")
+	}
+	noTemporaries(t, root, manifests)
+
+	// Run again, to a fast emulator over the same data: the rest is sent.
+	srv.Close()
+	srv, url = startEmulator(t, emulator.Options{DataDir: data})
+	again := push(t, url, pushArgs(root, dest, manifests)...).ok(t, "the push run again after the interrupt")
+	if again.Unchanged != sum.Uploaded || again.Uploaded != len(want)-sum.Uploaded {
+		t.Errorf("the re-run uploaded %d and left %d unchanged; want %d and %d", again.Uploaded, again.Unchanged, len(want)-sum.Uploaded, sum.Uploaded)
+	}
+	exactly(t, srv, dest, want, true)
+	noTemporaries(t, root, manifests)
+}
+
+// noTemporaries fails the test if a temporary file (atomicfile's
+// ".NAME.tmp-…") is left under the folders, or a JSON file (a manifest)
+// is not whole.
+func noTemporaries(t *testing.T, dirs ...string) {
+	t.Helper()
+	for _, dir := range dirs {
+		filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				t.Error(err)
+				return nil
+			}
+			switch {
+			case strings.Contains(d.Name(), ".tmp-"):
+				t.Errorf("temporary file left behind: %s", p)
+			case strings.HasSuffix(p, ".json") && !d.IsDir():
+				data, err := os.ReadFile(p)
+				if err != nil || !json.Valid(data) {
+					t.Errorf("half-written manifest %s (%v)", p, err)
+				}
+			}
+			return nil
+		})
+	}
+}
