@@ -49,5 +49,15 @@ demo: build
 bench: build
 	$(GO) run ./scripts/bench -bin $(BIN) $(BENCH_FLAGS)
 
+# The long proofs: 20 fault seeds, a 300 MiB crash/resume, Ctrl-C (about 4
+# minutes); they print tables and fail only on a wrong result (or the 3x
+# rule of the fault soak).
+soak: build
+	$(GO) test -count=1 -v -timeout 60m -run '^(TestFaultSoak|TestCrashAndResume|TestInterrupt)$$' ./plugin/internal/proof -args -soak
+
+# Every fuzz target for FUZZTIME each (default 30s): make fuzz FUZZTIME=5m
+fuzz:
+	GO=$(GO) FUZZTIME=$(FUZZTIME) sh scripts/fuzz.sh
+
 clean:
 	rm -rf bin $(JS_DIR)/node_modules
