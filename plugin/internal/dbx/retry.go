@@ -132,15 +132,16 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return resp, nil
 		}
 		wait, ok := t.policy.Delay(resp, body, attempt)
-		if !ok {
+		switch {
+		case !ok && resp.Header.Get("Retry-After") != "" && (reason == "rate_limit" || resp.StatusCode == http.StatusServiceUnavailable):
 			// The SDK policy refuses a Retry-After above MaxRetryAfter:
-			// give up rather than wait that long. It does not know
-			// 500/502/504 or a nested too_many_write_operations: back off.
-			if reason == "rate_limit" || resp.StatusCode == http.StatusServiceUnavailable {
-				if resp.Header.Get("Retry-After") != "" {
-					return resp, nil
-				}
-			}
+			// give up rather than wait that long.
+			return resp, nil
+		case !ok, resp.Header.Get("Retry-After") == "" && reason != "rate_limit":
+			// The SDK policy does not know 500/502/504 or a nested
+			// too_many_write_operations, and its plain backoff has no
+			// jitter: parallel workers that failed together would retry
+			// together. (A 429 keeps the wait its body may give.)
 			wait = t.backoff(t.policy, attempt)
 		}
 		t.count(reason)

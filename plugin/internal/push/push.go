@@ -170,7 +170,7 @@ func Run(ctx context.Context, c *dbx.Client, o Options) (*report.Summary, error)
 		sum.Manifest = path
 	}
 	if upErr != nil {
-		return sum, upErr
+		return sum, dbx.Explain(upErr, "pushing "+o.Local)
 	}
 	return sum, afterErr
 }
@@ -235,6 +235,9 @@ func dryRun(sum *report.Summary, p *plan.Plan, offline string) {
 
 // explain turns a per-file error into one line for the user.
 func explain(err error, it *plan.Item) string {
+	if errors.Is(err, context.Canceled) {
+		return "interrupted before Dropbox confirmed it (it may be there); run again to finish"
+	}
 	return strings.TrimPrefix(dbx.Explain(err, "").Error(), ": ")
 }
 

@@ -24,7 +24,8 @@ const ChunkSize = 8 << 20
 // into one of ChunkParallel reused buffers (memory stays at chunk size
 // times parallelism, whatever the file's size), hashed block by block as
 // it is read, and sent with its own content_hash; the final chunk, which
-// closes the session, goes last. The commit goes through the committer.
+// closes the session, goes last. The commit goes to the committer, and the
+// next large file starts without waiting for it.
 //
 // This is the protocol of the SDK's filetransfer uploader, which this
 // replaced: filetransfer reads every chunk with io.ReadAll, whose buffer
@@ -42,12 +43,11 @@ func (u *uploader) sendLarge(it *plan.Item) {
 		u.finish(it, nil, err)
 		return
 	}
-	size := info.Size()
-	if size != it.File.Size {
+	if info.Size() != it.File.Size {
 		u.finish(it, nil, errChanged)
 		return
 	}
-	meta, err := u.sendChunks(it, f, size)
+	session, err := u.sendChunks(it, f, info.Size())
 	if err == nil {
 		err = unchangedSince(it.File.Path, info)
 	}
@@ -55,16 +55,18 @@ func (u *uploader) sendLarge(it *plan.Item) {
 		u.finish(it, nil, err)
 		return
 	}
-	u.finish(it, meta, nil)
+	u.commit(it, session, uint64(info.Size()))
 }
 
-func (u *uploader) sendChunks(it *plan.Item, f *os.File, size int64) (*files.FileMetadata, error) {
+// sendChunks sends the file's data into a new concurrent session, closes
+// it, records the file's content hash, and returns the session.
+func (u *uploader) sendChunks(it *plan.Item, f *os.File, size int64) (string, error) {
 	ctx := u.ctx
 	startArg := files.NewUploadSessionStartArg()
 	startArg.SessionType = &files.UploadSessionType{Tagged: dropbox.Tagged{Tag: files.UploadSessionTypeConcurrent}}
 	start, err := u.c.Files.UploadSessionStartContext(ctx, startArg, files.WithoutAutoContentHash(bytes.NewReader(nil)))
 	if err != nil {
-		return nil, err
+		return "", err
 	}
 	n := int((size + ChunkSize - 1) / ChunkSize)
 	digests := make([][]blocks.Digest, n) // per chunk, its blocks' digests
@@ -96,11 +98,11 @@ func (u *uploader) sendChunks(it *plan.Item, f *os.File, size int64) (*files.Fil
 		g.Go(func() error { return send(i) })
 	}
 	if err := g.Wait(); err != nil {
-		return nil, err
+		return "", err
 	}
 	if n > 0 { // the final chunk closes the session, once the others are in
 		if err := send(n - 1); err != nil {
-			return nil, err
+			return "", err
 		}
 	}
 	var all []blocks.Digest
@@ -108,17 +110,9 @@ func (u *uploader) sendChunks(it *plan.Item, f *os.File, size int64) (*files.Fil
 		all = append(all, d...)
 	}
 	if err := setHash(it, blocks.Join(all)); err != nil {
-		return nil, err
+		return "", err
 	}
-	fin := files.NewUploadSessionFinishArg(files.NewUploadSessionCursor(start.SessionId, uint64(size)), commitInfo(it, u.o.Mode))
-	type result struct {
-		m   *files.FileMetadata
-		err error
-	}
-	done := make(chan result, 1)
-	u.cm.submit(ctx, commitReq{arg: fin, done: func(m *files.FileMetadata, err error) { done <- result{m, err} }})
-	r := <-done
-	return r.m, checkCommitted(it, r.m, r.err)
+	return start.SessionId, nil
 }
 
 // unchangedSince reports errChanged if the file at path was modified after

@@ -242,7 +242,7 @@ func (u *uploader) finish(it *plan.Item, meta *files.FileMetadata, err error) {
 		return
 	}
 	if fatal(err) {
-		u.stop(dbx.Explain(err, "uploading "+it.Dest))
+		u.stop(err) // the caller says what was being done
 	}
 }
 
