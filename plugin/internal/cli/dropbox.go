@@ -10,7 +10,6 @@ import (
 	"github.com/librec-auto/dropbox-post/plugin/internal/credential"
 	"github.com/librec-auto/dropbox-post/plugin/internal/dbx"
 	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
-	"github.com/librec-auto/dropbox-post/plugin/internal/keyfile"
 )
 
 // Environment variables that carry a credential, for CI and dashboards.
@@ -54,21 +53,8 @@ func (d *dropboxFlags) credential(ctx context.Context, env *Env, keyFile string)
 		keyFile = d.keyFile
 	}
 	if keyFile != "" {
-		// A key file that cannot be opened is reported as such before a
-		// password is looked for (or asked for, on a terminal).
-		if _, err := keyfile.InspectFile(keyFile); err != nil {
-			return credential.Credential{}, err
-		}
-		password, err := d.pw.resolve(ctx, env, "key file "+keyFile, false)
-		if err != nil {
-			return credential.Credential{}, err
-		}
-		c, _, err := keyfile.Load(keyFile, password)
-		if err != nil {
-			return credential.Credential{}, err
-		}
-		env.Redactor.Add(c.Secrets()...)
-		return c, nil
+		c, _, err := openKeyFile(ctx, env, &d.pw, keyFile)
+		return c, err
 	}
 	c, err := credentialFromEnv(env)
 	if err != nil {

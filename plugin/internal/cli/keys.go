@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -86,7 +87,7 @@ only commands that prints a secret.`,
 			if err := required("encrypted", file); err != nil {
 				return err
 			}
-			c, _, err := openKeyFile(cmd, env, &pw, file)
+			c, _, err := openKeyFile(cmd.Context(), env, &pw, file)
 			if err != nil {
 				return err
 			}
@@ -168,7 +169,7 @@ dropbox-post's format is left as it is.`,
 				env.Log.Info("key file is already in the current format; left unchanged", "file", path, "format", info.Format.String())
 				return nil
 			}
-			c, password, err := openKeyFile(cmd, env, &pw, path)
+			c, password, err := openKeyFile(cmd.Context(), env, &pw, path)
 			if err != nil {
 				return err
 			}
@@ -186,12 +187,12 @@ dropbox-post's format is left as it is.`,
 // openKeyFile asks for the password of the key file at path and decrypts
 // it, returning the credential and the password. The credential's secrets
 // are registered with the log redactor.
-func openKeyFile(cmd *cobra.Command, env *Env, pw *passwordFlags, path string) (credential.Credential, string, error) {
+func openKeyFile(ctx context.Context, env *Env, pw *passwordFlags, path string) (credential.Credential, string, error) {
 	// A missing, foreign or damaged file is reported before asking for a password.
 	if _, err := keyfile.InspectFile(path); err != nil {
 		return credential.Credential{}, "", err
 	}
-	password, err := pw.resolve(cmd.Context(), env, "key file "+path, false)
+	password, err := pw.resolve(ctx, env, "key file "+path, false)
 	if err != nil {
 		return credential.Credential{}, "", err
 	}

@@ -54,7 +54,7 @@ an access token expires within hours.`,
 			if format != "env" && format != "streamlit" {
 				return exit.Usagef("use --format env or --format streamlit", "unknown --format %q", format)
 			}
-			c, _, err := openKeyFile(cmd, env, &pw, file)
+			c, _, err := openKeyFile(cmd.Context(), env, &pw, file)
 			if err != nil {
 				return err
 			}

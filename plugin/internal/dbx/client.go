@@ -75,16 +75,6 @@ func New(o Options) *Client {
 	}
 }
 
-// AccessToken returns a current access token (refreshing it if needed), for
-// commands that report on the credential.
-func (c *Client) AccessToken(ctx context.Context) (token string, expiry time.Time, err error) {
-	t, err := c.tokens.token(ctx)
-	if err != nil {
-		return "", time.Time{}, err
-	}
-	return t.AccessToken, t.Expiry, nil
-}
-
 func newBaseTransport(conns int, idle time.Duration) *http.Transport {
 	dialer := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}
 	t := http.DefaultTransport.(*http.Transport).Clone()

@@ -62,7 +62,7 @@ func contentionBackoff(attempt int) time.Duration {
 }
 
 // submit queues a session; done is called when it is committed or failed.
-func (cm *committer) submit(ctx context.Context, r commitReq) {
+func (cm *committer) submit(r commitReq) {
 	cm.mu.Lock()
 	defer cm.mu.Unlock()
 	cm.queue = append(cm.queue, r)

@@ -74,7 +74,7 @@ func commitAll(t *testing.T, f *fakeFiles, n int) map[string]error {
 			defer wg.Done()
 			for i := w; i < n; i += 8 {
 				path := fmt.Sprintf("/f%d", i)
-				cm.submit(ctx, commitReq{arg: files.NewUploadSessionFinishArg(files.NewUploadSessionCursor("s", 0), files.NewCommitInfo(path)),
+				cm.submit(commitReq{arg: files.NewUploadSessionFinishArg(files.NewUploadSessionCursor("s", 0), files.NewCommitInfo(path)),
 					done: func(_ *files.FileMetadata, err error) { mu.Lock(); out[path] = err; mu.Unlock() }})
 			}
 		}()

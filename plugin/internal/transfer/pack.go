@@ -174,7 +174,7 @@ func (u *uploader) batchless() bool {
 // commit hands a complete session to the committer.
 func (u *uploader) commit(it *plan.Item, session string, size uint64) {
 	arg := files.NewUploadSessionFinishArg(files.NewUploadSessionCursor(session, size), commitInfo(it, u.o.Mode))
-	u.cm.submit(u.ctx, commitReq{arg: arg, done: func(m *files.FileMetadata, err error) {
+	u.cm.submit(commitReq{arg: arg, done: func(m *files.FileMetadata, err error) {
 		u.finish(it, m, checkCommitted(it, m, err))
 	}})
 }
