@@ -95,7 +95,7 @@ only commands that prints a secret.`,
 			if c.Kind() == credential.AccessToken {
 				out = []byte(c.AccessToken() + "\n")
 			}
-			_, err = env.Stdout.Write(out)
+			_, err = env.Data.Write(out) // exact: the data asked for
 			return err
 		},
 	}

@@ -10,9 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/spf13/cobra"
@@ -28,9 +26,14 @@ var Version = "dev"
 
 // Env is what a command sees of the outside world. Tests give their own.
 type Env struct {
-	Stdin  io.Reader
+	Stdin io.Reader
+	// Stdout and Stderr are where messages go; Main escapes every control
+	// character written to them (logging.Escape), so nothing from outside
+	// can drive the terminal. Data is stdout as it is, for the data a
+	// person asked for (decrypt, secrets export); nil means Stdout.
 	Stdout io.Writer
 	Stderr io.Writer
+	Data   io.Writer
 	Getenv func(string) string
 	// StdinTerminal and StderrTerminal say whether a person is there to be
 	// asked for a password or shown a progress bar.
@@ -43,6 +46,9 @@ type Env struct {
 	Log      hclog.Logger
 	Redactor *logging.Redactor
 	logOpts  logging.Options
+	// rawStderr is stderr before escaping: only the progress display
+	// writes there, its own escape sequences around escaped text.
+	rawStderr io.Writer
 }
 
 // OSEnv returns the Env of the running process.
@@ -61,12 +67,17 @@ func OSEnv() *Env {
 // Main runs the program with args (without the program name) and returns
 // its exit code.
 func Main(env *Env, args []string) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	return run(ctx, env, args)
+	return withSignals(logging.Escape(env.Stderr), func(ctx context.Context) int { return run(ctx, env, args) })
 }
 
 func run(ctx context.Context, env *Env, args []string) int {
+	if env.Data == nil {
+		env.Data = env.Stdout
+	}
+	if env.rawStderr == nil {
+		env.rawStderr = env.Stderr
+	}
+	env.Stdout, env.Stderr = logging.Escape(env.Stdout), logging.Escape(env.Stderr)
 	if env.Redactor == nil {
 		env.Redactor = &logging.Redactor{}
 	}

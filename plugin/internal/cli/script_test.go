@@ -11,7 +11,8 @@ import (
 // TestMain lets testscript run the dropbox-post command in-process.
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"dropbox-post": func() { os.Exit(Main(OSEnv(), os.Args[1:])) },
+		"dropbox-post":       func() { os.Exit(Main(OSEnv(), os.Args[1:])) },
+		"dropbox-post-stuck": func() { os.Exit(stuckMain()) },
 	})
 }
 

@@ -62,7 +62,7 @@ an access token expires within hours.`,
 			if format == "streamlit" {
 				out = []byte(streamlitSecrets(c))
 			}
-			if _, err := env.Stdout.Write(out); err != nil {
+			if _, err := env.Data.Write(out); err != nil { // exact: the data asked for
 				return err
 			}
 			env.Log.Warn("the output holds the Dropbox credential in plain text: keep it out of version control")
