@@ -13,6 +13,13 @@ import (
 // reader use unbounded memory. No real config comes near it.
 const maxDepth = 256
 
+// MaxNodes bounds the XML elements, attributes, comments, processing
+// instructions and directives of a config, counted as it is read, before
+// the document is built: a librec-auto config has a few hundred, and a
+// hostile one with hundreds of thousands would cost seconds and hundreds of
+// megabytes to build and check.
+const MaxNodes = 10000
+
 // startLines reads data the way etree does (encoding/xml RawToken, strict,
 // charset declarations passed through) and returns the 1-based line of every
 // start tag, in document order: the i-th entry belongs to the i-th element
@@ -31,7 +38,12 @@ func startLines(data []byte) ([]int, *Problem) {
 	}
 	var stack []open
 	var lines []int
-	roots := 0
+	roots, nodes := 0, 0
+	tooMany := func() *Problem {
+		return &Problem{Line: nl.line(d.InputOffset()),
+			What: fmt.Sprintf("the config has more than %d XML elements, attributes and comments, far more than a librec-auto config holds", MaxNodes),
+			Fix:  "check that this is the study's conf/config.xml"}
+	}
 	for {
 		off := d.InputOffset()
 		tok, err := d.RawToken()
@@ -48,6 +60,9 @@ func startLines(data []byte) ([]int, *Problem) {
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
+			if nodes += 1 + len(t.Attr); nodes > MaxNodes {
+				return nil, tooMany()
+			}
 			line := nl.line(off)
 			if len(stack) == 0 {
 				roots++
@@ -73,6 +88,10 @@ func startLines(data []byte) ([]int, *Problem) {
 					Fix: "close the elements in the order they were opened"}
 			}
 			stack = stack[:len(stack)-1]
+		case xml.Comment, xml.ProcInst, xml.Directive:
+			if nodes++; nodes > MaxNodes {
+				return nil, tooMany()
+			}
 		}
 	}
 	if len(stack) > 0 {

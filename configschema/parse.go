@@ -2,6 +2,7 @@ package configschema
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -56,10 +57,15 @@ func StudyConfig(studyDir, name string) string {
 	return filepath.Join(studyDir, name)
 }
 
+// MaxConfigBytes is the largest config Load reads. A librec-auto config is
+// a few kilobytes; a bigger file is refused without reading past the cap, so
+// that a hostile config cannot make the program use memory or time.
+const MaxConfigBytes = 4 << 20
+
 // Load reads and parses the config file at path. Every error it returns is
 // an *InvalidError.
 func Load(path string) (*Config, error) {
-	data, err := os.ReadFile(path)
+	data, err := readCapped(path)
 	if err != nil {
 		fix := "check the path; a study directory holds its config in conf/config.xml"
 		if os.IsPermission(err) {
@@ -71,12 +77,30 @@ func Load(path string) (*Config, error) {
 	return Parse(path, data)
 }
 
+// readCapped reads at most MaxConfigBytes+1 bytes of the file at path: one
+// more than the cap, so that a caller can tell a file over it.
+func readCapped(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, MaxConfigBytes+1))
+}
+
 // Parse parses a config held in data; file names it in messages. It fails,
-// with an *InvalidError, only when data is not well-formed XML or its root is
-// not <librec-auto>. A config without Dropbox elements parses, with no
+// with an *InvalidError, only when data is larger than MaxConfigBytes or not
+// well-formed XML, holds more
+// than MaxNodes elements, attributes, comments and processing instructions,
+// or its root is not <librec-auto>. A config without Dropbox elements parses, with no
 // Scripts: Resolve reports that, and a caller may check len(Scripts) first.
 func Parse(file string, data []byte) (*Config, error) {
 	r := &report{file: file}
+	if len(data) > MaxConfigBytes {
+		r.problem(0, "check that this is the study's conf/config.xml",
+			"the config is larger than %d MiB, far more than a librec-auto config holds", MaxConfigBytes>>20)
+		return nil, r.err()
+	}
 	lines, p := startLines(data)
 	if p != nil {
 		p.File = file

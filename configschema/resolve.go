@@ -111,6 +111,10 @@ func resolveScript(s Script, st study, studyOK bool, opts ResolveOptions, r *rep
 		r.problem(p.Line, "", "dest %v", err)
 	} else {
 		e.Dest, e.Target, destOK = d, d, true
+		if odd := dpath.Lookalikes(d); len(odd) > 0 {
+			r.warn(p.Line, "retype it with plain characters unless it is meant",
+				"dest %q holds %s, invisible or easily mistaken for another character: the folder may not be the one it seems", d, strings.Join(odd, ", "))
+		}
 	}
 
 	if p, ok := params["path"]; !ok {

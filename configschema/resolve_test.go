@@ -115,6 +115,14 @@ func TestResolveProblems(t *testing.T) {
 		params:   "\t\t\t<param name=\"option\">folder</param>\n\t\t\t<param name=\"path\">exp00000</param>\n\t\t\t<param name=\"dest\">/run 1 /x</param>\n",
 		problems: []want{{8, `name "run 1 " ends with a space`}},
 	}, {
+		name:     "dest with a backslash is refused, not rewritten",
+		params:   "\t\t\t<param name=\"option\">folder</param>\n\t\t\t<param name=\"path\">exp00000</param>\n\t\t\t<param name=\"dest\">\\results\\run1</param>\n",
+		problems: []want{{8, `dest "\\results\\run1" contains a backslash: Dropbox paths separate folders with "/", not "\"; write it with "/"`}},
+	}, {
+		name:     "dest with invisible and look-alike characters is warned about",
+		params:   "\t\t\t<param name=\"option\">folder</param>\n\t\t\t<param name=\"path\">exp00000</param>\n\t\t\t<param name=\"dest\">/re\u200bsults/ｒun&#x202E;1</param>\n",
+		warnings: []want{{8, `dest "/re\u200bsults/ｒun\u202e1" holds U+200B ZERO WIDTH SPACE, U+FF52 FULLWIDTH LATIN SMALL LETTER R, U+202E RIGHT-TO-LEFT OVERRIDE, invisible or easily mistaken`}},
+	}, {
 		name:     "file given as folder",
 		params:   "\t\t\t<param name=\"option\">folder</param>\n\t\t\t<param name=\"path\">post/summary.csv</param>\n\t\t\t<param name=\"dest\">/x</param>\n",
 		problems: []want{{7, `path "post/summary.csv" is a file, but option is folder: set option to file`}},

@@ -19,18 +19,22 @@ import (
 // Root is how the Dropbox API spells the root folder.
 const Root = ""
 
-// Clean normalises a user-given absolute Dropbox path. Backslashes become
-// "/", doubled slashes are collapsed and a trailing slash is removed; the
-// root ("/" or "") becomes "". It returns an error, a plain sentence meant
-// to be wrapped by the caller, for a relative path, a "." or ".." component,
-// or a component that Dropbox cannot store (see CheckName).
+// Clean normalises a user-given absolute Dropbox path. Doubled slashes are
+// collapsed and a trailing slash is removed; the root ("/" or "") becomes "".
+// It returns an error, a plain sentence meant to be wrapped by the caller,
+// for a path holding a backslash (Dropbox paths use "/"; a "\" is not
+// guessed to mean one, since a config that wrote it may mean something
+// else), a relative path, a "." or ".." component, or a component that
+// Dropbox cannot store (see CheckName).
 //
 // Clean(Clean(p)) == Clean(p) for every p that Clean accepts.
 func Clean(p string) (string, error) {
 	if p == "" {
 		return Root, nil
 	}
-	p = strings.ReplaceAll(p, `\`, "/")
+	if strings.Contains(p, `\`) {
+		return "", fmt.Errorf(`%q contains a backslash: Dropbox paths separate folders with "/", not "\"; write it with "/"`, p)
+	}
 	if !strings.HasPrefix(p, "/") {
 		fix := `start it with "/" (the root of the Dropbox, or of the app folder for an app-folder app)`
 		if strings.HasPrefix(p, "id:") || strings.HasPrefix(p, "ns:") || strings.HasPrefix(p, "rev:") {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -132,6 +133,9 @@ DROPBOX_ACCESS_TOKEN.`,
 			dest, err := dpath.Clean(args[1])
 			if err != nil {
 				return exit.New(exit.Usage, fmt.Sprintf("DEST %v", err), "")
+			}
+			if odd := dpath.Lookalikes(dest); len(odd) > 0 {
+				env.Log.Warn(fmt.Sprintf("DEST %q holds %s, invisible or easily mistaken for another character: the folder may not be the one it seems", dest, strings.Join(odd, ", ")))
 			}
 			if _, err := os.Lstat(args[0]); err != nil {
 				return exit.New(exit.Usage, fmt.Sprintf("%s does not exist", args[0]), "check the path to post")

@@ -76,6 +76,7 @@ func Run(ctx context.Context, c *dbx.Client, o Options) (*report.Summary, error)
 	if len(tree.Invalid) > 0 {
 		return nil, invalidNames(tree.Invalid)
 	}
+	warnLookalikes(o.Log, tree)
 
 	remote := map[string]plan.Remote{}
 	switch {
@@ -250,4 +251,25 @@ func invalidNames(notes []local.Note) error {
 	}
 	return exit.New(exit.Local, fmt.Sprintf("%d local name(s) cannot be stored on Dropbox (%s)", len(notes), report.Brief(list)),
 		"rename them; nothing was sent")
+}
+
+// warnLookalikes warns about local names holding characters that cannot be
+// seen or pass for others (dpath.Lookalikes): they are posted as they are,
+// but a reader of the Dropbox folder may take them for other names. At most
+// ten are named; then how many more.
+func warnLookalikes(log hclog.Logger, tree *local.Tree) {
+	const most = 10
+	n := 0
+	for _, f := range tree.Files {
+		odd := dpath.Lookalikes(f.Rel)
+		if len(odd) == 0 {
+			continue
+		}
+		if n++; n <= most {
+			log.Warn(fmt.Sprintf("local name %q holds %s, invisible or easily mistaken for another character; it is posted as it is", f.Rel, strings.Join(odd, ", ")))
+		}
+	}
+	if n > most {
+		log.Warn(fmt.Sprintf("and %d more local names like that", n-most))
+	}
 }
