@@ -21,6 +21,7 @@ import (
 //	POST /emulator/tokens          {"access_token": T} adds T (never expires); without T one is made; answers {"access_token": …}
 //	POST /emulator/refresh-tokens  {"client_id": K, "scope": "a b"} answers {"refresh_token": …}
 //	POST /emulator/revoke          {"refresh_token": T} revokes T (404 if unknown)
+//	POST /emulator/reset-cursors   every list_folder cursor given so far answers 409 reset
 //	GET  /emulator/files           every file: path, size, content hash, rev, id
 //	GET  /emulator/file?path=P     the content of P; its FileInfo in the Emulator-File header
 //	POST /emulator/sink            receives a body as upload data is received (its content hash
@@ -59,6 +60,9 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 	case "expire-tokens":
 		s.ExpireTokens()
+		w.WriteHeader(http.StatusNoContent)
+	case "reset-cursors":
+		s.ResetCursors()
 		w.WriteHeader(http.StatusNoContent)
 	case "tokens":
 		tok := params["access_token"]
@@ -103,7 +107,7 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 var adminMethods = map[string]string{
 	"stats": http.MethodGet, "files": http.MethodGet, "file": http.MethodGet, "sink": http.MethodPost,
 	"stats/reset": http.MethodPost, "expire-tokens": http.MethodPost, "tokens": http.MethodPost,
-	"refresh-tokens": http.MethodPost, "revoke": http.MethodPost,
+	"refresh-tokens": http.MethodPost, "revoke": http.MethodPost, "reset-cursors": http.MethodPost,
 }
 
 // adminParams reads a JSON object or a form.

@@ -21,6 +21,7 @@ var allScopes = []string{
 type accessToken struct {
 	expires time.Time       // zero: never
 	scopes  map[string]bool // nil: every scope
+	refresh string          // the refresh token it was made from, if any
 }
 
 // refreshToken is an offline grant.
@@ -130,10 +131,11 @@ func (t *accessToken) allows(scope string) bool {
 	return scope == "files.metadata.read" && (t.scopes["files.content.read"] || t.scopes["files.content.write"])
 }
 
-// issueAccess makes a short-lived access token.
-func (a *authStore) issueAccess(scopes []string) (string, time.Duration) {
+// issueAccess makes a short-lived access token, from the refresh token
+// refresh if it is not "".
+func (a *authStore) issueAccess(scopes []string, refresh string) (string, time.Duration) {
 	tok := "sl.emu-" + randomToken(48)
-	t := &accessToken{expires: time.Now().Add(a.lifetime)}
+	t := &accessToken{expires: time.Now().Add(a.lifetime), refresh: refresh}
 	if scopes != nil {
 		t.scopes = map[string]bool{}
 		for _, s := range scopes {
@@ -186,13 +188,18 @@ func (s *Server) NewRefreshToken(appKey string, scopes ...string) (string, error
 	return s.auth.issueRefresh(appKey, scopes, true)
 }
 
-// RevokeRefreshToken revokes a refresh token; it reports whether the token
-// existed.
+// RevokeRefreshToken revokes a refresh token and every access token made
+// from it; it reports whether the token existed.
 func (s *Server) RevokeRefreshToken(token string) (bool, error) {
 	a := s.auth
 	a.mu.Lock()
 	_, ok := a.refresh[token]
 	delete(a.refresh, token)
+	for tok, t := range a.access {
+		if t.refresh == token {
+			delete(a.access, tok)
+		}
+	}
 	var ticket uint64
 	var err error
 	if ok {

@@ -74,7 +74,7 @@ func (s *Server) retryAfterSeconds() int64 { return int64(s.opts.RetryAfter / ti
 
 // injectFault answers the request with a fault, or returns false to let it
 // through. A reset-after fault runs the request with its response cut off.
-func (s *Server) injectFault(w *measuredWriter, r *http.Request, rt *route) bool {
+func (s *Server) injectFault(w http.ResponseWriter, r *http.Request, rt *route) bool {
 	switch s.faults.draw() {
 	case noFault:
 		return false

@@ -134,6 +134,16 @@ func (s *store) metadata(p string) (any, string) {
 	return n.taggedMeta(), ""
 }
 
+// ResetCursors invalidates every list_folder cursor given so far:
+// list_folder/continue answers them 409 reset, as Dropbox may at any time,
+// and the client must list again from the start. It is the test knob for
+// that path (also POST /emulator/reset-cursors).
+func (s *Server) ResetCursors() {
+	s.store.mu.Lock()
+	s.store.epoch = newEpoch()
+	s.store.mu.Unlock()
+}
+
 // files/list_folder.
 func (s *Server) listFolder(c *call) {
 	var arg struct {

@@ -4,7 +4,9 @@ import "fmt"
 
 // files/upload_session/finish_batch_v2: up to 1000 closed sessions
 // committed at once, as one commit, each entry succeeding or failing on
-// its own.
+// its own. files/upload_session/finish_batch (v1, deprecated) does the
+// same work but answers with an async job id, whose result
+// files/upload_session/finish_batch/check returns (see batch_jobs.go).
 
 // batchEntry is one entry of finish_batch_v2's answer.
 type batchEntry struct {
@@ -21,29 +23,37 @@ func (e batchEntry) MarshalJSON() ([]byte, error) {
 	return marshal(m)
 }
 
-// files/upload_session/finish_batch_v2: every entry checked, then all
-// committed at once, as one commit.
+// files/upload_session/finish_batch_v2.
 func (s *Server) sessionFinishBatch(c *call) {
+	if out, ok := s.finishBatch(c); ok {
+		c.ok(map[string][]batchEntry{"entries": out})
+	}
+}
+
+// finishBatch checks every entry, then commits them all at once, as one
+// commit. It returns false when it answered already (a malformed call, a
+// failure of the emulator).
+func (s *Server) finishBatch(c *call) ([]batchEntry, bool) {
 	var arg struct {
 		Entries *[]finishArg `json:"entries"`
 	}
 	if !c.decode(&arg) || !c.required("entries", arg.Entries != nil) {
-		return
+		return nil, false
 	}
 	entries := *arg.Entries
 	if len(entries) > maxBatch {
 		c.bad(fmt.Sprintf("request body: entries: %d items is more than the maximum of %d", len(entries), maxBatch))
-		return
+		return nil, false
 	}
 	commits := make([]fileCommit, len(entries))
 	for i := range entries {
 		prefix := fmt.Sprintf("entries[%d]: ", i)
 		if !c.checkCursor(entries[i].Cursor, prefix) {
-			return
+			return nil, false
 		}
 		fc, ok := c.toCommit(entries[i].Commit, prefix+"commit: ")
 		if !ok {
-			return
+			return nil, false
 		}
 		commits[i] = fc
 	}
@@ -85,7 +95,7 @@ func (s *Server) sessionFinishBatch(c *call) {
 		sess.mu.Unlock()
 		if err != nil {
 			c.internal(err)
-			return
+			return nil, false
 		}
 		out[i].failure = fe
 	}
@@ -96,8 +106,7 @@ func (s *Server) sessionFinishBatch(c *call) {
 		for _, i := range ready {
 			out[i].failure = writeErr("too_many_write_operations")
 		}
-		c.ok(map[string][]batchEntry{"entries": out})
-		return
+		return out, true
 	}
 	batch := make([]fileCommit, len(ready))
 	for k, i := range ready {
@@ -107,7 +116,7 @@ func (s *Server) sessionFinishBatch(c *call) {
 	release()
 	if err != nil {
 		c.internal(err)
-		return
+		return nil, false
 	}
 	for k, i := range ready {
 		if w := res[k].werr; w != nil {
@@ -124,5 +133,5 @@ func (s *Server) sessionFinishBatch(c *call) {
 		sess.mu.Unlock()
 		held[i] = nil
 	}
-	c.ok(map[string][]batchEntry{"entries": out})
+	return out, true
 }

@@ -225,10 +225,6 @@ func (s *Server) exchangeCode(w http.ResponseWriter, r *http.Request, app App, s
 	a.mu.Unlock()
 
 	resp := tokenResponse{TokenType: "bearer", UID: accountUID, AccountID: accountID}
-	var lifetime time.Duration
-	resp.AccessToken, lifetime = a.issueAccess(ac.scopes)
-	resp.ExpiresIn = int64(lifetime / time.Second)
-	resp.Scope = scopeString(ac.scopes)
 	if ac.offline {
 		rt, err := a.issueRefresh(app.Key, ac.scopes, ac.challenge != "")
 		if err != nil {
@@ -237,6 +233,10 @@ func (s *Server) exchangeCode(w http.ResponseWriter, r *http.Request, app App, s
 		}
 		resp.RefreshToken = rt
 	}
+	var lifetime time.Duration
+	resp.AccessToken, lifetime = a.issueAccess(ac.scopes, resp.RefreshToken)
+	resp.ExpiresIn = int64(lifetime / time.Second)
+	resp.Scope = scopeString(ac.scopes)
 	writeJSON(w, http.StatusOK, resp)
 }
 
@@ -275,7 +275,7 @@ func (s *Server) exchangeRefresh(w http.ResponseWriter, r *http.Request, app App
 		}
 		scopes = asked
 	}
-	access, lifetime := a.issueAccess(scopes)
+	access, lifetime := a.issueAccess(scopes, tok)
 	writeJSON(w, http.StatusOK, tokenResponse{AccessToken: access, TokenType: "bearer", ExpiresIn: int64(lifetime / time.Second)})
 }
 

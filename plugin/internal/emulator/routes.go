@@ -44,6 +44,8 @@ func (s *Server) routeTable() map[string]*route {
 		{name: "files/upload_session/append_batch", style: uploadStyle, scope: "files.content.write", handler: s.sessionAppendBatch},
 		{name: "files/upload_session/finish", style: uploadStyle, scope: "files.content.write", handler: s.sessionFinish},
 		{name: "files/upload_session/finish_batch_v2", scope: "files.content.write", handler: s.sessionFinishBatch},
+		{name: "files/upload_session/finish_batch", scope: "files.content.write", handler: s.sessionFinishBatchV1},
+		{name: "files/upload_session/finish_batch/check", scope: "files.content.write", handler: s.sessionFinishBatchCheck},
 		{name: "files/get_metadata", scope: "files.metadata.read", handler: s.getMetadata},
 		{name: "files/list_folder", scope: "files.metadata.read", handler: s.listFolder},
 		{name: "files/list_folder/continue", scope: "files.metadata.read", handler: s.listFolderContinue},
@@ -88,16 +90,25 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, rt *route) {
 	mw := s.measure(w, r, rt.name, rc)
 	defer mw.done()
 	w = mw
+	var rec *recorder
+	if s.opts.Record != nil {
+		rec = &recorder{ResponseWriter: mw, route: rt}
+		w = rec
+		defer rec.report(s.opts.Record)
+	}
 
 	if !s.sleep(r, s.opts.Latency) {
 		return
 	}
-	if s.injectFault(mw, r, rt) {
+	if s.injectFault(w, r, rt) {
 		return
 	}
-	c := &call{s: s, w: mw, r: r, route: rt}
+	c := &call{s: s, w: w, r: r, route: rt}
 	if !c.checkMethod() || !c.checkContentType() || !c.authorize() || !c.readArg() {
 		return
+	}
+	if rec != nil {
+		rec.arg = c.arg
 	}
 	rt.handler(c)
 }

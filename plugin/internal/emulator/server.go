@@ -24,6 +24,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"github.com/hashicorp/go-hclog"
 )
@@ -76,6 +77,11 @@ type Options struct {
 	// when its work is done, before it is answered (see hooks.go). Tests
 	// use it to act at a precise point of a client's work.
 	Hook Hook
+	// Record, when set, is called once for every /2/ API request after it
+	// was answered, with the request's JSON argument and the JSON (or text)
+	// answer (see record.go). Tests use it to check every shape against
+	// Dropbox's spec.
+	Record func(Exchange)
 }
 
 // App is a registered Dropbox app.
@@ -96,6 +102,7 @@ type Server struct {
 	limiter  *limiter
 	routes   map[string]*route
 	gate     *commitGate
+	jobs     *batchJobs
 
 	mu       sync.Mutex
 	httpSrv  *http.Server
@@ -137,6 +144,7 @@ func New(opts Options) (*Server, error) {
 		faults:   newFaults(opts, seed),
 		limiter:  newLimiter(opts.Bandwidth),
 		gate:     newCommitGate(opts.WriteContention, opts.CommitDuration),
+		jobs:     newBatchJobs(),
 	}
 	s.auth = newAuthStore(opts, st)
 	s.routes = s.routeTable()
@@ -240,13 +248,20 @@ func (s *Server) Close() error {
 // test helpers under /emulator/.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	p := r.URL.Path
+	// Every answer of Dropbox carries a request id, which its SDKs put in
+	// their errors.
+	w.Header().Set("X-Dropbox-Request-Id", newRequestID())
 	switch {
 	case strings.HasPrefix(p, "/2/"):
 		name := strings.TrimPrefix(p, "/2/")
 		rt := s.routes[name]
 		if rt == nil {
+			// Dropbox answers 400 with a text body for a route it does not
+			// have, e.g. 'Error in call to API function "files/x": Unknown
+			// API function: /2/files/x'.
 			s.stats.route("unknown").request()
-			http.Error(w, fmt.Sprintf("Unknown API function: %q", name), http.StatusNotFound)
+			shown := printable(name)
+			writeBadRequest(w, shown, "Unknown API function: /2/"+shown)
 			return
 		}
 		s.serveAPI(s.hooked(w, name), r, rt)
@@ -259,4 +274,18 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		http.NotFound(w, r)
 	}
+}
+
+// newRequestID returns a request id as Dropbox writes them: 32 hex digits.
+func newRequestID() string { return fmt.Sprintf("%016x%016x", rand.Uint64(), rand.Uint64()) }
+
+// printable replaces what a text answer should not echo (control
+// characters, invalid UTF-8) with U+FFFD.
+func printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		if !unicode.IsPrint(r) {
+			return '\uFFFD'
+		}
+		return r
+	}, strings.ToValidUTF8(s, "\uFFFD"))
 }

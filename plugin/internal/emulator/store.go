@@ -67,18 +67,23 @@ type store struct {
 	refreshRecords []record // refresh tokens read from the journal, for authStore
 }
 
-func newStore(dir string) *store {
-	root := &node{folder: true, children: map[string]*node{}, id: "id:root"}
+// newEpoch returns a random cursor epoch.
+func newEpoch() string {
 	var e [6]byte
 	binary.LittleEndian.PutUint32(e[:], rand.Uint32())
 	binary.LittleEndian.PutUint16(e[4:], uint16(rand.Uint32()))
+	return base64.RawURLEncoding.EncodeToString(e[:])
+}
+
+func newStore(dir string) *store {
+	root := &node{folder: true, children: map[string]*node{}, id: "id:root"}
 	return &store{
 		root:   root,
 		byPath: map[string]*node{"": root},
 		byID:   map[string]*node{root.id: root},
 		byRev:  map[string]*node{},
 		links:  map[string]*link{},
-		epoch:  base64.RawURLEncoding.EncodeToString(e[:]),
+		epoch:  newEpoch(),
 		blobs:  &blobStore{dir: dir},
 	}
 }

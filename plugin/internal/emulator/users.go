@@ -3,7 +3,7 @@ package emulator
 // The emulated account, and the small routes about it.
 
 const (
-	accountID   = "dbid:AAD8emulatorLocalAccount0000000000000"
+	accountID   = "dbid:AAD8emulatorLocalAccount00000000000" // 40 characters, as users_common.AccountId requires
 	accountUID  = "12345678"
 	namespaceID = "3235641"
 )
@@ -57,10 +57,22 @@ func (s *Server) checkUser(c *call) {
 	c.ok(map[string]string{"result": arg.Query})
 }
 
-// revokeToken revokes the access token of the call (auth/token/revoke).
+// revokeToken answers auth/token/revoke: it disables the access token of
+// the call and, as auth.stone says, the refresh token it was made from
+// with every other access token made from that.
 func (s *Server) revokeToken(c *call) {
 	s.auth.mu.Lock()
+	var refresh string
+	if t := s.auth.access[c.token]; t != nil {
+		refresh = t.refresh
+	}
 	delete(s.auth.access, c.token)
 	s.auth.mu.Unlock()
+	if refresh != "" {
+		if _, err := s.RevokeRefreshToken(refresh); err != nil {
+			c.internal(err)
+			return
+		}
+	}
 	c.ok(nil)
 }
