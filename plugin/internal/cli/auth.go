@@ -114,7 +114,7 @@ type grant struct {
 // authorize runs the no-redirect OAuth flow: it prints the authorize page,
 // reads the code from stdin and exchanges it for a refresh token.
 func authorize(ctx context.Context, env *Env, base *url.URL, appKey, appSecret string, scopes []string) (*grant, error) {
-	o := dbx.Options{APIURL: base, Log: env.Log.Named("dropbox"), UserAgent: "dropbox-post/" + Version}
+	o := dbx.Options{APIURL: base, Log: env.Log.Named("dropbox"), UserAgent: "dropbox-post/" + ToolVersion()}
 	opts := []oauth.Option{
 		oauth.WithTokenAccessType(oauth.TokenAccessTypeOffline),
 		oauth.WithScopes(scopes...),

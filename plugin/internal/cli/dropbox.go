@@ -83,7 +83,7 @@ func credentialFromEnv(env *Env) (credential.Credential, error) {
 		return c, nil
 	}
 	return credential.Credential{}, exit.New(exit.Usage, "no Dropbox credential",
-		"pass --encrypted_key FILE (with -k PASSWORD), or set DROPBOX_APP_KEY and DROPBOX_REFRESH_TOKEN, or DROPBOX_ACCESS_TOKEN")
+		"pass --encrypted-key FILE (with -k PASSWORD), or set DROPBOX_APP_KEY and DROPBOX_REFRESH_TOKEN, or DROPBOX_ACCESS_TOKEN")
 }
 
 // client makes a Dropbox client from a credential.
@@ -96,6 +96,6 @@ func (d *dropboxFlags) client(env *Env, c credential.Credential) (*dbx.Client, e
 		APIURL:    u,
 		Token:     dbx.Token{AccessToken: c.AccessToken(), AppKey: c.AppKey(), AppSecret: c.AppSecret(), RefreshToken: c.RefreshToken()},
 		Log:       env.Log.Named("dropbox"),
-		UserAgent: "dropbox-post/" + Version,
+		UserAgent: "dropbox-post/" + ToolVersion(),
 	}), nil
 }

@@ -27,6 +27,9 @@ Test helpers are served under /emulator/ (stats, tokens, files); see the
 README. Faults (--fail-rate, --throttle-rate, --reset-rate,
 --write-contention) and --latency/--bandwidth imitate a busy Dropbox and a
 real network; --seed makes the faults reproducible.`,
+		Example: `  dropbox-post emulator --listen 127.0.0.1:8080 --token test
+  DROPBOX_API_URL=http://127.0.0.1:8080 DROPBOX_ACCESS_TOKEN=test dropbox-post push results /demo
+  dropbox-post emulator --listen 127.0.0.1:0 --data /tmp/dbx --latency 20ms --fail-rate 0.05 --seed 1`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts, err := f.options()

@@ -18,6 +18,8 @@ func hashCmd(env *Env) *cobra.Command {
 		Long: `hash prints each file's Dropbox content hash (SHA-256 of the SHA-256 digests
 of its 4 MiB blocks), the value Dropbox shows as content_hash, in the format
 of sha256sum: "<hash>  <file>". It needs no credential.`,
+		Example: `  dropbox-post hash exp00000/result/out-1.txt
+  dropbox-post hash exp00000/result/*.txt`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			for _, name := range args {

@@ -108,13 +108,14 @@ func keyCmd(env *Env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "key",
 		Short: "Describe or upgrade key files",
-		Args:  cobra.ArbitraryArgs,
+		Example: `  dropbox-post key info keys/dropbox.enc
+  dropbox-post key upgrade keys/dropbox.enc -k "$PW"`,
+		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return cmd.Help()
 			}
-			return exit.New(exit.Usage, fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath()),
-				"run 'dropbox-post key --help' for the list of commands")
+			return unknownCommand(cmd, args[0])
 		},
 	}
 	for _, sub := range []*cobra.Command{keyInfoCmd(env), keyUpgradeCmd(env)} {
@@ -129,7 +130,9 @@ func keyInfoCmd(env *Env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "info FILE",
 		Short: "Show a key file's format and work factor, without a password",
-		Args:  cobra.ExactArgs(1),
+		Example: `  dropbox-post key info keys/dropbox.enc
+  dropbox-post key info --output json conf/dropbox.key`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if output != "text" && output != "json" {
 				return exit.Usagef("use --output text or --output json", "unknown --output %q", output)
@@ -158,6 +161,8 @@ func keyUpgradeCmd(env *Env) *cobra.Command {
 and writes it again in place, atomically, in dropbox-post's format (Argon2id and
 XChaCha20-Poly1305) with the same password and mode 0600. A file already in
 dropbox-post's format is left as it is.`,
+		Example: `  cp keys/dropbox.enc keys/dropbox.enc.librec-auto   # librec-auto's script reads only the old format
+  dropbox-post key upgrade keys/dropbox.enc -k "$PW"`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			path := args[0]

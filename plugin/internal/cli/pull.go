@@ -18,7 +18,7 @@ func pullCmd(env *Env) *cobra.Command {
 	var parallel int
 	var output string
 	cmd := &cobra.Command{
-		Use:   "pull [--encrypted_key FILE] [-k PASSWORD] REMOTE LOCAL",
+		Use:   "pull [--encrypted-key FILE] [-k PASSWORD] REMOTE LOCAL",
 		Short: "Download a Dropbox file or folder into a local folder, fetching only what differs",
 		Long: `pull downloads the Dropbox file or folder REMOTE into the local folder LOCAL
 (created if missing): a file lands at LOCAL/<name>; a folder's contents land
@@ -37,7 +37,7 @@ pull before anything is downloaded.
 Exit codes: 0 done (kept files are listed); 1 some files failed; 2 bad
 arguments; 7 the credential was refused; 8 Dropbox failed; 10 a local write
 failed (a full disk, permissions); 130 interrupted.`,
-		Example: `  dropbox-post pull --encrypted_key keys/dropbox.enc -k "$PW" /shared/movielens data/movielens
+		Example: `  dropbox-post pull --encrypted-key keys/dropbox.enc -k "$PW" /shared/movielens data/movielens
   DROPBOX_APP_KEY=… DROPBOX_REFRESH_TOKEN=… dropbox-post pull /studies/demo/exp00000 results --dry-run`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {

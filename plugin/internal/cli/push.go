@@ -54,7 +54,7 @@ func (t *transferFlags) options(env *Env, mode plan.IfExists, local, dest, base 
 		Local: local, Dest: dest, Mode: mode, DryRun: t.dryRun, Verify: t.verify, Share: t.share,
 		Transfer:    transfer.Options{Parallel: t.parallel},
 		ManifestDir: t.manifests(base),
-		Tool:        "dropbox-post " + Version,
+		Tool:        "dropbox-post " + ToolVersion(),
 		Progress:    t.progress(env),
 		Log:         env.Log,
 	}
@@ -110,7 +110,7 @@ func pushCmd(env *Env) *cobra.Command {
 	var df dropboxFlags
 	var tf transferFlags
 	cmd := &cobra.Command{
-		Use:   "push [--encrypted_key FILE] [-k PASSWORD] LOCAL DEST",
+		Use:   "push [--encrypted-key FILE] [-k PASSWORD] LOCAL DEST",
 		Short: "Upload a file or a folder to Dropbox, sending only what changed",
 		Long: `push uploads LOCAL to the Dropbox folder DEST: a file goes to DEST/<name>; a
 folder's contents go directly under DEST, sub-folders kept (librec-auto's
@@ -118,11 +118,11 @@ folder semantics). Files Dropbox already holds with the same content are not
 sent again. Small files travel in batches, large ones in parallel chunks;
 commits are batched, up to 1000 files each.
 
-The credential comes from --encrypted_key (with -k, --password,
+The credential comes from --encrypted-key (with -k, --password,
 --password-file, DROPBOX_POST_PASSWORD, or a prompt on a terminal), or from
 DROPBOX_APP_KEY (+ DROPBOX_APP_SECRET) + DROPBOX_REFRESH_TOKEN, or
 DROPBOX_ACCESS_TOKEN.`,
-		Example: `  dropbox-post push --encrypted_key keys/dropbox.enc -k "$PW" exp00000 /studies/demo/exp00000
+		Example: `  dropbox-post push --encrypted-key keys/dropbox.enc -k "$PW" exp00000 /studies/demo/exp00000
   DROPBOX_API_URL=http://127.0.0.1:8080 DROPBOX_ACCESS_TOKEN=test dropbox-post push post /demo --dry-run`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {

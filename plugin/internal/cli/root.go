@@ -20,10 +20,6 @@ import (
 	"github.com/librec-auto/dropbox-post/plugin/internal/logging"
 )
 
-// Version is the program's version, set at build time with
-// -ldflags "-X github.com/librec-auto/dropbox-post/plugin/internal/cli.Version=…".
-var Version = "dev"
-
 // Env is what a command sees of the outside world. Tests give their own.
 type Env struct {
 	Stdin io.Reader
@@ -115,11 +111,17 @@ func newRootCmd(env *Env) *cobra.Command {
 
 It runs a study's Dropbox post-processing (dropbox-post run -t STUDY -k PASSWORD),
 uploads only what changed, reads librec-auto's encrypted key files, and comes
-with a local Dropbox emulator for tests and demos. See the README for details.`,
-		SilenceErrors:     true,
-		SilenceUsage:      true,
-		Version:           Version,
-		CompletionOptions: cobra.CompletionOptions{DisableDefaultCmd: true},
+with a local Dropbox emulator for tests and demos. See the README for details.
+
+Flags are accepted with "-" or "_" between words: --encrypted-key and
+--encrypted_key are the same flag.`,
+		Example: `  dropbox-post run -t mystudy -k "$PW"
+  dropbox-post push --encrypted-key keys/dropbox.enc -k "$PW" exp00000 /studies/demo/exp00000
+  dropbox-post whoami --encrypted-key keys/dropbox.enc -k "$PW"
+  source <(dropbox-post completion bash)`,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		Version:       ToolVersion(),
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
 			if err := env.logOpts.Validate(); err != nil {
 				return exit.New(exit.Usage, err.Error(), "")
@@ -131,12 +133,13 @@ with a local Dropbox emulator for tests and demos. See the README for details.`,
 			return nil
 		},
 	}
+	root.SetVersionTemplate(versionText())
 	root.Args = cobra.ArbitraryArgs
 	root.RunE = func(cmd *cobra.Command, args []string) error {
 		if len(args) == 0 {
 			return cmd.Help()
 		}
-		return unknownCommand(args[0])
+		return unknownCommand(cmd, args[0])
 	}
 	pf := root.PersistentFlags()
 	pf.StringVar(&env.logOpts.Format, "log-format", "text", "log format: text or json")
@@ -144,7 +147,11 @@ with a local Dropbox emulator for tests and demos. See the README for details.`,
 	pf.BoolVarP(&env.logOpts.Quiet, "quiet", "q", false, "log errors only")
 
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
-		return exit.New(exit.Usage, flagError(err), fmt.Sprintf("see '%s --help'", cmd.CommandPath()))
+		fix := fmt.Sprintf("see '%s --help'", cmd.CommandPath())
+		if s := flagSuggestion(cmd, err); s != "" {
+			fix = s + " " + fix
+		}
+		return exit.New(exit.Usage, flagError(err), fix)
 	})
 
 	groups := [][]*cobra.Command{
@@ -161,6 +168,7 @@ with a local Dropbox emulator for tests and demos. See the README for details.`,
 	for _, c := range root.Commands() {
 		c.Args = wrapArgs(c.Args)
 	}
+	addShellHabits(root)
 	return root
 }
 
@@ -170,7 +178,12 @@ func wrapArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
 		return nil
 	}
 	return func(cmd *cobra.Command, args []string) error {
-		if err := check(cmd, args); err != nil {
+		err := check(cmd, args)
+		var done *exit.Error
+		if errors.As(err, &done) {
+			return err // already says what to do
+		}
+		if err != nil {
 			what := err.Error()
 			if !strings.Contains(what, cmd.CommandPath()) {
 				what = cmd.CommandPath() + ": " + what
@@ -194,10 +207,4 @@ func flagError(err error) string {
 		return msg[:i] + ": not " + kind
 	}
 	return msg
-}
-
-// unknownCommand reports the first argument when it names no command.
-func unknownCommand(name string) error {
-	return exit.New(exit.Usage, fmt.Sprintf("unknown command %q", name),
-		"run 'dropbox-post --help' for the list of commands")
 }

@@ -39,7 +39,7 @@ DROPBOX_APP_KEY and DROPBOX_REFRESH_TOKEN.
 what would be sent where; without a password it lists the local files only.`,
 		Example: `  dropbox-post run -t studies/movielens-demo -k "$PW"
   dropbox-post run --dry-run --output json`,
-		Args: cobra.NoArgs,
+		Args: runArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			mode, err := tf.check()
 			if err != nil {
@@ -51,6 +51,9 @@ what would be sent where; without a password it lists the local files only.`,
 			study := target
 			if study == "" {
 				study = "."
+			}
+			if err := inStudy(target, config); err != nil {
+				return err
 			}
 			file := config
 			if file == "" {

@@ -12,15 +12,15 @@ import (
 
 func secretsCmd(env *Env) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "secrets",
-		Short: "Hand a key file's credential to a dashboard (.env or Streamlit secrets)",
-		Args:  cobra.ArbitraryArgs,
+		Use:     "secrets",
+		Short:   "Hand a key file's credential to a dashboard (.env or Streamlit secrets)",
+		Example: `  dropbox-post secrets export --encrypted-key keys/dropbox.enc -k "$PW" --format env > .env`,
+		Args:    cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return cmd.Help()
 			}
-			return exit.New(exit.Usage, fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath()),
-				"run 'dropbox-post secrets --help' for the list of commands")
+			return unknownCommand(cmd, args[0])
 		},
 	}
 	export := secretsExportCmd(env)
@@ -33,7 +33,7 @@ func secretsExportCmd(env *Env) *cobra.Command {
 	var file, format string
 	var pw passwordFlags
 	cmd := &cobra.Command{
-		Use:   "export --encrypted_key FILE [--format env|streamlit]",
+		Use:   "export --encrypted-key FILE [--format env|streamlit]",
 		Short: "Print a key file's credential as .env lines or a Streamlit secrets.toml section",
 		Long: `export decrypts a key file and prints its credential in plain text for a
 dashboard that reads the same Dropbox folder: as .env lines (--format env:
@@ -45,10 +45,10 @@ refresh_token, or access_token), read there as st.secrets["dropbox"].
 With decrypt, it is the only command that prints a secret. Keep the output out
 of version control. A refresh credential (made by 'dropbox-post auth') lasts;
 an access token expires within hours.`,
-		Example: `  dropbox-post secrets export --encrypted_key keys/dropbox.enc -k "$PW" --format streamlit >> .streamlit/secrets.toml`,
+		Example: `  dropbox-post secrets export --encrypted-key keys/dropbox.enc -k "$PW" --format streamlit >> .streamlit/secrets.toml`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := required("encrypted_key", file); err != nil {
+			if err := required("encrypted-key", file); err != nil {
 				return err
 			}
 			if format != "env" && format != "streamlit" {

@@ -15,7 +15,7 @@ func verifyCmd(env *Env) *cobra.Command {
 	var df dropboxFlags
 	var output string
 	cmd := &cobra.Command{
-		Use:   "verify [--encrypted_key FILE] [-k PASSWORD] LOCAL DEST",
+		Use:   "verify [--encrypted-key FILE] [-k PASSWORD] LOCAL DEST",
 		Short: "Compare a local file or folder with a Dropbox folder by content hash",
 		Long: `verify compares LOCAL with the Dropbox folder DEST as push posts it (a
 folder's contents directly under DEST, a file at DEST/<name>; links, ignored
@@ -24,7 +24,7 @@ only on Dropbox, and different, by Dropbox content hash. It changes nothing.
 
 Exit codes: 0 both sides hold the same files; 9 they differ; 2, 7, 8, 10 as
 for push.`,
-		Example: `  dropbox-post verify --encrypted_key keys/dropbox.enc -k "$PW" exp00000 /studies/demo/exp00000`,
+		Example: `  dropbox-post verify --encrypted-key keys/dropbox.enc -k "$PW" exp00000 /studies/demo/exp00000`,
 		Args:    cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkOutput(output); err != nil {

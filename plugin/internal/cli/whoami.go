@@ -18,7 +18,7 @@ func whoamiCmd(env *Env) *cobra.Command {
 	var df dropboxFlags
 	var dest, output string
 	cmd := &cobra.Command{
-		Use:   "whoami [--encrypted_key FILE] [-k PASSWORD] [--dest PATH]",
+		Use:   "whoami [--encrypted-key FILE] [-k PASSWORD] [--dest PATH]",
 		Short: "Check a Dropbox credential: its account, kind, expiry, scopes, and whether --dest can be written",
 		Long: `whoami checks the credential the other commands would use (the same flags
 and environment variables as push) and says which Dropbox account it belongs
@@ -34,7 +34,7 @@ committed, which leaves nothing in the account).
 
 Exit codes: 0 the credential works (and PATH can be written); 7 Dropbox
 refused the credential, or it may not write; 2 a file is in the way of PATH.`,
-		Example: `  dropbox-post whoami --encrypted_key keys/dropbox.enc -k "$PW" --dest /studies/demo`,
+		Example: `  dropbox-post whoami --encrypted-key keys/dropbox.enc -k "$PW" --dest /studies/demo`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := checkOutput(output); err != nil {

@@ -1,0 +1,196 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
+)
+
+// The shell habits of a well-made command-line tool: completion scripts,
+// "did you mean" for a mistyped command or flag, and flags spelled with "-"
+// or "_" between words alike.
+
+// flagValues are the values a flag takes, offered by shell completion. A
+// flag of the same name means the same on every command, except --format,
+// which only 'secrets export' has.
+var flagValues = map[string][]string{
+	"output":     {"text", "json"},
+	"log-format": {"text", "json"},
+	"if-exists":  {"overwrite", "skip", "fail"},
+	"format":     {"env", "streamlit"},
+}
+
+// addShellHabits gives root and every command under it cobra's completion
+// command (dropbox-post completion bash|zsh|fish|powershell), completion of
+// the values of the flags in flagValues, and the normalisation that makes
+// --encrypted-key and --encrypted_key one flag. Help shows the "-" spelling.
+//
+// librec-auto's calling convention (the hidden librec-auto-call command)
+// parses its own flags, with flag parsing disabled here, so this changes
+// nothing of what it accepts.
+func addShellHabits(root *cobra.Command) {
+	root.CompletionOptions.HiddenDefaultCmd = false
+	root.InitDefaultCompletionCmd()
+	completionExamples(root)
+	root.SetGlobalNormalizationFunc(normalizeFlag)
+	eachCommand(root, func(c *cobra.Command) {
+		for name, values := range flagValues {
+			if c.LocalFlags().Lookup(name) == nil && c.PersistentFlags().Lookup(name) == nil {
+				continue
+			}
+			values := values
+			_ = c.RegisterFlagCompletionFunc(name, func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+				return values, cobra.ShellCompDirectiveNoFileComp
+			})
+		}
+	})
+}
+
+// completionExamples adds to cobra's completion commands how to load each
+// script.
+func completionExamples(root *cobra.Command) {
+	examples := map[string]string{
+		"completion": "  source <(dropbox-post completion bash)",
+		"bash":       "  dropbox-post completion bash > ~/.local/share/bash-completion/completions/dropbox-post",
+		"zsh":        "  dropbox-post completion zsh > \"${fpath[1]}/_dropbox-post\"",
+		"fish":       "  dropbox-post completion fish > ~/.config/fish/completions/dropbox-post.fish",
+		"powershell": "  dropbox-post completion powershell | Out-String | Invoke-Expression",
+	}
+	for _, c := range root.Commands() {
+		if c.Name() != "completion" {
+			continue
+		}
+		c.Example = examples["completion"]
+		for _, sub := range c.Commands() {
+			sub.Example = examples[sub.Name()]
+		}
+	}
+}
+
+// eachCommand calls f for c and every command under it.
+func eachCommand(c *cobra.Command, f func(*cobra.Command)) {
+	f(c)
+	for _, sub := range c.Commands() {
+		eachCommand(sub, f)
+	}
+}
+
+// normalizeFlag spells a flag name with "-" between words: --key_password
+// is --key-password.
+func normalizeFlag(_ *pflag.FlagSet, name string) pflag.NormalizedName {
+	return pflag.NormalizedName(strings.ReplaceAll(name, "_", "-"))
+}
+
+// unknownCommand reports name when it names no command under parent, with
+// the commands it may have meant.
+func unknownCommand(parent *cobra.Command, name string) error {
+	what := fmt.Sprintf("unknown command %q", name)
+	if parent.HasParent() {
+		what += fmt.Sprintf(" for %q", parent.CommandPath())
+	}
+	fix := fmt.Sprintf("run '%s --help' for the list of commands", parent.CommandPath())
+	var names []string
+	for _, c := range parent.Commands() {
+		if c.IsAvailableCommand() {
+			names = append(names, c.Name())
+		}
+	}
+	if s := closest(name, names); len(s) > 0 {
+		fix = fmt.Sprintf("did you mean %s? %s", strings.Join(s, " or "), fix)
+	}
+	return exit.New(exit.Usage, what, fix)
+}
+
+// flagSuggestion returns "did you mean --NAME?" for pflag's "unknown flag:
+// --TYPED" error on cmd, or "" when no flag of cmd is close to TYPED.
+func flagSuggestion(cmd *cobra.Command, err error) string {
+	typed, ok := strings.CutPrefix(err.Error(), "unknown flag: --")
+	if !ok || typed == "" {
+		return ""
+	}
+	var names []string
+	cmd.Flags().VisitAll(func(f *pflag.Flag) {
+		if !f.Hidden {
+			names = append(names, f.Name)
+		}
+	})
+	s := closest(typed, names)
+	if len(s) == 0 {
+		return ""
+	}
+	for i := range s {
+		s[i] = "--" + s[i]
+	}
+	return "did you mean " + strings.Join(s, " or ") + "?"
+}
+
+// closest returns the names closest to typed, best first, or none when no
+// name is close: the same once "-", "_" and case are ignored, then names
+// that start with what was typed, then names at most two edits away (a
+// swap of two letters is one edit), at most one for short words.
+func closest(typed string, names []string) []string {
+	squash := func(s string) string {
+		return strings.ToLower(strings.NewReplacer("-", "", "_", "").Replace(s))
+	}
+	t := squash(typed)
+	if t == "" {
+		return nil
+	}
+	limit := 2
+	if len(t) <= 3 {
+		limit = 1
+	}
+	best, found := limit+1, []string(nil)
+	for _, name := range names {
+		n := squash(name)
+		d := editDistance(t, n)
+		switch {
+		case n == t:
+			d = -2
+		case len(t) >= 2 && strings.HasPrefix(n, t):
+			d = -1
+		}
+		if d > limit || d > best {
+			continue
+		}
+		if d < best {
+			best, found = d, nil
+		}
+		found = append(found, name)
+	}
+	if len(found) > 3 {
+		return nil // too many to be a suggestion
+	}
+	return found
+}
+
+// editDistance is the optimal-string-alignment distance between a and b:
+// insertions, deletions, substitutions and swaps of adjacent letters, each
+// one edit (bytes: command and flag names are ASCII).
+func editDistance(a, b string) int {
+	d := make([][]int, len(a)+1)
+	for i := range d {
+		d[i] = make([]int, len(b)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(a)][len(b)]
+}

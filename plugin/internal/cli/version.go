@@ -1,0 +1,110 @@
+package cli
+
+import (
+	"fmt"
+	"runtime"
+	"runtime/debug"
+	"strings"
+	"sync"
+)
+
+// Version is the program's version when the build sets it, with
+// -ldflags "-X github.com/librec-auto/dropbox-post/plugin/internal/cli.Version=…"
+// (make build and make dist do). Left empty, the version comes from the
+// build itself: see ToolVersion.
+var Version = ""
+
+// ToolVersion returns the version of this binary, the one --version prints,
+// manifests record and the User-Agent carries: Version when the build set
+// it, else the module version Go stamped into the binary (v1.2.3 for
+// 'go install …@v1.2.3', a pseudo-version with the commit for 'go build'
+// in a git checkout), else the commit itself, else "unknown".
+func ToolVersion() string {
+	toolVersionOnce.Do(func() {
+		info, _ := debug.ReadBuildInfo()
+		toolVersion = versionOf(Version, info)
+	})
+	return toolVersion
+}
+
+var (
+	toolVersionOnce sync.Once
+	toolVersion     string
+)
+
+// versionOf picks the version from an ldflags value and the build's
+// information (nil when the binary carries none).
+func versionOf(ldflags string, info *debug.BuildInfo) string {
+	if ldflags != "" {
+		return ldflags
+	}
+	if info == nil {
+		return "unknown"
+	}
+	if v := info.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	vcs := vcsOf(info)
+	if vcs.revision == "" {
+		return "unknown"
+	}
+	v := "devel-" + short(vcs.revision)
+	if vcs.modified {
+		v += "-dirty"
+	}
+	return v
+}
+
+type vcsInfo struct {
+	revision, time string
+	modified       bool
+}
+
+func vcsOf(info *debug.BuildInfo) vcsInfo {
+	var v vcsInfo
+	if info == nil {
+		return v
+	}
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			v.revision = s.Value
+		case "vcs.time":
+			v.time = s.Value
+		case "vcs.modified":
+			v.modified = s.Value == "true"
+		}
+	}
+	return v
+}
+
+func short(rev string) string {
+	if len(rev) > 12 {
+		return rev[:12]
+	}
+	return rev
+}
+
+// versionText is what --version prints: the version, the commit it was
+// built from when the build recorded it, and the Go version and platform.
+func versionText() string {
+	info, _ := debug.ReadBuildInfo()
+	return versionLines(ToolVersion(), vcsOf(info), runtime.Version(), runtime.GOOS+"/"+runtime.GOARCH)
+}
+
+func versionLines(version string, vcs vcsInfo, goVersion, platform string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "dropbox-post %s\n", version)
+	if vcs.revision != "" {
+		fmt.Fprintf(&b, "commit %s", vcs.revision)
+		if vcs.time != "" {
+			fmt.Fprintf(&b, " (%s)", vcs.time)
+		}
+		if vcs.modified {
+			b.WriteString(", with uncommitted changes")
+		}
+		b.WriteString("\n")
+	}
+	fmt.Fprintf(&b, "built with %s for %s\n", goVersion, platform)
+	return b.String()
+}
