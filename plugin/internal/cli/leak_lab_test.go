@@ -277,13 +277,13 @@ func (l *leakLab) authOnce(args []string, code string) (int, string, string) {
 		}
 		io.WriteString(inW, code+"\n")
 	case <-read:
-	case <-time.After(20 * time.Second):
+	case <-time.After(3 * time.Minute): // a hang guard, generous for a loaded machine
 		l.t.Fatalf("%v: no authorize page on stdout", args)
 	}
 	var got int
 	select {
 	case got = <-exitCode:
-	case <-time.After(20 * time.Second):
+	case <-time.After(3 * time.Minute): // a hang guard, generous for a loaded machine
 		l.t.Fatalf("%v: auth did not finish", args)
 	}
 	<-read

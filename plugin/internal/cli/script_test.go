@@ -6,10 +6,17 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/librec-auto/dropbox-post/plugin/internal/keyfile"
 )
 
-// TestMain lets testscript run the dropbox-post command in-process.
+// TestMain lets testscript run the dropbox-post command in-process. Key
+// files the tests write use the cheapest Argon2id work factor (a test-only
+// hook; package keyfile checks the real one), so that the scenarios do not
+// spend minutes in key derivation on a loaded machine. It is set before
+// testscript.Main, so it holds in the processes the scenarios start too.
 func TestMain(m *testing.M) {
+	keyfile.UseCheapWorkFactor()
 	testscript.Main(m, map[string]func(){
 		"dropbox-post":       func() { os.Exit(Main(OSEnv(), os.Args[1:])) },
 		"dropbox-post-stuck": func() { os.Exit(stuckMain()) },

@@ -334,10 +334,11 @@ func TestIdleConnectionFailsInsteadOfHanging(t *testing.T) {
 	u, _ := url.Parse("http://" + ln.Addr().String())
 	p := retry.Policy{MaxRetries: 1, InitialBackoff: time.Millisecond, MaxBackoff: time.Millisecond}
 	c := New(Options{APIURL: u, Token: Token{AccessToken: "sl.x-token"}, Policy: &p, IdleTimeout: 100 * time.Millisecond})
-	start := time.Now()
+	// Without the idle timeout this call would hang (until go test's own
+	// timeout); how long it took is no assertion (a loaded machine).
 	_, err = c.Users.GetCurrentAccountContext(context.Background())
-	if err == nil || time.Since(start) > 5*time.Second {
-		t.Fatalf("err %v after %v", err, time.Since(start))
+	if err == nil {
+		t.Fatal("a server that never answers gave no error")
 	}
 	if c.Retries.Network.Load() != 1 {
 		t.Fatalf("retry counts: %s", c.Retries)

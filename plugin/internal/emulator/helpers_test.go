@@ -111,7 +111,7 @@ func raw(t *testing.T, method, target string, header map[string]string, body []b
 	for k, v := range header {
 		req.Header.Set(k, v)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute) // a hang guard, generous for a loaded machine
 	defer cancel()
 	resp, err := http.DefaultClient.Do(req.WithContext(ctx))
 	if err != nil {

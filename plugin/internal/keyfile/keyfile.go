@@ -31,6 +31,9 @@ type Error struct {
 	Kind   error  // ErrEmpty, ErrForeign, ErrDamaged or ErrWrongPassword
 	Detail string // e.g. "truncated"; may be empty
 	Newer  bool   // the file is of a later version than this program reads
+	// TooCostly: the file asks for more work than dropbox-post allows
+	// (refused before any key derivation).
+	TooCostly bool
 }
 
 // Error returns "<kind> (<detail>)".

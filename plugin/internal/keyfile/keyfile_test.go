@@ -85,7 +85,7 @@ func TestSealDefault(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := Seal(c, "pw")
+	b, err := seal(c, "pw", DefaultParams, rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,7 +157,7 @@ func TestOpenRefuses(t *testing.T) {
 		{"other kdf", strings.Replace(string(good), "kdf: argon2id", "kdf: scrypt", 1), ErrDamaged, "unknown key derivation"},
 		{"leading zero", strings.Replace(string(good), "t=1 ", "t=01 ", 1), ErrDamaged, "unknown key derivation"},
 		{"32-bit overflow", strings.Replace(string(good), "t=1 ", "t=4294967296 ", 1), ErrDamaged, "out of range"},
-		{"threads over 255", strings.Replace(string(good), "p=1\n", "p=300\n", 1), ErrDamaged, "p=300 is above"},
+		{"threads over 255", strings.Replace(string(good), "p=1\n", "p=300\n", 1), ErrDamaged, "more work than dropbox-post allows"},
 		{"zero time", strings.Replace(string(good), "t=1 ", "t=0 ", 1), ErrDamaged, "below"},
 		{"salt too short", strings.Replace(string(good), "salt: ", "salt: AAAA", 1), ErrDamaged, "the salt is not 16 bytes"},
 		{"trailing space in header", strings.Replace(string(good), "\n---", " \n---", 1), ErrDamaged, "nonce is not 24 bytes"},
@@ -195,6 +195,8 @@ func TestOpenToleratesWhitespace(t *testing.T) {
 }
 
 func TestSaveLoad(t *testing.T) {
+	defer func() { sealParams = DefaultParams }()
+	UseCheapWorkFactor() // TestSealDefault checks the real one
 	dir := t.TempDir()
 	path := filepath.Join(dir, "k.key")
 	c := testCreds(t)[2]
@@ -263,7 +265,13 @@ func TestErrorsHoldNoSecret(t *testing.T) {
 	secrets := []string{vecToken, vecSecret, vecRefresh, "hunter2"}
 	for _, dir := range []string{legacyDir, v1Dir} {
 		for _, v := range readIndex(t, dir) {
-			for _, pw := range []string{v.Password, v.Password + "-wrong"} {
+			pws := []string{v.Password, v.Password + "-wrong"}
+			if dir == v1Dir && !strings.HasPrefix(v.File, "01-") {
+				// A wrong password gives every v1 file the same error as
+				// 01's, at the cost of a real Argon2id run each.
+				pws = pws[:1]
+			}
+			for _, pw := range pws {
 				_, _, err := Load(filepath.Join(dir, v.File), pw)
 				if err == nil {
 					continue
@@ -315,4 +323,52 @@ func writeTemp(t *testing.T, dir, name, content string) string {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// TestRefusesCostlyWorkFactor: a file asking for more work than
+// dropbox-post would ever write (here t=16 m=1 GiB, which an earlier
+// version allowed) is refused with exit 5 before any key derivation.
+func TestRefusesCostlyWorkFactor(t *testing.T) {
+	good, err := seal(testCreds(t)[0], "pw", fast, rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, kdf := range []string{"t=16 m=1048576 p=4", "t=9 m=64 p=1", "t=1 m=262145 p=1", "t=1 m=72 p=9"} {
+		path := writeTemp(t, t.TempDir(), "costly.key", strings.Replace(string(good), "t=1 m=64 p=1", kdf, 1))
+		runs := kdfRuns.Load()
+		_, _, err := Load(path, "pw")
+		if exit.CodeOf(err) != exit.KeyFile || !strings.Contains(err.Error(), "asks for more work than dropbox-post allows") ||
+			!strings.Contains(err.Error(), kdf) {
+			t.Errorf("%s: err = %v (code %d), want exit 5 saying it asks for more work than allowed", kdf, err, exit.CodeOf(err))
+		}
+		if _, err := InspectFile(path); exit.CodeOf(err) != exit.KeyFile {
+			t.Errorf("%s: InspectFile: %v", kdf, err)
+		}
+		if kdfRuns.Load() != runs {
+			t.Errorf("%s: the key derivation ran before the work factor was refused", kdf)
+		}
+	}
+	// The bounds themselves are allowed.
+	edge := strings.Replace(string(good), "t=1 m=64 p=1", "t=8 m=64 p=8", 1)
+	if _, err := Inspect([]byte(edge)); err != nil {
+		t.Errorf("t=8 p=8: %v", err)
+	}
+}
+
+// TestCheapWorkFactorForTests: the test-only hook changes what Seal writes
+// (and only in a test binary; the program writes DefaultParams).
+func TestCheapWorkFactorForTests(t *testing.T) {
+	defer func() { sealParams = DefaultParams }()
+	UseCheapWorkFactor()
+	c := testCreds(t)[0]
+	data, err := Seal(c, "pw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(data, []byte("\nkdf: argon2id t=1 m=8 p=1\n")) {
+		t.Errorf("header:\n%s", data)
+	}
+	if got, _, err := Open(data, "pw"); err != nil || got.AccessToken() != c.AccessToken() {
+		t.Errorf("Open: %v", err)
+	}
 }

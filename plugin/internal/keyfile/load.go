@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"strings"
 
 	"github.com/librec-auto/dropbox-post/plugin/internal/atomicfile"
 	"github.com/librec-auto/dropbox-post/plugin/internal/credential"
@@ -115,6 +116,11 @@ func fileError(path string, err error) error {
 		return exit.Wrap(exit.KeyFile, err, fmt.Sprintf("key file %s is empty", path), fixDamaged)
 	case ErrForeign:
 		return exit.Wrap(exit.KeyFile, err, fmt.Sprintf("%s is %s", path, ErrForeign), fixForeign)
+	}
+	if e.TooCostly {
+		_, detail, _ := strings.Cut(e.Detail, ": ")
+		return exit.Wrap(exit.KeyFile, err, fmt.Sprintf("key file %s asks for more work than dropbox-post allows (%s)", path, detail),
+			"'dropbox-post encrypt' never writes such a file: encrypt the credential again with it")
 	}
 	fix := fixDamaged
 	if e.Newer {

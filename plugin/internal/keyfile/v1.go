@@ -31,13 +31,28 @@ type Params struct {
 // uses: t=3, m=64 MiB, p=4.
 var DefaultParams = Params{Time: 3, MemoryKiB: 64 << 10, Threads: 4}
 
-// Bounds on the work factor a file may ask for, so that a hostile file
-// cannot make the reader eat memory or time. The lower ones are RFC 9106's.
+// sealParams is the work factor Seal writes: DefaultParams, except in a test
+// binary that called UseCheapWorkFactor.
+var sealParams = DefaultParams
+
+// Bounds on the work factor a file may ask for: what this tool writes
+// (DefaultParams) times a small margin, so that a hostile file cannot make
+// the reader eat memory or time. The lower ones are RFC 9106's.
 const (
-	MaxTime      = 16
-	MaxMemoryKiB = 1 << 20 // 1 GiB
-	MaxThreads   = 16
+	MaxTime      = 8
+	MaxMemoryKiB = 256 << 10 // 256 MiB
+	MaxThreads   = 8
 )
+
+// argon2id is the key derivation; tests replace it to count or memoise
+// its runs.
+var argon2id = argon2.IDKey
+
+// tooCostly is the error of a file that asks for more work than allowed.
+func tooCostly(p string) error {
+	return &Error{Kind: ErrDamaged, TooCostly: true,
+		Detail: fmt.Sprintf("it asks for more work than dropbox-post allows: argon2id %s, the most allowed is t=%d m=%d p=%d", p, MaxTime, MaxMemoryKiB, MaxThreads)}
+}
 
 // check reports a work factor outside the bounds.
 func (p Params) check() error {
@@ -45,7 +60,7 @@ func (p Params) check() error {
 	case p.Time < 1 || p.Threads < 1 || p.MemoryKiB < 8*uint32(p.Threads):
 		return damaged(fmt.Sprintf("work factor t=%d m=%d p=%d is below Argon2id's minimum (t>=1, p>=1, m>=8*p)", p.Time, p.MemoryKiB, p.Threads))
 	case p.Time > MaxTime || p.MemoryKiB > MaxMemoryKiB || p.Threads > MaxThreads:
-		return damaged(fmt.Sprintf("work factor t=%d m=%d p=%d is above the limits t<=%d m<=%d p<=%d", p.Time, p.MemoryKiB, p.Threads, MaxTime, MaxMemoryKiB, MaxThreads))
+		return tooCostly(fmt.Sprintf("t=%d m=%d p=%d", p.Time, p.MemoryKiB, p.Threads))
 	}
 	return nil
 }
@@ -121,8 +136,8 @@ func parseV1(text []byte) (*v1File, error) {
 			return nil, damaged("line 2: a work factor is out of range")
 		}
 	}
-	if n[2] > 255 {
-		return nil, damaged(fmt.Sprintf("work factor p=%d is above the limit p<=%d", n[2], MaxThreads))
+	if n[2] > MaxThreads {
+		return nil, tooCostly(fmt.Sprintf("t=%d m=%d p=%d", n[0], n[1], n[2]))
 	}
 	f.params = Params{Time: uint32(n[0]), MemoryKiB: uint32(n[1]), Threads: uint8(n[2])}
 	if err := f.params.check(); err != nil {
@@ -166,7 +181,7 @@ func (f *v1File) info() Info {
 
 // keys derives the check value and the payload key from the password.
 func keys(password string, salt []byte, p Params) (check, key []byte, err error) {
-	master := argon2.IDKey([]byte(password), salt, p.Time, p.MemoryKiB, p.Threads, 32)
+	master := argon2id([]byte(password), salt, p.Time, p.MemoryKiB, p.Threads, 32)
 	if check, err = hkdf.Expand(sha256.New, master, infoCheck, checkSize); err != nil {
 		return nil, nil, err
 	}
@@ -203,7 +218,7 @@ func (f *v1File) open(password string) (credential.Credential, error) {
 // Seal encrypts c with password in the version 1 format, with
 // DefaultParams and a fresh random salt and nonce.
 func Seal(c credential.Credential, password string) ([]byte, error) {
-	return seal(c, password, DefaultParams, rand.Reader)
+	return seal(c, password, sealParams, rand.Reader)
 }
 
 // seal is Seal with a chosen work factor and source of randomness, so that

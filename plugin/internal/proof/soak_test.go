@@ -80,7 +80,9 @@ func TestFaultSoak(t *testing.T) {
 		row := faultyPush(t, root, dest, want, seed, plan.latency)
 		after := cleanPush(t, root, dest, want, plan.latency)
 		row.clean, before = (before+after)/2, after
-		if row.faulty > 3*row.clean {
+		// The 3x rule is about speed: make soak checks it; make test, run on
+		// machines shared with other work, only reports the ratio.
+		if *soak && row.faulty > 3*row.clean {
 			t.Errorf("seed %d: the push under faults took %v, more than 3x the fault-free %v (faults %v; retries %v)",
 				seed, row.faulty.Round(time.Millisecond), row.clean.Round(time.Millisecond), row.faults, row.logged)
 		}
