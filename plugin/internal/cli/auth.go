@@ -81,7 +81,7 @@ on a terminal), so that a mistake stops the command before any browser step.`,
 			if err != nil {
 				return err
 			}
-			if err := keyfile.Save(out, g.cred, password, force); err != nil {
+			if err := keyfile.Save(out, g.cred, password.Reveal(), force); err != nil {
 				return err
 			}
 			who := "the Dropbox account"

@@ -13,6 +13,7 @@ import (
 	"github.com/librec-auto/dropbox-post/plugin/internal/credential"
 	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
 	"github.com/librec-auto/dropbox-post/plugin/internal/keyfile"
+	"github.com/librec-auto/dropbox-post/plugin/internal/secret"
 )
 
 // keyCommands returns encrypt, decrypt and key (info, upgrade).
@@ -56,7 +57,7 @@ from DROPBOX_POST_PASSWORD, or asked twice at the terminal.`,
 			if err != nil {
 				return err
 			}
-			if err := keyfile.Save(out, c, password, force); err != nil {
+			if err := keyfile.Save(out, c, password.Reveal(), force); err != nil {
 				return err
 			}
 			env.Log.Info("wrote key file", "file", out, "credential", c.Kind().String(), "format", keyfile.V1.String())
@@ -178,7 +179,7 @@ dropbox-post's format is left as it is.`,
 			if err != nil {
 				return err
 			}
-			if err := keyfile.Save(path, c, password, true); err != nil {
+			if err := keyfile.Save(path, c, password.Reveal(), true); err != nil {
 				return err
 			}
 			env.Log.Info("upgraded key file", "file", path, "from", keyfile.Legacy.String(), "to", keyfile.V1.String())
@@ -192,18 +193,18 @@ dropbox-post's format is left as it is.`,
 // openKeyFile asks for the password of the key file at path and decrypts
 // it, returning the credential and the password. The credential's secrets
 // are registered with the log redactor.
-func openKeyFile(ctx context.Context, env *Env, pw *passwordFlags, path string) (credential.Credential, string, error) {
+func openKeyFile(ctx context.Context, env *Env, pw *passwordFlags, path string) (credential.Credential, secret.Password, error) {
 	// A missing, foreign or damaged file is reported before asking for a password.
 	if _, err := keyfile.InspectFile(path); err != nil {
-		return credential.Credential{}, "", err
+		return credential.Credential{}, secret.Password{}, err
 	}
 	password, err := pw.resolve(ctx, env, "key file "+path, false)
 	if err != nil {
-		return credential.Credential{}, "", err
+		return credential.Credential{}, secret.Password{}, err
 	}
-	c, info, err := keyfile.Load(path, password)
+	c, info, err := keyfile.Load(path, password.Reveal())
 	if err != nil {
-		return credential.Credential{}, "", err
+		return credential.Credential{}, secret.Password{}, err
 	}
 	env.Redactor.Add(c.Secrets()...)
 	env.Log.Debug("opened key file", "file", path, "format", info.Format.String(), "credential", c.Kind().String())

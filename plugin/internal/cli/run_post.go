@@ -15,6 +15,7 @@ import (
 	"github.com/librec-auto/dropbox-post/plugin/internal/plan"
 	"github.com/librec-auto/dropbox-post/plugin/internal/push"
 	"github.com/librec-auto/dropbox-post/plugin/internal/report"
+	"github.com/librec-auto/dropbox-post/plugin/internal/secret"
 )
 
 // poster posts checked Dropbox elements: it opens every key file before
@@ -104,7 +105,7 @@ func (p *poster) open(ctx context.Context) (map[string]*dbx.Client, map[string]s
 		switch {
 		case err == nil:
 			for _, k := range keys {
-				c, info, err := keyfile.Load(k, pw)
+				c, info, err := keyfile.Load(k, pw.Reveal())
 				if err != nil {
 					return nil, nil, err
 				}
@@ -150,16 +151,14 @@ func (p *poster) open(ctx context.Context) (map[string]*dbx.Client, map[string]s
 // password finds the one password of every key file (named in names):
 // -k, --password or --password-file, else a password written in the config,
 // else DROPBOX_POST_PASSWORD or a prompt.
-func (p *poster) password(ctx context.Context, names []string) (string, error) {
+func (p *poster) password(ctx context.Context, names []string) (secret.Password, error) {
 	pw := &p.df.pw
 	given := pw.flags != nil && (pw.flags.Changed("key_password") || pw.flags.Changed("password") || pw.flags.Changed("password-file"))
 	if !given {
 		for _, e := range p.elems {
 			if e.Option != configschema.Skip && e.Password == configschema.PasswordInline {
-				s := e.ConfigPassword.Reveal()
-				p.env.Redactor.Add(s)
 				p.env.Log.Debug("password found", "from", fmt.Sprintf("the config (line %d)", e.Line))
-				return s, nil
+				return secret.NewPassword(e.ConfigPassword.Reveal()), nil
 			}
 		}
 	}

@@ -8,12 +8,12 @@ import (
 
 func TestEscapeControls(t *testing.T) {
 	for in, want := range map[string]string{
-		"plain text\twith a tab\n":       "plain text\twith a tab\n",
-		"name\x1b[2J\rFAKE LINE\n":       `name\x1b[2J\rFAKE LINE` + "\n",
-		"title \x1b]0;owned\x07 end":     `title \x1b]0;owned\x07 end`,
-		"del\x7f c1\u009b31m bidi\u202e": `del\x7f c1\u009b31m bidi\u202e`,
-		"not utf-8 \xff\xfe":             `not utf-8 \xff\xfe`,
-		"é → ü 日本":                       "é → ü 日本",
+		"plain text\twith a tab\n":        "plain text\twith a tab\n",
+		"name\x1b[2J\rFAKE LINE\n":        `name\x1b[2J\rFAKE LINE` + "\n",
+		"title \x1b]0;owned\x07 end":      `title \x1b]0;owned\x07 end`,
+		"del\x7f c1\u009b31m bidi\u202e":  `del\x7f c1\u009b31m bidi\u202e`,
+		"not utf-8 \xff\xfe":              `not utf-8 \xff\xfe`,
+		"é → ü 日本":                        "é → ü 日本",
 		`a backslash \x1b stays as it is`: `a backslash \x1b stays as it is`,
 	} {
 		var buf bytes.Buffer

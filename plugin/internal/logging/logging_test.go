@@ -24,9 +24,28 @@ func TestRedactorReplacesSecretsInLogs(t *testing.T) {
 
 func TestLongestSecretFirst(t *testing.T) {
 	var r Redactor
-	r.Add("secret", "secret-and-more")
-	if got := string(r.Redact([]byte("x secret-and-more y"))); got != "x <redacted> y" {
+	r.Add("secret-token", "secret-token.and-more")
+	if got := string(r.Redact([]byte("x secret-token.and-more y"))); got != "x <redacted> y" {
 		t.Fatalf("got %q", got)
+	}
+}
+
+// The redactor changes no word of a message: short values (passwords, which
+// are protected by their type) are not registered, and a registered value
+// is replaced only where it stands whole.
+func TestRedactorKeepsWords(t *testing.T) {
+	var r Redactor
+	r.Add("password", "dropbox", "key", "file", "aaaaaaaaaaaa", "sl.AbcDefGhi-123")
+	for in, want := range map[string]string{
+		"wrong password for key file keys/dropbox.enc; see --password-file": "wrong password for key file keys/dropbox.enc; see --password-file",
+		"Bearer sl.AbcDefGhi-123, token=sl.AbcDefGhi-123.":                  "Bearer <redacted>, token=<redacted>.",
+		"xsl.AbcDefGhi-123 sl.AbcDefGhi-1234 sl.AbcDefGhi-123_x":            "xsl.AbcDefGhi-123 sl.AbcDefGhi-1234 sl.AbcDefGhi-123_x",
+		"aaaaaaaaaaaaa aaaaaaaaaaaa aaaaaaaaaaaa":                           "aaaaaaaaaaaaa <redacted> <redacted>",
+		`"sl.AbcDefGhi-123"`: `"<redacted>"`,
+	} {
+		if got := string(r.Redact([]byte(in))); got != want {
+			t.Errorf("Redact(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
 
