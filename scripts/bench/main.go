@@ -7,6 +7,8 @@
 //   - the same folder again, unchanged;
 //   - one 1 GiB file with no latency: throughput against one raw HTTP POST
 //     stream of the same bytes to the emulator, and peak memory;
+//   - one 256 MiB file through a 50 MB/s link at 50 ms per request: the
+//     share of the link used;
 //   - 20,000 small files: peak memory;
 //   - hashing the 1 GiB file, against sha256sum.
 //
@@ -48,7 +50,10 @@ var (
 	bigMiB  = flag.Int("big", 1024, "MiB of the large file")
 	manyN   = flag.Int("many", 20000, "files in the memory case")
 	latency = flag.Duration("latency", 20*time.Millisecond, "emulator latency for the small-files cases")
-	only    = flag.String("only", "", "run only this case: small, big or many")
+	only    = flag.String("only", "", "run only this case: small, big, link or many")
+	linkMiB = flag.Int("link-size", 256, "MiB of the file in the link case")
+	linkBW  = flag.Int64("link-bandwidth", 50_000_000, "bytes per second of the emulated link in the link case")
+	linkLat = flag.Duration("link-latency", 50*time.Millisecond, "latency of the emulated link in the link case")
 )
 
 func main() {
@@ -62,7 +67,7 @@ func main() {
 	for _, c := range []struct {
 		name string
 		run  func(string) []row
-	}{{"small", smallFiles}, {"big", bigFile}, {"many", manyFiles}} {
+	}{{"small", smallFiles}, {"big", bigFile}, {"link", linkFile}, {"many", manyFiles}} {
 		if *only == "" || *only == c.name {
 			rows = append(rows, c.run(dir)...)
 		}
@@ -181,6 +186,24 @@ func bigFile(dir string) []row {
 	}
 	os.Remove(path)
 	return rows
+}
+
+// linkFile sends one large file through an emulated link (bandwidth and
+// latency) and reports the share of the link it used: the file's bytes
+// over the time the link would need for them alone.
+func linkFile(dir string) []row {
+	size := int64(*linkMiB) << 20
+	fmt.Printf("== one file of %d MiB through %.0f MB/s at %v per request\n", *linkMiB, float64(*linkBW)/1e6, *linkLat)
+	path := filepath.Join(dir, "link", "model.bin")
+	writeRandom(path, size, 7)
+	syscall.Sync()
+	emu := startEmulator("--bandwidth", fmt.Sprint(*linkBW), "--latency", linkLat.String())
+	defer emu.stop()
+	ours := push(emu, path, "/link", "dropbox-post push through the link")
+	used := float64(size) / float64(*linkBW) / ours.wall.Seconds()
+	ours.note = fmt.Sprintf("%.1f%% of the link (target 95%%: %s)", 100*used, met(used >= 0.95))
+	os.Remove(path)
+	return []row{ours}
 }
 
 func manyFiles(dir string) []row {

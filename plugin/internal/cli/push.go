@@ -15,6 +15,7 @@ import (
 	"github.com/librec-auto/dropbox-post/plugin/internal/plan"
 	"github.com/librec-auto/dropbox-post/plugin/internal/push"
 	"github.com/librec-auto/dropbox-post/plugin/internal/report"
+	"github.com/librec-auto/dropbox-post/plugin/internal/resume"
 	"github.com/librec-auto/dropbox-post/plugin/internal/transfer"
 )
 
@@ -76,6 +77,32 @@ func (t *transferFlags) check() (plan.IfExists, error) {
 		return "", exit.New(exit.Usage, fmt.Sprintf("--output %q", t.output), "use text or json")
 	}
 	return mode, nil
+}
+
+// resumeStore opens where large uploads are written down so that a killed
+// run continues them: the study's .dropbox-post/uploads for run, the
+// user's cache folder (dropbox-post/uploads) for push (study ""). A dry
+// run writes nothing, and a store that cannot be opened only costs the
+// ability to resume (a warning says so).
+func (t *transferFlags) resumeStore(env *Env, study string) *resume.Store {
+	if t.dryRun {
+		return nil
+	}
+	dir := filepath.Join(study, local.StateDir, "uploads")
+	if study == "" {
+		cache, err := os.UserCacheDir()
+		if err != nil {
+			env.Log.Warn("no cache folder: a killed upload of a large file will start over", "error", err)
+			return nil
+		}
+		dir = filepath.Join(cache, "dropbox-post", "uploads")
+	}
+	s, err := resume.Open(dir)
+	if err != nil {
+		env.Log.Warn("cannot keep upload state: a killed upload of a large file will start over", "error", err)
+		return nil
+	}
+	return s
 }
 
 // manifests returns the manifest folder for pushes from base, or "".
@@ -152,7 +179,9 @@ DROPBOX_ACCESS_TOKEN.`,
 			if err != nil {
 				return err
 			}
-			sum, err := push.Run(ctx, c, tf.options(env, mode, args[0], dest, "."))
+			opts := tf.options(env, mode, args[0], dest, ".")
+			opts.Transfer.Resume = tf.resumeStore(env, "")
+			sum, err := push.Run(ctx, c, opts)
 			return finishPush(env, &tf, []*report.Summary{sum}, err)
 		},
 	}

@@ -182,6 +182,9 @@ func (p *poster) pushOne(ctx context.Context, o *outcome, client *dbx.Client, un
 	opts := p.tf.options(p.env, p.mode, e.Local, e.Dest, p.study)
 	opts.Study, opts.Element, opts.Log = study, e.Index, p.env.Log.With("element", e.Index)
 	opts.Share = opts.Share || e.Share
+	if client != nil {
+		opts.Transfer.Resume = p.tf.resumeStore(p.env, study)
+	}
 	if client == nil { // a dry run without a credential
 		o.unchecked, opts.Offline = unchecked, unchecked
 	}

@@ -63,11 +63,18 @@ func startPush(t testing.TB, url string, args ...string) *proc {
 // stderr (its log) to watch, as it is written.
 func startWatched(t testing.TB, url string, watch func(line string), args ...string) *proc {
 	t.Helper()
+	return startIn(t, url, t.TempDir(), watch, args...)
+}
+
+// startIn is startWatched with the home folder home (where the push keeps
+// its cache: the state of large uploads), so that pushes can share it.
+func startIn(t testing.TB, url, home string, watch func(line string), args ...string) *proc {
+	t.Helper()
 	p := &proc{exited: make(chan struct{})}
 	p.cmd = exec.Command(program, args...)
 	p.cmd.Env = []string{
 		"PATH=" + os.Getenv("PATH"),
-		"HOME=" + t.TempDir(),
+		"HOME=" + home,
 		"DROPBOX_API_URL=" + url,
 		"DROPBOX_ACCESS_TOKEN=" + token,
 	}
@@ -94,7 +101,13 @@ func startWatched(t testing.TB, url string, watch func(line string), args ...str
 // push runs dropbox-post with args to the end (at most ten minutes).
 func push(t testing.TB, url string, args ...string) outcome {
 	t.Helper()
-	p := startPush(t, url, args...)
+	return pushIn(t, url, t.TempDir(), args...)
+}
+
+// pushIn is push with the home folder home.
+func pushIn(t testing.TB, url, home string, args ...string) outcome {
+	t.Helper()
+	p := startIn(t, url, home, nil, args...)
 	select {
 	case <-p.exited:
 	case <-time.After(10 * time.Minute):

@@ -125,6 +125,9 @@ func Run(ctx context.Context, c *dbx.Client, o Options) (*report.Summary, error)
 	m := &report.Manifest{Version: report.ManifestVersion, Tool: o.Tool, Started: started.UTC(), Local: abs, Dest: o.Dest, Study: o.Study, Element: o.Element}
 	for _, it := range p.Items {
 		f := fileOf(it)
+		if r := byItem[it]; r.Resume != "" {
+			sum.Resumed = append(sum.Resumed, report.Note{Local: it.File.Rel, Reason: r.Resume})
+		}
 		switch r, sent := byItem[it]; {
 		case sent && r.Err == nil && r.Meta != nil:
 			f.Status, f.Rev = "uploaded", r.Meta.Rev

@@ -46,6 +46,9 @@ type Summary struct {
 	Mismatches []File `json:"mismatches,omitempty"`
 	Failures   []File `json:"failures,omitempty"`
 	LeftOut    []Note `json:"left_out,omitempty"`
+	// Resumed lists the large files whose interrupted upload was
+	// continued ("resumed: …") or started over, and why.
+	Resumed []Note `json:"resumed,omitempty"`
 	Planned    []File `json:"planned,omitempty"` // dry run: every file and what would happen
 }
 
@@ -72,6 +75,9 @@ func (s *Summary) WriteText(w io.Writer) {
 	}
 	for _, n := range s.LeftOut {
 		fmt.Fprintf(w, "  left out %s: %s\n", n.Local, n.Reason)
+	}
+	for _, n := range s.Resumed {
+		fmt.Fprintf(w, "  %q: %s\n", n.Local, n.Reason)
 	}
 	for _, f := range s.Failures {
 		fmt.Fprintf(w, "  FAILED %s → %s: %s\n", f.Local, f.Dropbox, oneLine(f.Error))

@@ -11,7 +11,9 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/librec-auto/dropbox-post/plugin/internal/blocks"
+	"github.com/librec-auto/dropbox-post/plugin/internal/dbx"
 	"github.com/librec-auto/dropbox-post/plugin/internal/plan"
+	"github.com/librec-auto/dropbox-post/plugin/internal/resume"
 )
 
 // ChunkSize is the size of the chunks of a large file: a multiple of the
@@ -26,6 +28,10 @@ const ChunkSize = 8 << 20
 // it is read, and sent with its own content_hash; the final chunk, which
 // closes the session, goes last. The commit goes to the committer, and the
 // next large file starts without waiting for it.
+//
+// With Options.Resume, each acknowledged chunk is written down (package
+// resume), and a later run continues an interrupted session from there
+// (see resumable).
 //
 // This is the protocol of the SDK's filetransfer uploader, which this
 // replaced: filetransfer reads every chunk with io.ReadAll, whose buffer
@@ -47,72 +53,144 @@ func (u *uploader) sendLarge(it *plan.Item) {
 		u.finish(it, nil, errChanged)
 		return
 	}
-	session, err := u.sendChunks(it, f, info.Size())
+	lf := &largeFile{u: u, it: it, f: f, size: info.Size()}
+	lf.n = (lf.size + ChunkSize - 1) / ChunkSize
+	err = lf.send(info)
 	if err == nil {
 		err = unchangedSince(it.File.Path, info)
 	}
 	if err != nil {
+		lf.forget(err)
 		u.finish(it, nil, err)
 		return
 	}
-	u.commit(it, session, uint64(info.Size()))
+	u.commitLarge(lf)
 }
 
-// sendChunks sends the file's data into a new concurrent session, closes
-// it, records the file's content hash, and returns the session.
-func (u *uploader) sendChunks(it *plan.Item, f *os.File, size int64) (string, error) {
-	ctx := u.ctx
-	startArg := files.NewUploadSessionStartArg()
-	startArg.SessionType = &files.UploadSessionType{Tagged: dropbox.Tagged{Tag: files.UploadSessionTypeConcurrent}}
-	start, err := u.c.Files.UploadSessionStartContext(ctx, startArg, files.WithoutAutoContentHash(bytes.NewReader(nil)))
-	if err != nil {
-		return "", err
+// largeFile is one large file being sent.
+type largeFile struct {
+	u       *uploader
+	it      *plan.Item
+	f       *os.File
+	size    int64
+	n       int64          // chunks
+	session string         // the upload session
+	state   *resume.Upload // nil: not written down
+	digests [][]blocks.Digest
+}
+
+// send sends the file's data into a concurrent session (a new one, or the
+// interrupted one it continues), closes it, and records the file's content
+// hash.
+func (lf *largeFile) send(info os.FileInfo) error {
+	resumed := lf.resumable(info)
+	if !resumed {
+		if err := lf.start(info); err != nil {
+			return err
+		}
 	}
-	n := int((size + ChunkSize - 1) / ChunkSize)
-	digests := make([][]blocks.Digest, n) // per chunk, its blocks' digests
+	err := lf.sendChunks()
+	if err != nil && resumed && sessionGone(err) {
+		lf.u.note(lf.it, "started over: Dropbox no longer knows the interrupted upload session")
+		lf.u.o.Log.Info("starting a large file over: Dropbox no longer knows its interrupted upload session", "file", lf.it.File.Rel)
+		if err := lf.start(info); err != nil {
+			return err
+		}
+		err = lf.sendChunks()
+	}
+	if err != nil {
+		return err
+	}
+	var all []blocks.Digest
+	for _, d := range lf.digests {
+		all = append(all, d...)
+	}
+	return setHash(lf.it, blocks.Join(all))
+}
+
+// start opens a new concurrent session (and writes it down).
+func (lf *largeFile) start(info os.FileInfo) error {
+	u := lf.u
+	arg := files.NewUploadSessionStartArg()
+	arg.SessionType = &files.UploadSessionType{Tagged: dropbox.Tagged{Tag: files.UploadSessionTypeConcurrent}}
+	res, err := u.c.Files.UploadSessionStartContext(u.ctx, arg, files.WithoutAutoContentHash(bytes.NewReader(nil)))
+	if err != nil {
+		return err
+	}
+	lf.session = res.SessionId
+	lf.digests = make([][]blocks.Digest, lf.n)
+	lf.state = nil
+	if u.o.Resume != nil {
+		st, err := u.o.Resume.Begin(lf.it.Dest, lf.it.File.Path, lf.size, info.ModTime(), lf.session, ChunkSize)
+		if err != nil {
+			u.o.Log.Warn("cannot write down the upload state; a killed run will send this file again", "file", lf.it.File.Rel, "error", err)
+		} else {
+			lf.state = st
+		}
+	}
+	return nil
+}
+
+// sendChunks sends every chunk not yet acknowledged, ChunkParallel at a
+// time, then the closing chunk.
+func (lf *largeFile) sendChunks() error {
+	u := lf.u
 	buffers := make(chan []byte, u.o.ChunkParallel)
 	for i := 0; i < u.o.ChunkParallel; i++ {
 		buffers <- make([]byte, ChunkSize)
 	}
-	send := func(i int) error {
+	send := func(i int64) error {
 		buf := <-buffers
 		defer func() { buffers <- buf }()
-		off := int64(i) * ChunkSize
-		data := buf[:min(ChunkSize, size-off)]
-		if _, err := f.ReadAt(data, off); err != nil && err != io.EOF {
-			return fmt.Errorf("reading %s: %w", it.File.Path, err)
-		}
-		digests[i] = blocks.Digests(data)
-		arg := files.NewUploadSessionAppendArg(files.NewUploadSessionCursor(start.SessionId, uint64(off)))
-		arg.Close = i == n-1
-		arg.ContentHash = blocks.Join(digests[i])
-		if err := u.c.Files.UploadSessionAppendV2Context(ctx, arg, bytes.NewReader(data)); err != nil {
-			return err
-		}
-		u.o.Observer.Sent(int64(len(data)))
-		return nil
+		return lf.sendChunk(i, buf)
 	}
-	g, gctx := errgroup.WithContext(ctx)
+	g, gctx := errgroup.WithContext(u.ctx)
 	g.SetLimit(u.o.ChunkParallel)
-	for i := 0; i < n-1 && gctx.Err() == nil; i++ {
+	for i := int64(0); i < lf.n-1 && gctx.Err() == nil; i++ {
+		if lf.digests[i] != nil {
+			continue // acknowledged before
+		}
 		g.Go(func() error { return send(i) })
 	}
 	if err := g.Wait(); err != nil {
-		return "", err
+		return err
 	}
-	if n > 0 { // the final chunk closes the session, once the others are in
-		if err := send(n - 1); err != nil {
-			return "", err
+	if lf.n > 0 && lf.digests[lf.n-1] == nil { // the final chunk closes the session, once the others are in
+		return send(lf.n - 1)
+	}
+	return nil
+}
+
+// sendChunk reads, hashes and sends chunk i, and writes down that Dropbox
+// acknowledged it.
+func (lf *largeFile) sendChunk(i int64, buf []byte) error {
+	u := lf.u
+	off := i * ChunkSize
+	data := buf[:min(ChunkSize, lf.size-off)]
+	if _, err := lf.f.ReadAt(data, off); err != nil && err != io.EOF {
+		return fmt.Errorf("reading %s: %w", lf.it.File.Path, err)
+	}
+	ds := blocks.Digests(data)
+	arg := files.NewUploadSessionAppendArg(files.NewUploadSessionCursor(lf.session, uint64(off)))
+	arg.Close = i == lf.n-1
+	arg.ContentHash = blocks.Join(ds)
+	if err := u.c.Files.UploadSessionAppendV2Context(u.ctx, arg, bytes.NewReader(data)); err != nil {
+		// A closing chunk refused as "closed" was received before: its
+		// answer was lost (a retry, or a killed run). The commit checks
+		// the content hash of the whole file.
+		if !arg.Close || !dbx.HasTag(err, "closed") {
+			return err
+		}
+		u.o.Log.Debug("the closing chunk was received before", "file", lf.it.File.Rel)
+	}
+	lf.digests[i] = ds
+	if lf.state != nil {
+		if err := lf.state.Ack(i, ds, arg.Close); err != nil {
+			u.o.Log.Warn("cannot write down the upload state", "file", lf.it.File.Rel, "error", err)
 		}
 	}
-	var all []blocks.Digest
-	for _, d := range digests {
-		all = append(all, d...)
-	}
-	if err := setHash(it, blocks.Join(all)); err != nil {
-		return "", err
-	}
-	return start.SessionId, nil
+	u.o.Observer.Sent(int64(len(data)))
+	return nil
 }
 
 // unchangedSince reports errChanged if the file at path was modified after

@@ -21,6 +21,7 @@ import (
 	"github.com/librec-auto/dropbox-post/plugin/internal/dbx"
 	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
 	"github.com/librec-auto/dropbox-post/plugin/internal/plan"
+	"github.com/librec-auto/dropbox-post/plugin/internal/resume"
 )
 
 // Defaults of Options.
@@ -51,6 +52,10 @@ type Options struct {
 	Mode          plan.IfExists
 	Observer      Observer
 	Log           hclog.Logger
+	// Resume, if not nil, writes down the upload session of each large
+	// file as its chunks are acknowledged, and continues an interrupted
+	// one (see resume.go).
+	Resume *resume.Store
 }
 
 func (o *Options) defaults() {
@@ -88,6 +93,9 @@ type Result struct {
 	Item *plan.Item
 	Meta *files.FileMetadata // what Dropbox committed (nil if it failed)
 	Err  error               // why it failed, for the user
+	// Resume says what became of an interrupted upload of this file
+	// ("resumed: …" or "started over: …"); "" if there was none.
+	Resume string
 }
 
 // Stats counts the requests an upload made, for reports and benchmarks.
@@ -113,6 +121,7 @@ func Upload(ctx context.Context, c *dbx.Client, p *plan.Plan, o Options) ([]Resu
 		results[it] = &Result{Item: it}
 	}
 	var stats Stats
+	dropDone(p, o)
 	if err := createFolders(ctx, c, p.Folders); err != nil {
 		return nil, stats, err
 	}

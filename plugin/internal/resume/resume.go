@@ -1,0 +1,296 @@
+// Package resume keeps the state of large uploads on disk, so that a run
+// killed in the middle of a large file continues its upload session later
+// instead of sending the file again.
+//
+// A large file goes up in a concurrent upload session: 8 MiB chunks, four
+// at a time, in any order, the chunk that closes the session last. Its
+// state is therefore the session id plus the set of chunks Dropbox has
+// acknowledged (with their 4 MiB block digests, so that the file's content
+// hash can be made without reading those chunks again), and whether the
+// closing chunk was acknowledged. With the file's size, modification time
+// and path, and the destination, this is one small JSON file per upload,
+// written atomically (temporary file, fsync, rename; mode 0600) after each
+// acknowledged chunk: a run killed at any moment re-sends at most the
+// chunks that were not acknowledged, plus the one whose acknowledgement was
+// not yet written down.
+//
+// Dropbox forgets an upload session 7 days after it was started; state
+// older than that is dropped when a Store is opened, and state is removed
+// once its file is committed, or found unchanged on Dropbox.
+package resume
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/librec-auto/dropbox-post/plugin/dpath"
+	"github.com/librec-auto/dropbox-post/plugin/internal/atomicfile"
+	"github.com/librec-auto/dropbox-post/plugin/internal/blocks"
+)
+
+// MaxAge is how long Dropbox keeps an upload session: state older than
+// this is useless and dropped.
+const MaxAge = 7 * 24 * time.Hour
+
+// version is the version of the state file format.
+const version = 1
+
+// Store is a folder of upload states, one file per destination path.
+type Store struct {
+	dir string
+	now func() time.Time
+}
+
+// Open returns the store in dir and drops the states there that are older
+// than MaxAge or cannot be read. The folder is made (mode 0700) when the
+// first state is written, not before: a run that sends no large file
+// leaves nothing behind.
+func Open(dir string) (*Store, error) {
+	s := &Store{dir: dir, now: time.Now}
+	if _, err := os.Lstat(dir); errors.Is(err, fs.ErrNotExist) {
+		return s, nil
+	}
+	if err := s.real(); err != nil {
+		return nil, err
+	}
+	s.clean()
+	return s, nil
+}
+
+// real refuses a store folder (or parent) that is a symbolic link: a study
+// from a public repository could point it anywhere, and the store removes
+// files there.
+func (s *Store) real() error {
+	for _, p := range []string{s.dir, filepath.Dir(s.dir)} {
+		info, err := os.Lstat(p)
+		if err != nil {
+			return err
+		}
+		if info.Mode()&fs.ModeSymlink != 0 {
+			return fmt.Errorf("%q is a symbolic link; upload state is kept only in a real folder", p)
+		}
+	}
+	return nil
+}
+
+// Dir returns the store's folder.
+func (s *Store) Dir() string { return s.dir }
+
+// clean removes stale and unreadable states, and temporaries left by a
+// write that was killed.
+func (s *Store) clean() {
+	ents, err := os.ReadDir(s.dir)
+	if err != nil {
+		return
+	}
+	for _, e := range ents {
+		p := filepath.Join(s.dir, e.Name())
+		if base, ok := strings.CutPrefix(e.Name(), "."); ok && e.Type().IsRegular() {
+			// a temporary left by a killed write (atomicfile's ".NAME.tmp-*")
+			if name, _, found := strings.Cut(base, ".tmp-"); found && ours(name) {
+				if info, err := e.Info(); err == nil && s.now().Sub(info.ModTime()) > time.Hour {
+					os.Remove(p)
+				}
+			}
+			continue
+		}
+		if !ours(e.Name()) || !e.Type().IsRegular() {
+			continue // only files this package names are ever removed
+		}
+		if u, err := read(p); err != nil || s.now().Sub(u.Started) > MaxAge {
+			os.Remove(p)
+		}
+	}
+}
+
+// Upload is the state of one large file's upload session.
+type Upload struct {
+	Version   int              `json:"version"`
+	Dest      string           `json:"dest"`       // Dropbox path
+	Local     string           `json:"local"`      // local path
+	Size      int64            `json:"size"`       // the file's size when the session started
+	ModTime   time.Time        `json:"mtime"`      // and its modification time
+	SessionID string           `json:"session_id"` // the concurrent upload session
+	Started   time.Time        `json:"started"`    // when the session was started
+	ChunkSize int64            `json:"chunk_size"`
+	Chunks    map[int64][]byte `json:"chunks"` // acknowledged chunk index → its block digests, concatenated
+	Closed    bool             `json:"closed"` // the closing chunk was acknowledged
+
+	mu    sync.Mutex
+	store *Store
+}
+
+// ours reports whether name is a state file's name (see Store.name).
+func ours(name string) bool {
+	h, ok := strings.CutSuffix(name, ".json")
+	if !ok || len(h) != 24 {
+		return false
+	}
+	_, err := hex.DecodeString(h)
+	return err == nil && strings.ToLower(h) == h
+}
+
+// name is the state file of dest: a hash of its lower-case form, so that
+// any Dropbox path gives a short, safe file name.
+func (s *Store) name(dest string) string {
+	h := sha256.Sum256([]byte(dpath.Lower(dest)))
+	return filepath.Join(s.dir, hex.EncodeToString(h[:12])+".json")
+}
+
+func read(path string) (*Upload, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var u Upload
+	if err := json.Unmarshal(data, &u); err != nil {
+		return nil, err
+	}
+	if u.Version != version || u.SessionID == "" || u.ChunkSize <= 0 || u.Size < 0 {
+		return nil, errors.New("not an upload state of this version")
+	}
+	for i, d := range u.Chunks {
+		if i < 0 || len(d) == 0 || len(d)%sha256.Size != 0 {
+			return nil, errors.New("bad chunk in upload state")
+		}
+	}
+	return &u, nil
+}
+
+// Load returns the state of the upload to dest, or nil if there is none
+// (or it cannot be read, or it is stale: then it is removed).
+func (s *Store) Load(dest string) *Upload {
+	p := s.name(dest)
+	u, err := read(p)
+	if err != nil {
+		if !errors.Is(err, fs.ErrNotExist) {
+			os.Remove(p)
+		}
+		return nil
+	}
+	if s.now().Sub(u.Started) > MaxAge || dpath.Lower(u.Dest) != dpath.Lower(dest) {
+		os.Remove(p)
+		return nil
+	}
+	u.store = s
+	if u.Chunks == nil {
+		u.Chunks = map[int64][]byte{}
+	}
+	return u
+}
+
+// Begin records a new session for the file at local (size, mtime) going
+// to dest, replacing any state dest had.
+func (s *Store) Begin(dest, local string, size int64, mtime time.Time, session string, chunkSize int64) (*Upload, error) {
+	if err := os.MkdirAll(s.dir, 0o700); err != nil {
+		return nil, err
+	}
+	if err := s.real(); err != nil {
+		return nil, err
+	}
+	u := &Upload{
+		Version: version, Dest: dest, Local: local, Size: size, ModTime: mtime,
+		SessionID: session, Started: s.now().UTC(), ChunkSize: chunkSize,
+		Chunks: map[int64][]byte{}, store: s,
+	}
+	return u, u.save()
+}
+
+// Remove drops the state of the upload to dest, if any, with the
+// temporaries that killed writes of it left.
+func (s *Store) Remove(dest string) {
+	p := s.name(dest)
+	os.Remove(p)
+	tmps, _ := filepath.Glob(filepath.Join(s.dir, "."+filepath.Base(p)+".tmp-*"))
+	for _, t := range tmps {
+		os.Remove(t)
+	}
+}
+
+// Stale says why the state u cannot continue for the file at local with
+// this size and modification time and chunk size ("" if it can).
+func (u *Upload) Stale(local string, size int64, mtime time.Time, chunkSize int64) string {
+	switch {
+	case u.Local != local:
+		return fmt.Sprintf("the interrupted upload came from another local file (%q)", u.Local)
+	case u.Size != size || !u.ModTime.Equal(mtime):
+		return "the file changed since the interrupted upload (size or modification time)"
+	case u.ChunkSize != chunkSize:
+		return "the interrupted upload used another chunk size"
+	}
+	return ""
+}
+
+// Acked reports whether chunk i was acknowledged, with its block digests.
+func (u *Upload) Acked(i int64) ([]blocks.Digest, bool) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	d, ok := u.Chunks[i]
+	if !ok {
+		return nil, false
+	}
+	out := make([]blocks.Digest, len(d)/sha256.Size)
+	for k := range out {
+		copy(out[k][:], d[k*sha256.Size:])
+	}
+	return out, true
+}
+
+// Count returns the number of acknowledged chunks.
+func (u *Upload) Count() int {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return len(u.Chunks)
+}
+
+// Ack records that Dropbox acknowledged chunk i, whose blocks have the
+// digests ds (close: it was the closing chunk), and writes the state down
+// before it returns.
+func (u *Upload) Ack(i int64, ds []blocks.Digest, close bool) error {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	d := make([]byte, 0, len(ds)*sha256.Size)
+	for _, x := range ds {
+		d = append(d, x[:]...)
+	}
+	u.Chunks[i] = d
+	u.Closed = u.Closed || close
+	return u.saveLocked()
+}
+
+func (u *Upload) save() error {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return u.saveLocked()
+}
+
+func (u *Upload) saveLocked() error {
+	data, err := json.Marshal(u)
+	if err != nil {
+		return err
+	}
+	return atomicfile.WriteFile(u.store.name(u.Dest), data, 0o600, true)
+}
+
+// Indexes returns the acknowledged chunk indexes, in order (for logs and
+// tests).
+func (u *Upload) Indexes() []int64 {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	out := make([]int64, 0, len(u.Chunks))
+	for i := range u.Chunks {
+		out = append(out, i)
+	}
+	slices.Sort(out)
+	return out
+}

@@ -1,0 +1,134 @@
+package resume
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/librec-auto/dropbox-post/plugin/internal/blocks"
+)
+
+var mtime = time.Date(2026, 11, 30, 12, 0, 0, 123, time.UTC)
+
+func TestBeginAckLoad(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "uploads")
+	s, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := s.Begin("/Studies/A/model.bin", "/data/model.bin", 20<<20, mtime, "sid-1", 8<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds := blocks.Digests(make([]byte, 8<<20))
+	if err := u.Ack(1, ds, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := u.Ack(2, ds[:1], true); err != nil {
+		t.Fatal(err)
+	}
+	ents, _ := os.ReadDir(dir)
+	if len(ents) != 1 {
+		t.Fatalf("want one state file, got %d", len(ents))
+	}
+	info, _ := ents[0].Info()
+	if info.Mode().Perm() != 0o600 {
+		t.Errorf("state file mode %v, want 0600", info.Mode().Perm())
+	}
+
+	got := s.Load("/studies/a/MODEL.bin") // Dropbox paths ignore case
+	if got == nil {
+		t.Fatal("state not found")
+	}
+	if got.SessionID != "sid-1" || !got.Closed || !slices.Equal(got.Indexes(), []int64{1, 2}) {
+		t.Errorf("loaded %+v", got)
+	}
+	if d, ok := got.Acked(1); !ok || !slices.Equal(d, ds) {
+		t.Errorf("chunk 1 digests not kept")
+	}
+	if _, ok := got.Acked(0); ok {
+		t.Errorf("chunk 0 was never acknowledged")
+	}
+	if why := got.Stale("/data/model.bin", 20<<20, mtime, 8<<20); why != "" {
+		t.Errorf("unchanged file called stale: %s", why)
+	}
+	for _, c := range []struct {
+		local string
+		size  int64
+		mtime time.Time
+	}{
+		{"/data/model.bin", 20<<20 + 1, mtime},
+		{"/data/model.bin", 20 << 20, mtime.Add(time.Nanosecond)},
+		{"/data/other.bin", 20 << 20, mtime},
+	} {
+		if got.Stale(c.local, c.size, c.mtime, 8<<20) == "" {
+			t.Errorf("%+v: a changed file is not stale", c)
+		}
+	}
+	s.Remove("/Studies/A/model.bin")
+	if s.Load("/Studies/A/model.bin") != nil {
+		t.Error("state still there after Remove")
+	}
+}
+
+func TestOpenDropsStaleAndBroken(t *testing.T) {
+	dir := t.TempDir()
+	s, _ := Open(dir)
+	now := time.Now()
+	s.now = func() time.Time { return now.Add(-MaxAge - time.Minute) }
+	if _, err := s.Begin("/old", "/l/old", 1, mtime, "sid-old", 8<<20); err != nil {
+		t.Fatal(err)
+	}
+	s.now = time.Now
+	if _, err := s.Begin("/new", "/l/new", 1, mtime, "sid-new", 8<<20); err != nil {
+		t.Fatal(err)
+	}
+	broken := s.name("/broken")
+	os.WriteFile(broken, []byte("{not json"), 0o600)
+	foreign := filepath.Join(dir, "notes.json") // not a name the store makes
+	os.WriteFile(foreign, []byte("{}"), 0o600)
+
+	s2, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s2.Load("/old") != nil {
+		t.Error("a state older than 7 days was kept")
+	}
+	if s2.Load("/new") == nil {
+		t.Error("a fresh state was dropped")
+	}
+	if _, err := os.Stat(broken); err == nil {
+		t.Error("an unreadable state was kept")
+	}
+	if _, err := os.Stat(foreign); err != nil {
+		t.Error("a file the store did not make was removed")
+	}
+}
+
+func TestOpenRefusesSymlink(t *testing.T) {
+	root := t.TempDir()
+	target := filepath.Join(root, "elsewhere")
+	os.Mkdir(target, 0o755)
+	link := filepath.Join(root, "uploads")
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(link); err == nil {
+		t.Error("a symbolic link was accepted as the store")
+	}
+	s, err := Open(filepath.Join(root, "fresh"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(s.Dir()); err == nil {
+		t.Error("Open made the folder before any state was written")
+	}
+	os.Remove(s.Dir())
+	os.Symlink(target, s.Dir())
+	if _, err := s.Begin("/x", "/l/x", 1, mtime, "sid", 8<<20); err == nil {
+		t.Error("a state was written through a symbolic link")
+	}
+}
