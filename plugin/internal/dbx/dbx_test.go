@@ -36,7 +36,7 @@ func TestParseAPIURL(t *testing.T) {
 		"ftp://127.0.0.1":             "scheme",
 		"127.0.0.1:8080":              "did you mean http://127.0.0.1:8080",
 		"dropbox.invalid:8080":        "did you mean https://dropbox.invalid:8080",
-		"https://u:pw@h.invalid":      `"https://u:xxxxx@h.invalid" has a query, fragment or user name`,
+		"https://u:pw@h.invalid":      `"https://h.invalid" has a user name or password in it (not shown)`,
 		"http://127.0.0.1/?x=1":       "query",
 		"":                            "not a URL",
 	}

@@ -1,6 +1,7 @@
 package dbx
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -36,8 +37,12 @@ func ParseAPIURL(s, from string) (*url.URL, error) {
 	if err != nil || u.Host == "" || u.Opaque != "" {
 		return nil, exit.New(exit.Usage, fmt.Sprintf("%s %q is not a URL", from, shown), fix)
 	}
-	if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
-		return nil, exit.New(exit.Usage, fmt.Sprintf("%s %q has a query, fragment or user name", from, shown), fix)
+	if u.User != nil {
+		return nil, exit.New(exit.Usage, fmt.Sprintf("%s %q has a user name or password in it (not shown)", from, shown),
+			"give the server's base URL alone; dropbox-post sends its own credential")
+	}
+	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+		return nil, exit.New(exit.Usage, fmt.Sprintf("%s %q has a query or fragment (not shown)", from, shown), fix)
 	}
 	switch u.Scheme {
 	case "https":
@@ -53,19 +58,50 @@ func ParseAPIURL(s, from string) (*url.URL, error) {
 	return u, nil
 }
 
-// redactURL hides the user information (a password, perhaps) of a URL.
+// redactURL returns a URL as it may be shown: without its user information
+// (a password, perhaps), query and fragment (a token, perhaps), whether or
+// not it parses. (url.URL.Redacted hides only the password.)
 func redactURL(s string) string {
-	if u, err := url.Parse(s); err == nil && u.User != nil {
-		return u.Redacted()
+	if i := strings.IndexAny(s, "?#"); i >= 0 {
+		s = s[:i]
 	}
-	if i := strings.LastIndex(s, "@"); i >= 0 {
-		scheme, _, found := strings.Cut(s[:i], "://")
-		if found {
-			return scheme + "://xxxxx@" + s[i+1:]
-		}
-		return "xxxxx@" + s[i+1:]
+	scheme, rest, found := strings.Cut(s, "://")
+	if !found {
+		scheme, rest = "", s
 	}
-	return s
+	authority, path, _ := strings.Cut(rest, "/")
+	if i := strings.LastIndex(authority, "@"); i >= 0 {
+		authority = authority[i+1:]
+	}
+	if path != "" || strings.HasSuffix(rest, "/") {
+		authority += "/" + path
+	}
+	if found {
+		return scheme + "://" + authority
+	}
+	return authority
+}
+
+// hostError is a transport error that names the host actually contacted.
+// http.Client reports the URL the SDK asked for (a Dropbox host) even when
+// the request went to an --api-url override; messages use this one.
+type hostError struct {
+	host string
+	err  error
+}
+
+func (e *hostError) Error() string { return e.err.Error() }
+func (e *hostError) Unwrap() error { return e.err }
+
+// Timeout and Temporary keep what url.Error asks of its cause directly.
+func (e *hostError) Timeout() bool {
+	var t interface{ Timeout() bool }
+	return errors.As(e.err, &t) && t.Timeout()
+}
+
+func (e *hostError) Temporary() bool {
+	var t interface{ Temporary() bool }
+	return errors.As(e.err, &t) && t.Temporary()
 }
 
 func isLoopback(host string) bool {
@@ -127,7 +163,11 @@ func (t *endpointTransport) RoundTrip(req *http.Request) (*http.Response, error)
 	if t.userAgent != "" {
 		r.Header.Set("User-Agent", t.userAgent)
 	}
-	return t.next.RoundTrip(r)
+	resp, err := t.next.RoundTrip(r)
+	if err != nil && r.URL.Host != req.URL.Host {
+		err = &hostError{host: r.URL.Host, err: err}
+	}
+	return resp, err
 }
 
 // HeaderSafeJSON escapes a JSON text for an HTTP header as Dropbox asks:

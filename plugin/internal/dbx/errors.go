@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"net/url"
 	"reflect"
@@ -126,6 +127,12 @@ func Explain(err error, doing string) error {
 		}
 		return exit.Wrap(exit.Dropbox, err, fmt.Sprintf("%s: Dropbox said %s", doing, strings.TrimRight(s, "/.")), "")
 	}
+	// A local file that could not be opened or read (an *fs.PathError, whose
+	// errno would otherwise pass for a net.Error) is no network problem.
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return exit.Wrap(exit.Local, err, fmt.Sprintf("%s: %s %q: %v", doing, pe.Op, pe.Path, pe.Err), "")
+	}
 	var ue *url.Error
 	var ne net.Error
 	if errors.As(err, &ue) || errors.As(err, &ne) {
@@ -134,14 +141,19 @@ func Explain(err error, doing string) error {
 	return exit.Wrap(exit.Dropbox, err, fmt.Sprintf("%s: %s", doing, firstLine(err.Error())), "")
 }
 
-// netText describes a network error without the request URL's query.
+// netText describes a network error by the host actually contacted (the
+// --api-url override's, not Dropbox's, when there is one), without the
+// request URL's path or query.
 func netText(err error) string {
 	var ue *url.Error
 	if errors.As(err, &ue) {
-		u, perr := url.Parse(ue.URL)
-		host := ue.URL
-		if perr == nil {
+		host := redactURL(ue.URL)
+		if u, perr := url.Parse(ue.URL); perr == nil {
 			host = u.Host
+		}
+		var he *hostError
+		if errors.As(err, &he) {
+			host = he.host
 		}
 		return fmt.Sprintf("could not reach %s: %v", host, ue.Err)
 	}

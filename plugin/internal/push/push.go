@@ -242,6 +242,10 @@ func explain(err error, it *plan.Item) string {
 	if errors.Is(err, context.Canceled) {
 		return "interrupted before Dropbox confirmed it (it may be there); run again to finish"
 	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) && errors.Is(err, fs.ErrNotExist) {
+		return "the local file vanished since the scan: run again (a file that is gone is then no longer posted)"
+	}
 	return strings.TrimPrefix(dbx.Explain(err, "").Error(), ": ")
 }
 
