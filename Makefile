@@ -8,7 +8,7 @@ BIN     := bin/dropbox-post
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X github.com/librec-auto/dropbox-post/plugin/internal/cli.Version=$(VERSION)
 
-.PHONY: all build test vet js-deps demo bench soak fuzz clean
+.PHONY: all build test vet js-deps py-deps demo bench soak fuzz clean
 
 all: build
 
@@ -18,8 +18,22 @@ build:
 vet:
 	$(GO) vet ./...
 
-test: build vet js-deps
+test: build vet js-deps py-deps
 	$(GO) test -count=1 ./...
+
+# The emulator's Python tests run the official Dropbox Python SDK: Debian's
+# python3-dropbox, for /usr/bin/python3 (or DROPBOX_SDK_PYTHON). Without it
+# make test stops here, saying how to install it (.ci/run installs it).
+PYTHON_SDK ?= $(or $(DROPBOX_SDK_PYTHON),/usr/bin/python3)
+
+py-deps:
+	@$(PYTHON_SDK) -c 'import dropbox, tomllib' >/dev/null 2>&1 || { \
+	  echo "" >&2; \
+	  echo "*** make test needs the official Dropbox Python SDK, and $(PYTHON_SDK) cannot import it." >&2; \
+	  echo "*** Install it: sudo apt-get update && sudo apt-get install -y python3-dropbox" >&2; \
+	  echo "*** (or set DROPBOX_SDK_PYTHON to a Python 3.11+ that imports dropbox), then run make test again." >&2; \
+	  echo "" >&2; \
+	  exit 1; }
 
 # The emulator's interop test runs the official Dropbox JavaScript SDK
 # (pinned in interop/js/package-lock.json) with Node.js. npm ci installs it
