@@ -82,6 +82,8 @@ type emulatorFlags struct {
 	resetRate     float64
 	contention    bool
 	seed          uint64
+	strict        emulator.Strict
+	refuseEmpty   string
 }
 
 func (f *emulatorFlags) bind(fs *pflag.FlagSet) {
@@ -99,6 +101,11 @@ func (f *emulatorFlags) bind(fs *pflag.FlagSet) {
 	fs.Float64Var(&f.resetRate, "reset-rate", 0, "probability of dropping the connection, before or after the work")
 	fs.BoolVar(&f.contention, "write-contention", false, "commits that overlap fail with too_many_write_operations")
 	fs.Uint64Var(&f.seed, "seed", 0, "seed of the random faults (0 = random)")
+	// Strict modes: answers the real Dropbox may give (see strict.go).
+	fs.BoolVar(&f.strict.FinishBatchConcurrent, "strict-finish-batch-concurrent", false, "finish_batch_v2 refuses concurrent upload sessions")
+	fs.StringVar(&f.refuseEmpty, "refuse-empty-append", "", "append_batch refuses entries of length 0: per \"entry\" or the whole \"request\"")
+	fs.BoolVar(&f.strict.OmitContentHash, "omit-content-hash", false, "commits answer without content_hash")
+	fs.BoolVar(&f.strict.RefuseEmptyChunked, "refuse-empty-chunked", false, "upload requests with an empty chunked body are refused with 400")
 }
 
 // options checks the flags and turns them into emulator options.
@@ -122,7 +129,9 @@ func (f *emulatorFlags) options() (emulator.Options, error) {
 		ResetRate:       f.resetRate,
 		WriteContention: f.contention,
 		Seed:            f.seed,
+		Strict:          f.strict,
 	}
+	opts.Strict.RefuseEmptyAppend = emulator.Refusal(f.refuseEmpty)
 	if f.appKey != "" {
 		opts.Apps = []emulator.App{{Key: f.appKey, Secret: f.appSecret}}
 	}

@@ -48,6 +48,10 @@ func (s *Server) sessionAppendBatch(c *call) {
 			c.bad(fmt.Sprintf("request body: %slength: %d is negative", prefix, *e.Length))
 			return
 		}
+		if s.refuseEmptyAppend(*e.Length) == RefuseRequest {
+			c.bad(fmt.Sprintf("request body: %slength: 0 is refused (strict mode)", prefix))
+			return
+		}
 		total += *e.Length
 	}
 	data, hash, ok := c.chunk()
@@ -70,6 +74,11 @@ func (s *Server) sessionAppendBatch(c *call) {
 		sess := s.sessions.get(*e.Cursor.SessionID)
 		if sess == nil {
 			out[i].failure = writeErr("not_found")
+			continue
+		}
+		if s.refuseEmptyAppend(*e.Length) == RefuseEntry {
+			f := u("other")
+			out[i].failure = &f
 			continue
 		}
 		var digests []blocks.Digest

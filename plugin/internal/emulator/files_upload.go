@@ -217,5 +217,5 @@ func (s *Server) upload(c *call) {
 		c.fail(u("path", "reason", *w, "upload_session_id", newSessionID()))
 		return
 	}
-	c.ok(res[0].meta)
+	c.ok(s.committed(res[0].meta))
 }

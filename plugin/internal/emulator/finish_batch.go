@@ -80,10 +80,14 @@ func (s *Server) finishBatch(c *call) ([]batchEntry, bool) {
 		sess.mu.Lock()
 		var fe *union
 		var err error
-		if !sess.committed && !sess.busy && !sess.closed {
+		switch {
+		case s.refuseConcurrentInBatch(sess):
+			f := u("other")
+			fe = &f
+		case !sess.committed && !sess.busy && !sess.closed:
 			f := lookupErr(writeErr("not_closed"))
 			fe = &f
-		} else {
+		default:
 			fe, err = s.sessions.prepare(sess, *e.Cursor.Offset, nil, emptyHash, e.ContentHash)
 		}
 		if err == nil && fe == nil {
@@ -124,7 +128,7 @@ func (s *Server) finishBatch(c *call) ([]batchEntry, bool) {
 			out[i].failure = &f
 			continue
 		}
-		meta := res[k].meta
+		meta := s.committed(res[k].meta)
 		out[i].meta = &meta
 		sess := held[i]
 		sess.mu.Lock()

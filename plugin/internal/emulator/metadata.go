@@ -25,7 +25,7 @@ type fileMetadata struct {
 	Rev            string `json:"rev"`
 	Size           int64  `json:"size"`
 	IsDownloadable bool   `json:"is_downloadable"`
-	ContentHash    string `json:"content_hash"`
+	ContentHash    string `json:"content_hash,omitempty"` // empty only in Strict.OmitContentHash
 }
 
 type folderMetadata struct {

@@ -104,7 +104,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, rt *route) {
 		return
 	}
 	c := &call{s: s, w: w, r: r, route: rt}
-	if !c.checkMethod() || !c.checkContentType() || !c.authorize() || !c.readArg() {
+	if !c.checkMethod() || !c.checkContentType() || !c.authorize() || !c.readArg() || !c.strictBody() {
 		return
 	}
 	if rec != nil {

@@ -73,6 +73,9 @@ type Options struct {
 	// Logger, when set, gets one debug line per API request (route,
 	// status, bytes, duration) and one per injected fault.
 	Logger hclog.Logger
+	// Strict turns on answers the real Dropbox might give where nobody
+	// here could confirm what it does (see strict.go).
+	Strict Strict
 	// Hook, when set, is called as each API request arrives and again
 	// when its work is done, before it is answered (see hooks.go). Tests
 	// use it to act at a precise point of a client's work.
@@ -173,6 +176,9 @@ func (o Options) Validate() error {
 	}
 	if o.Bandwidth < 0 {
 		return errors.New("bandwidth must not be negative")
+	}
+	if err := o.Strict.validate(); err != nil {
+		return err
 	}
 	for _, a := range o.Apps {
 		if strings.TrimSpace(a.Key) == "" {

@@ -197,6 +197,6 @@ func (s *Server) sessionFinish(c *call) {
 		c.fail(u("path", "path", *res[0].werr))
 	default:
 		s.sessions.finished(sess)
-		c.ok(res[0].meta)
+		c.ok(s.committed(res[0].meta))
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox"
+	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/auth"
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/files"
 	"github.com/hashicorp/go-hclog"
 )
@@ -25,6 +26,9 @@ type commitReq struct {
 	arg      *files.UploadSessionFinishArg
 	done     func(*files.FileMetadata, error) // called once, from the committer
 	attempts int                              // commits tried so far
+	// concurrent: the session is a concurrent one (a large file), which
+	// finish_batch_v2 may refuse (see finishAlone).
+	concurrent bool
 }
 
 // contentionRetries is how many times a session refused with
@@ -42,6 +46,10 @@ type committer struct {
 	log     hclog.Logger
 	backoff func(attempt int) time.Duration
 	commits int // finish_batch_v2 calls made
+	// alone: finish_batch_v2 refused a concurrent session, so concurrent
+	// sessions are finished one by one with upload_session/finish.
+	alone    bool
+	finishes int // upload_session/finish calls made
 
 	mu      sync.Mutex
 	cond    *sync.Cond
@@ -140,6 +148,12 @@ func (cm *committer) commit(ctx context.Context, batch []commitReq) {
 		}
 		return
 	}
+	if cm.alone {
+		batch = cm.finishConcurrent(ctx, batch)
+		if len(batch) == 0 {
+			return
+		}
+	}
 	arg := &files.UploadSessionFinishBatchArg{Entries: make([]*files.UploadSessionFinishArg, len(batch))}
 	for i, r := range batch {
 		arg.Entries[i] = r.arg
@@ -151,9 +165,22 @@ func (cm *committer) commit(ctx context.Context, batch []commitReq) {
 		err = fmt.Errorf("finish_batch_v2 answered %d entries for %d sessions", len(res.Entries), len(batch))
 	}
 	cm.log.Debug("committed a batch", "files", len(batch), "took", time.Since(start), "error", err)
+	if err != nil && refusedBatch(err) && hasConcurrent(batch) {
+		// Dropbox refused the whole call, perhaps for the concurrent
+		// sessions in it: finish those alone, commit the rest again.
+		cm.learnAlone()
+		rest := cm.finishConcurrent(ctx, batch)
+		cm.mu.Lock()
+		cm.queue = append(rest, cm.queue...)
+		cm.mu.Unlock()
+		return
+	}
 	for i, r := range batch {
 		r.attempts++
 		switch {
+		case err == nil && r.concurrent && refusedEntry(res.Entries[i].Failure):
+			cm.learnAlone()
+			cm.finishAlone(ctx, r)
 		case err != nil:
 			r.done(nil, err)
 		case res.Entries[i].Success != nil:
@@ -201,4 +228,74 @@ func finishError(f *files.UploadSessionFinishError) error {
 		}
 	}
 	return entryError(s)
+}
+
+// The spec's text says to commit a concurrent upload session with
+// upload_session/finish; this tool commits them with finish_batch_v2 like
+// every other session, which the emulator accepts and Dropbox is believed
+// to (make conformance checks it). If Dropbox refuses, the session is
+// finished alone, and so is every later concurrent session of the run.
+
+// learnAlone switches concurrent sessions to upload_session/finish.
+func (cm *committer) learnAlone() {
+	if !cm.alone {
+		cm.alone = true
+		cm.log.Info("Dropbox refused a large file's upload session in finish_batch_v2; committing large files one by one with upload_session/finish")
+	}
+}
+
+// finishConcurrent finishes the concurrent sessions of batch alone and
+// returns the others.
+func (cm *committer) finishConcurrent(ctx context.Context, batch []commitReq) []commitReq {
+	var rest []commitReq
+	for _, r := range batch {
+		if r.concurrent {
+			cm.finishAlone(ctx, r)
+		} else {
+			rest = append(rest, r)
+		}
+	}
+	return rest
+}
+
+// finishAlone commits one session with upload_session/finish (no data).
+// Retries of write contention happen in package dbx, as for any request.
+func (cm *committer) finishAlone(ctx context.Context, r commitReq) {
+	cm.finishes++
+	m, err := cm.files.UploadSessionFinishContext(ctx, r.arg, nil)
+	r.done(m, err)
+}
+
+func hasConcurrent(batch []commitReq) bool {
+	for _, r := range batch {
+		if r.concurrent {
+			return true
+		}
+	}
+	return false
+}
+
+// refusedBatch reports whether finish_batch_v2 refused the whole call as a
+// bad request (400), as opposed to failing on the way (network, 5xx).
+func refusedBatch(err error) bool {
+	var br auth.BadRequest
+	return errors.As(err, &br)
+}
+
+// refusedEntry reports whether a finish_batch_v2 entry failed for a reason
+// that may be the batch route itself rather than the file: not a path
+// error, contention, a hash mismatch or a size limit, which
+// upload_session/finish would answer the same way.
+func refusedEntry(f *files.UploadSessionFinishError) bool {
+	if f == nil {
+		return false
+	}
+	switch f.Tag {
+	case files.UploadSessionFinishErrorPath, files.UploadSessionFinishErrorTooManyWriteOperations,
+		files.UploadSessionFinishErrorContentHashMismatch, files.UploadSessionFinishErrorPayloadTooLarge,
+		files.UploadSessionFinishErrorEncryptionNotSupported, files.UploadSessionFinishErrorPropertiesError,
+		files.UploadSessionFinishErrorTooManySharedFolderTargets:
+		return false
+	}
+	return true
 }

@@ -113,7 +113,9 @@ func (lf *largeFile) start(info os.FileInfo) error {
 	u := lf.u
 	arg := files.NewUploadSessionStartArg()
 	arg.SessionType = &files.UploadSessionType{Tagged: dropbox.Tagged{Tag: files.UploadSessionTypeConcurrent}}
-	res, err := u.c.Files.UploadSessionStartContext(u.ctx, arg, files.WithoutAutoContentHash(bytes.NewReader(nil)))
+	// No body at all (Content-Length: 0): through the SDK, an empty reader
+	// goes as an empty chunked body, which Dropbox is not known to accept.
+	res, err := u.c.Files.UploadSessionStartContext(u.ctx, arg, nil)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package transfer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/files"
@@ -14,12 +15,34 @@ import (
 )
 
 // listLimit is the page size asked of list_folder (Dropbox's maximum).
-const listLimit = 2000
+var listLimit uint32 = 2000 // a variable so that tests can page with a few files
+
+// maxListResets is how many times a listing is started again after
+// list_folder/continue answered reset before List gives up.
+const maxListResets = 3
 
 // List returns everything under the Dropbox folder dest, recursively, keyed
 // by dpath.Lower of the path: one list_folder call, then list_folder/continue
-// per page. A missing folder is empty; a file at dest is an error.
+// per page. A missing folder is empty; a file at dest is an error. When
+// Dropbox answers reset (the cursor went stale, which it may do at any
+// time), the listing starts again from the beginning, a few times at most.
 func List(ctx context.Context, c files.ContextClient, dest string) (map[string]plan.Remote, error) {
+	for resets := 0; ; resets++ {
+		out, err := list(ctx, c, dest)
+		if !errors.Is(err, errReset) {
+			return out, err
+		}
+		if resets == maxListResets {
+			return nil, exit.New(exit.Dropbox, fmt.Sprintf("listing %s: Dropbox reset the listing %d times in a row", display(dest), resets+1),
+				"try again later")
+		}
+	}
+}
+
+// errReset is list_folder/continue's reset answer.
+var errReset = errors.New("list_folder/continue answered reset")
+
+func list(ctx context.Context, c files.ContextClient, dest string) (map[string]plan.Remote, error) {
 	arg := files.NewListFolderArg(dest)
 	arg.Recursive = true
 	arg.Limit = listLimit
@@ -44,6 +67,9 @@ func List(ctx context.Context, c files.ContextClient, dest string) (map[string]p
 			return out, nil
 		}
 		res, err = c.ListFolderContinueContext(ctx, files.NewListFolderContinueArg(res.Cursor))
+		if dbx.HasTag(err, files.ListFolderContinueErrorReset) {
+			return nil, errReset
+		}
 		if err != nil {
 			return nil, dbx.Explain(err, "listing "+display(dest))
 		}

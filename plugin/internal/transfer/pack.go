@@ -1,7 +1,6 @@
 package transfer
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -51,6 +50,24 @@ func (u *uploader) sendPack(pack []*plan.Item) {
 		u.sendOneByOne(items, data)
 		return
 	}
+	u.sendBatch(items, all, data)
+}
+
+// sendBatch sends a pack's files (data[i] is items[i]'s part of all) with
+// start_batch and append_batch, and hands the sessions to the committer.
+// Empty files go as entries of length 0, unless Dropbox refused them
+// (fallback.go): then by files/upload.
+func (u *uploader) sendBatch(items []*plan.Item, all []byte, data [][]byte) {
+	if u.emptyByUpload() {
+		var empty []*plan.Item
+		empty, items, data = splitEmpty(items, data)
+		for _, it := range empty {
+			u.uploadEmpty(it)
+		}
+		if len(items) == 0 {
+			return
+		}
+	}
 	ctx := u.ctx
 	start, err := u.c.Files.UploadSessionStartBatchContext(ctx, &files.UploadSessionStartBatchArg{NumSessions: uint64(len(items))})
 	if err == nil && len(start.SessionIds) != len(items) {
@@ -67,13 +84,20 @@ func (u *uploader) sendPack(pack []*plan.Item) {
 		arg.Entries[i] = e
 	}
 	arg.ContentHash = blocks.Hash(all)
-	res, err := u.c.Files.UploadSessionAppendBatchContext(ctx, arg, bytes.NewReader(all))
+	res, err := u.c.Files.UploadSessionAppendBatchContext(ctx, arg, body(all))
 	if err != nil && noAppendBatch(err) {
 		u.mu.Lock()
 		u.noBatch = true
 		u.mu.Unlock()
 		u.o.Log.Info("the server has no upload_session/append_batch; sending small files one request each")
 		u.sendOneByOne(items, data)
+		return
+	}
+	if err != nil && refusedBatch(err) && !u.emptyByUpload() && hasEmpty(data) {
+		// Perhaps for the entries of length 0: send the pack again, empty
+		// files by files/upload. (The sessions opened are left to expire.)
+		u.learnNoEmptyAppend()
+		u.sendBatch(items, all, data)
 		return
 	}
 	if err == nil && len(res.Entries) != len(items) {
@@ -86,6 +110,11 @@ func (u *uploader) sendPack(pack []*plan.Item) {
 	u.o.Observer.Sent(int64(len(all)))
 	for i, it := range items {
 		if f := res.Entries[i].Failure; f != nil && !alreadyAppended(f, len(data[i])) {
+			if len(data[i]) == 0 {
+				u.learnNoEmptyAppend()
+				u.uploadEmpty(it)
+				continue
+			}
 			u.finish(it, nil, entryError("append_batch/"+f.Tag))
 			continue
 		}
@@ -155,7 +184,7 @@ func (u *uploader) sendOneByOne(items []*plan.Item, data [][]byte) {
 		arg := files.NewUploadSessionStartArg()
 		arg.Close = true
 		arg.ContentHash = it.File.Hash
-		res, err := u.c.Files.UploadSessionStartContext(u.ctx, arg, bytes.NewReader(data[i]))
+		res, err := u.c.Files.UploadSessionStartContext(u.ctx, arg, body(data[i]))
 		if err != nil {
 			u.finish(it, nil, err)
 			continue
@@ -175,7 +204,7 @@ func (u *uploader) batchless() bool {
 func (u *uploader) commit(it *plan.Item, session string, size uint64) {
 	arg := files.NewUploadSessionFinishArg(files.NewUploadSessionCursor(session, size), commitInfo(it, u.o.Mode))
 	u.cm.submit(commitReq{arg: arg, done: func(m *files.FileMetadata, err error) {
-		u.finish(it, m, checkCommitted(it, m, err))
+		u.committed(it, m, err)
 	}})
 }
 

@@ -88,12 +88,12 @@ func (lf *largeFile) forget(err error) {
 func (u *uploader) commitLarge(lf *largeFile) {
 	it := lf.it
 	arg := files.NewUploadSessionFinishArg(files.NewUploadSessionCursor(lf.session, uint64(lf.size)), commitInfo(it, u.o.Mode))
-	u.cm.submit(commitReq{arg: arg, done: func(m *files.FileMetadata, err error) {
-		err = checkCommitted(it, m, err)
-		if u.o.Resume != nil && (err == nil || !fatal(err)) {
-			u.o.Resume.Remove(it.Dest)
-		}
-		u.finish(it, m, err)
+	u.cm.submit(commitReq{arg: arg, concurrent: true, done: func(m *files.FileMetadata, err error) {
+		u.committedThen(it, m, err, func(err error) {
+			if u.o.Resume != nil && (err == nil || !fatal(err)) {
+				u.o.Resume.Remove(it.Dest)
+			}
+		})
 	}})
 }
 

@@ -10,6 +10,7 @@ package transfer
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -184,6 +185,10 @@ type uploader struct {
 	tried   []*plan.Item
 	stopErr error
 	noBatch bool // the server lacks append_batch: send packs one file at a time
+	// noEmptyAppend: Dropbox refused an empty file in append_batch, so
+	// empty files go by files/upload (fallback.go).
+	noEmptyAppend bool
+	lookups       sync.WaitGroup // content hashes being looked up (fallback.go)
 }
 
 func (u *uploader) run(items []*plan.Item) error {
@@ -229,6 +234,7 @@ func (u *uploader) run(items []*plan.Item) error {
 	g.Wait()
 	u.cm.close()
 	<-committed
+	u.lookups.Wait()
 	u.commits = u.cm.commits
 	u.mu.Lock()
 	defer u.mu.Unlock()
@@ -310,10 +316,17 @@ func commitInfo(it *plan.Item, mode plan.IfExists) *files.CommitInfo {
 }
 
 // createFolders makes the empty folders of the plan; ones already there
-// are fine.
+// are fine. A file where a folder should be is an error that names it.
 func createFolders(ctx context.Context, c *dbx.Client, folders []string) error {
 	for _, f := range folders {
-		if _, err := c.Files.CreateFolderV2Context(ctx, files.NewCreateFolderArg(f)); err != nil && !dbx.HasTag(err, "conflict") {
+		_, err := c.Files.CreateFolderV2Context(ctx, files.NewCreateFolderArg(f))
+		switch {
+		case err == nil, dbx.HasTag(err, "conflict") && dbx.HasTag(err, "folder"):
+		case dbx.HasTag(err, "conflict") && (dbx.HasTag(err, "file") || dbx.HasTag(err, "file_ancestor")):
+			return exit.Wrap(exit.Dropbox, err, fmt.Sprintf("creating folder %q: a file is in the way on Dropbox (%s)", f, dbx.Summary(err)),
+				fmt.Sprintf("remove or rename the file %q (or the one above it) on Dropbox, or choose another dest", f))
+		case dbx.HasTag(err, "conflict"): // another kind of conflict: the folder is there
+		default:
 			return dbx.Explain(err, "creating folder "+f)
 		}
 	}
