@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/beevik/etree"
+
+	"github.com/librec-auto/dropbox-post/internal/regularfile"
 )
 
 // ScriptNames are the script-name values that mark a Dropbox post element:
@@ -80,7 +82,7 @@ func Load(path string) (*Config, error) {
 // readCapped reads at most MaxConfigBytes+1 bytes of the file at path: one
 // more than the cap, so that a caller can tell a file over it.
 func readCapped(path string) ([]byte, error) {
-	f, err := os.Open(path)
+	f, err := regularfile.Open(path) // a FIFO, device or folder is refused at once
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/librec-auto/dropbox-post/internal/regularfile"
 	"github.com/librec-auto/dropbox-post/plugin/dpath"
 )
 
@@ -172,7 +173,7 @@ func checkKey(st study, p Param, r *report) string {
 	case lerr != nil:
 		r.problem(p.Line, lerr.fix, "encrypted_key %s", lerr.what)
 	case !fi.Mode().IsRegular():
-		r.problem(p.Line, "point encrypted_key at the key file (made with dropbox-post encrypt)", "encrypted_key %q is %s, not a file", p.Value, kind(fi.Mode().IsDir()))
+		r.problem(p.Line, "point encrypted_key at the key file (made with dropbox-post encrypt)", "encrypted_key %q is %s, not a regular file", p.Value, regularfile.Kind(fi.Mode()))
 	default:
 		return real
 	}

@@ -142,7 +142,7 @@ func TestResolveProblems(t *testing.T) {
 	}, {
 		name:     "key that is a folder",
 		params:   "\t\t\t<param name=\"option\">file</param>\n\t\t\t<param name=\"path\">post/plot.png</param>\n\t\t\t<param name=\"dest\">/x</param>\n\t\t\t<param name=\"encrypted_key\">keys</param>\n\t\t\t<param name=\"password\"/>\n",
-		problems: []want{{9, `encrypted_key "keys" is a folder, not a file`}},
+		problems: []want{{9, `encrypted_key "keys" is a directory, not a regular file`}},
 	}, {
 		name:     "share that is not a boolean",
 		params:   "\t\t\t<param name=\"option\">file</param>\n\t\t\t<param name=\"path\">post/plot.png</param>\n\t\t\t<param name=\"dest\">/x</param>\n\t\t\t<param name=\"share\">yes</param>\n",

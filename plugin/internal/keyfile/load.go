@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"strings"
 
+	"github.com/librec-auto/dropbox-post/internal/regularfile"
 	"github.com/librec-auto/dropbox-post/plugin/internal/atomicfile"
 	"github.com/librec-auto/dropbox-post/plugin/internal/credential"
 	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
@@ -24,22 +24,27 @@ const (
 )
 
 // ReadFile reads a key file, refusing what cannot be one: a missing file,
-// a directory, a file larger than 64 KiB. Errors are *exit.Error values with
+// a directory, a named pipe, a device or a socket (at once, without waiting
+// on it), a file larger than 64 KiB. Errors are *exit.Error values with
 // code KeyFile.
 func ReadFile(path string) ([]byte, error) {
-	f, err := os.Open(path)
+	f, err := regularfile.Open(path)
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
+		var nr *regularfile.NotRegularError
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
 			return nil, exit.Wrap(exit.KeyFile, err, fmt.Sprintf("key file %s does not exist", path),
 				"check its path, or make one with 'dropbox-post encrypt'")
+		case errors.As(err, &nr) && nr.IsDir():
+			return nil, exit.New(exit.KeyFile, fmt.Sprintf("key file %s is a directory", path),
+				"give the path of the key file itself, not of its folder")
+		case errors.As(err, &nr):
+			return nil, exit.Wrap(exit.KeyFile, err, fmt.Sprintf("key file %s cannot be read: %v", path, nr),
+				"give the path of the key file itself (a regular file)")
 		}
 		return nil, readError(path, err)
 	}
 	defer f.Close()
-	if fi, err := f.Stat(); err == nil && fi.IsDir() {
-		return nil, exit.New(exit.KeyFile, fmt.Sprintf("key file %s is a directory", path),
-			"give the path of the key file itself, not of its folder")
-	}
 	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
 	if err != nil {
 		return nil, readError(path, err)

@@ -13,6 +13,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/librec-auto/dropbox-post/internal/regularfile"
 	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
 )
 
@@ -117,7 +118,7 @@ func readFile(path string) (string, error) {
 	if path == "" {
 		return "", exit.New(exit.Usage, "--password-file is empty", fix)
 	}
-	f, err := os.Open(path)
+	f, err := regularfile.Open(path) // never a FIFO, device or folder: refused at once
 	if err != nil {
 		return "", exit.Wrap(exit.Local, err, fmt.Sprintf("cannot read password file %s: %v", path, cause(err)), fix)
 	}
