@@ -1,33 +1,90 @@
 package configschema
 
-// knownParams are the params a Dropbox element understands.
-var knownParams = map[string]bool{
-	"option": true, "encrypted_key": true, "path": true, "dest": true, "password": true, "share": true,
+import "strings"
+
+// A ParamSpec is one param a Dropbox element may have.
+type ParamSpec struct {
+	Name string // canonical spelling, as librec-auto's own script spells it: "encrypted_key"
+	// Supported is false for a param that is reserved but not implemented
+	// yet: it is accepted as an element param (never taken for anything
+	// else) and ignored with a warning.
+	Supported bool
 }
 
-// readParams returns the params that librec-auto would pass, by name: for
-// each name, the last one with text (librec-auto passes only params with
-// text, and the script's argument parser keeps the last of a name). It
-// warns about params without a name, unknown names and repeated names, and
-// says whether a password param is present at all (empty or not). blank
-// holds the line of each known param (other than password) that is present
-// only without text.
+// ElementParams is the one list of the params a Dropbox element may have.
+// Under librec-auto's calling convention (--NAME=VALUE for every param of
+// the element) these are the only names that mean anything: every other
+// name is ignored with a warning, so that a config from a public repository
+// cannot set what only the person running it decides (where requests go,
+// what may be read, where anything is written). A new element param is
+// added here, and nowhere else decides which names count.
+var ElementParams = []ParamSpec{
+	{"option", true},
+	{"path", true},
+	{"dest", true},
+	{"encrypted_key", true},
+	{"password", true},
+	{"share", true},
+	// The filters of issue 13: reserved, not implemented yet.
+	{"exclude", false},
+	{"include", false},
+	{"max_size", false},
+}
+
+// CanonicalParam returns the canonical name of an element param spelled
+// name, in any case and with "-" or "_" between words ("Encrypted-Key" is
+// "encrypted_key"), and whether it is one of ElementParams at all.
+func CanonicalParam(name string) (ParamSpec, bool) {
+	n := strings.ReplaceAll(strings.ToLower(name), "-", "_")
+	for _, p := range ElementParams {
+		if p.Name == n {
+			return p, true
+		}
+	}
+	return ParamSpec{}, false
+}
+
+// supportedNames lists the supported params for messages: "option, path,
+// dest, encrypted_key, password and share".
+func supportedNames() string {
+	var names []string
+	for _, p := range ElementParams {
+		if p.Supported {
+			names = append(names, p.Name)
+		}
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
+
+// readParams returns the params that librec-auto would pass, by canonical
+// name: for each name, the last one with text (librec-auto passes only
+// params with text, and the script's argument parser keeps the last of a
+// name). It warns about params without a name, unknown names, reserved
+// names not supported yet, and repeated names, and says whether a password
+// param is present at all (empty or not). blank holds the line of each
+// known param (other than password) that is present only without text.
 func readParams(s Script, r *report) (params map[string]Param, blank map[string]int, hasPassword bool) {
 	params = make(map[string]Param)
 	blank = make(map[string]int)
 	firstLine := make(map[string]int)
 	for _, p := range s.Params {
+		spec, known := CanonicalParam(p.Name)
 		switch {
 		case p.Name == "":
-			r.warn(p.Line, `add name="…" (option, path, dest, encrypted_key, password or share)`, "a <param> without a name attribute is ignored")
+			r.warn(p.Line, `add name="…" (`+supportedNames()+`)`, "a <param> without a name attribute is ignored")
 			continue
 		case p.Name == "channel":
 			r.warn(p.Line, "remove it", "param channel belongs to librec-auto's Slack script; Dropbox elements ignore it")
 			continue
-		case !knownParams[p.Name]:
-			r.warn(p.Line, "the known params are option, path, dest, encrypted_key, password and share", "unknown param %q is ignored", p.Name)
+		case !known:
+			r.warn(p.Line, "the known params are "+supportedNames()+"; what the config may not decide (where requests go, paths outside the study, manifests, the password's source, parallelism) is set by the person running it, with the environment or dropbox-post run's flags",
+				"unknown param %q is ignored", p.Name)
+			continue
+		case !spec.Supported:
+			r.warn(p.Line, "remove it, or update dropbox-post", "param %q is not supported yet; it is ignored", p.Name)
 			continue
 		}
+		p.Name = spec.Name
 		if p.Name == "password" {
 			hasPassword = true
 		}

@@ -1,9 +1,9 @@
 package cli
 
 import (
-	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -16,10 +16,6 @@ import (
 // librecAutoCommand is the hidden command behind librec-auto's calling
 // convention; librecAutoArgs puts its name in front of such a call.
 const librecAutoCommand = "librec-auto-call"
-
-// elementParams are the params of a Dropbox element, as librec-auto passes
-// them: --NAME=VALUE.
-var elementParams = []string{"option", "encrypted_key", "path", "dest", "share", "password"}
 
 // librecAutoArgs returns the root command's arguments for args. A call in
 // librec-auto's convention (a config file first, then --NAME=VALUE params)
@@ -46,10 +42,8 @@ func hasElementParam(args []string) bool {
 	for _, a := range args {
 		if name, ok := strings.CutPrefix(a, "--"); ok {
 			name, _, _ = strings.Cut(name, "=")
-			for _, p := range elementParams {
-				if name == p {
-					return true
-				}
+			if _, ok := configschema.CanonicalParam(name); ok {
+				return true
 			}
 		}
 	}
@@ -64,14 +58,19 @@ func librecAutoCmd(env *Env) *cobra.Command {
 is how librec-auto runs a Dropbox post element (through scripts/dropbox-post.py),
 from the study directory: CONFIG is the config's bare file name (config.xml, in
 conf/) or a path, then one --NAME=VALUE for each param with text; the last of a
-repeated flag wins. Params of other scripts (--channel=…) are ignored. An extra
-argument after CONFIG (older librec-auto versions passed the study) is used as
-the study directory when it holds CONFIG, and ignored otherwise.
+repeated param wins. An extra argument after CONFIG (older librec-auto versions
+passed the study) is used as the study directory when it holds CONFIG, and
+ignored otherwise.
 
-The element is checked with the rules of 'run' and posted like one of its
-elements; the flags of 'run' (--dry-run, --output, --if-exists, …) apply.`,
+Every --NAME=VALUE comes from the study's config, which may come from a public
+repository: only the element's own params count (option, path, dest,
+encrypted_key, password, share). Any other name (--api-url, --allow-outside-study,
+--manifest-dir, --parallel, --dry-run, …) is ignored with a warning. Where
+requests go (DROPBOX_API_URL), the password (DROPBOX_POST_PASSWORD) and the
+rest are set by the person running it, with the environment, or with
+'dropbox-post run' and its flags.`,
 		Hidden:             true,
-		DisableFlagParsing: true, // params of other scripts must not stop the post
+		DisableFlagParsing: true, // every argument is read by parseLibrecCall
 		Args:               cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return librecAutoCall(cmd, env, args)
@@ -79,45 +78,96 @@ elements; the flags of 'run' (--dry-run, --output, --if-exists, …) apply.`,
 	}
 }
 
+// librecCall is a call in librec-auto's convention, parsed.
+type librecCall struct {
+	positional []string
+	params     []configschema.Flag // canonical names, the last value of each, in first-seen order
+	password   *string             // --password, the last one
+	ignored    []string            // names that are not element params, as written, once each
+}
+
+// parseLibrecCall reads CONFIG [STUDY] --NAME=VALUE …. Only the names of
+// configschema.ElementParams count, in any case and with "-" or "_"; every
+// other argument that starts with "-" is set aside in ignored, with its
+// value never kept. A param of the element without "=VALUE" is an error.
+func parseLibrecCall(args []string) (librecCall, error) {
+	var c librecCall
+	index := map[string]int{}
+	seenIgnored := map[string]bool{}
+	ignore := func(name string) {
+		if !seenIgnored[name] {
+			seenIgnored[name] = true
+			c.ignored = append(c.ignored, name)
+		}
+	}
+	for i, a := range args {
+		if a == "--" {
+			c.positional = append(c.positional, args[i+1:]...)
+			break
+		}
+		name, ok := strings.CutPrefix(a, "--")
+		if !ok {
+			if len(a) > 1 && strings.HasPrefix(a, "-") {
+				n, _, _ := strings.Cut(a, "=")
+				ignore(n)
+				continue
+			}
+			c.positional = append(c.positional, a)
+			continue
+		}
+		name, value, hasValue := strings.Cut(name, "=")
+		spec, known := configschema.CanonicalParam(name)
+		switch {
+		case !known:
+			ignore("--" + name)
+		case !hasValue:
+			return c, exit.Usagef("librec-auto passes each param as --NAME=VALUE", "--%s has no value", name)
+		case spec.Name == "password":
+			v := value
+			c.password = &v
+		default:
+			if j, ok := index[spec.Name]; ok {
+				c.params[j].Value = value
+			} else {
+				index[spec.Name] = len(c.params)
+				c.params = append(c.params, configschema.Flag{Name: spec.Name, Value: value})
+			}
+		}
+	}
+	return c, nil
+}
+
 // librecAutoCall parses a librec-auto call, checks its element, and posts it.
 func librecAutoCall(cmd *cobra.Command, env *Env, args []string) error {
-	var params struct{ option, path, dest, share string }
-	var allowOutside, help bool
-	var df dropboxFlags
-	var tf transferFlags
-	fs := pflag.NewFlagSet(librecAutoCommand, pflag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.AddFlagSet(cmd.InheritedFlags())
-	fs.StringVar(&params.option, "option", "", "file, folder, or No")
-	fs.StringVar(&params.path, "path", "", "the file or folder to post, relative to the study")
-	fs.StringVar(&params.dest, "dest", "", "the Dropbox folder to post to")
-	fs.StringVar(&params.share, "share", "", "true: also make a shared link")
-	fs.BoolVar(&allowOutside, "allow-outside-study", false, "let path and encrypted_key lead outside the study directory")
-	fs.BoolVarP(&help, "help", "h", false, "help")
-	df.register(fs)
-	tf.register(fs)
-
-	known, ignored := splitKnown(fs, args)
-	if err := fs.Parse(known); err != nil {
-		return exit.Usagef("librec-auto passes CONFIG --NAME=VALUE …; see 'dropbox-post run --help'", "%v", err)
+	call, err := parseLibrecCall(args)
+	if err != nil {
+		return err
 	}
-	// The log flags are known only now.
 	if err := cmd.Root().PersistentPreRunE(cmd, nil); err != nil {
 		return err
 	}
-	for _, name := range ignored {
-		env.Log.Debug("ignoring a param dropbox-post does not use", "flag", "--"+name)
+	for _, name := range call.ignored {
+		if strings.EqualFold(name, "--channel") {
+			env.Log.Debug("ignoring --channel, a param of librec-auto's Slack script")
+			continue
+		}
+		env.Log.Warn(ignoredParamWarning(name))
 	}
-	if help {
-		return cmd.Help()
-	}
-	pos := fs.Args()
+	pos := call.positional
 	switch {
 	case len(pos) == 0:
 		return exit.Usagef("librec-auto passes the config's file name first: dropbox-post config.xml --option=… --path=… --dest=…", "no CONFIG given")
 	case len(pos) > 2:
 		return exit.Usagef("give CONFIG, then --NAME=VALUE params", "unexpected arguments %q", pos[2:])
 	}
+
+	// Everything but the element comes from the person: the defaults of
+	// run's flags, and the environment (DROPBOX_API_URL, the password).
+	var df dropboxFlags
+	var tf transferFlags
+	fs := pflag.NewFlagSet(librecAutoCommand, pflag.ContinueOnError)
+	df.register(fs)
+	tf.register(fs)
 	mode, err := tf.check()
 	if err != nil {
 		return err
@@ -125,6 +175,17 @@ func librecAutoCall(cmd *cobra.Command, env *Env, args []string) error {
 	if _, err := df.endpoint(env); err != nil {
 		return err
 	}
+	pw, fromShim, err := shimPassword(env)
+	if err != nil {
+		return err
+	}
+	if call.password != nil && !fromShim {
+		pw = call.password
+	}
+	if pw != nil {
+		_ = fs.Set("password", *pw)
+	}
+
 	study := "."
 	if len(pos) == 2 {
 		if isFile(configschema.StudyConfig(pos[1], pos[0])) {
@@ -138,17 +199,12 @@ func librecAutoCall(cmd *cobra.Command, env *Env, args []string) error {
 		env.Log.Warn("the config file is not there: is the working directory the study directory?", "config", config)
 	}
 
-	var flags []configschema.Flag
-	for _, name := range elementParams {
-		if fs.Changed(name) && name != "password" {
-			flags = append(flags, configschema.Flag{Name: name, Value: fs.Lookup(name).Value.String()})
-		}
-	}
-	if fs.Changed("password") || fs.Changed("key_password") || fs.Changed("password-file") {
+	flags := call.params
+	if pw != nil {
 		flags = append(flags, configschema.Flag{Name: "password"}) // the value stays with df.pw
 	}
 	e, warns, err := configschema.ResolveParams(study, flags,
-		configschema.ResolveOptions{AllowOutsideStudy: allowOutside, RequireKey: !envCredential(env)})
+		configschema.ResolveOptions{RequireKey: !envCredential(env)})
 	if err := checked(env, warns, err); err != nil {
 		return err
 	}
@@ -156,25 +212,23 @@ func librecAutoCall(cmd *cobra.Command, env *Env, args []string) error {
 	return p.post(cmd.Context())
 }
 
-// splitKnown separates the arguments fs knows from the --NAME[=VALUE]
-// flags it does not: librec-auto passes every param of an element, and a
-// param meant for another script must not stop the post. Only the names of
-// those are returned, never their values.
-func splitKnown(fs *pflag.FlagSet, args []string) (known, unknown []string) {
-	for i, a := range args {
-		if a == "--" {
-			return append(known, args[i:]...), unknown
+// ignoredParamWarning says why a --NAME=VALUE of a librec-auto call is
+// ignored. It names the param, quoted, never its value.
+func ignoredParamWarning(name string) string {
+	return "ignoring " + strconv.Quote(name) + ": librec-auto passes the config's params, and only a Dropbox element's own params " +
+		"(" + elementParamList() + ") count; where requests go, paths outside the study, manifests, " +
+		"the password's source and parallelism are set by the environment or by 'dropbox-post run' flags"
+}
+
+// elementParamList names the element params, for messages.
+func elementParamList() string {
+	var names []string
+	for _, p := range configschema.ElementParams {
+		if p.Supported {
+			names = append(names, p.Name)
 		}
-		if name, ok := strings.CutPrefix(a, "--"); ok {
-			name, _, _ = strings.Cut(name, "=")
-			if fs.Lookup(name) == nil {
-				unknown = append(unknown, name)
-				continue
-			}
-		}
-		known = append(known, a)
 	}
-	return known, unknown
+	return strings.Join(names, ", ")
 }
 
 // isFile reports whether path names a file (or a link to one).

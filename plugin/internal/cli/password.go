@@ -3,11 +3,15 @@ package cli
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"os"
+	"strconv"
 
 	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
+	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
 	"github.com/librec-auto/dropbox-post/plugin/internal/secret"
 )
 
@@ -84,4 +88,46 @@ func saveTerminal(env *Env) func() {
 		return func() {}
 	}
 	return func() { _ = term.Restore(int(f.Fd()), state) }
+}
+
+// envPasswordFD names the inherited pipe through which scripts/dropbox-post.py
+// hands over the --password librec-auto gave it, so that the password is
+// never on the binary's command line (which every local user can read in
+// /proc/PID/cmdline) nor in its environment.
+const envPasswordFD = "DROPBOX_POST_PASSWORD_FD"
+
+// shimPassword reads the password the shim passed through the pipe named by
+// DROPBOX_POST_PASSWORD_FD, once: the pipe is closed and the variable
+// removed from this process's environment, so no child inherits either.
+// given is false when the variable is not set.
+func shimPassword(env *Env) (pw *string, given bool, err error) {
+	v := env.Getenv(envPasswordFD)
+	if v == "" {
+		return nil, false, nil
+	}
+	_ = os.Unsetenv(envPasswordFD)
+	bad := func(why string) error {
+		return exit.New(exit.Usage, fmt.Sprintf("%s=%q: %s", envPasswordFD, v, why),
+			"it is set by scripts/dropbox-post.py only; unset it")
+	}
+	fd, err := strconv.Atoi(v)
+	if err != nil || fd < 3 {
+		return nil, false, bad("not a file descriptor above 2")
+	}
+	f := os.NewFile(uintptr(fd), "password pipe")
+	if f == nil {
+		return nil, false, bad("not an open file descriptor")
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil || fi.Mode()&os.ModeNamedPipe == 0 {
+		return nil, false, bad("not an open pipe")
+	}
+	b, err := io.ReadAll(io.LimitReader(f, 64<<10+1))
+	if err != nil || len(b) > 64<<10 {
+		return nil, false, bad("cannot read the password from it")
+	}
+	s := string(b)
+	env.Redactor.Add(s)
+	return &s, true, nil
 }
