@@ -67,26 +67,27 @@ func TestConfigCannotWiden(t *testing.T) {
 	// valueFor is the most widening value of a flag: the other host, a path
 	// outside the study, true, the most parallelism.
 	valueFor := func(f *pflag.Flag) string {
+		name := strings.ReplaceAll(f.Name, "_", "-") // flags may be normalised either way
 		switch {
 		case f.Value.Type() == "bool":
 			return "true"
 		case f.Value.Type() == "int":
 			return "64"
-		case strings.Contains(f.Name, "url"):
+		case strings.Contains(name, "url"):
 			return anyURL
-		case f.Name == "target":
+		case name == "target":
 			return outside
-		case f.Name == "config":
+		case name == "config":
 			return filepath.Join(outside, "conf", "config.xml")
-		case f.Name == "manifest-dir":
+		case name == "manifest-dir":
 			return filepath.Join(outside, "manifests")
-		case f.Name == "password-file":
+		case name == "password-file":
 			return filepath.Join(outside, "pw")
-		case f.Name == "encrypted_key":
+		case name == "encrypted-key":
 			return filepath.Join(outside, "key.enc")
-		case f.Name == "output" || f.Name == "log-format":
+		case name == "output" || name == "log-format":
 			return "json"
-		case f.Name == "if-exists":
+		case name == "if-exists":
 			return "fail"
 		}
 		return "SENTINEL-" + f.Name
