@@ -1,7 +1,11 @@
-"""Stone types of files/upload_session/append_batch, which Debian's SDK
-(11.34) predates: written from files.stone of dropbox/dropbox-api-spec with
-the SDK's own stone_base and stone_validators, so that the route is sent
-through the SDK's transport and checked as strictly as the generated ones.
+"""Stone types that Debian's SDK (11.34) predates, written from files.stone
+of dropbox/dropbox-api-spec with the SDK's own stone_base and
+stone_validators, so that they are sent through the SDK's transport and
+checked as strictly as the generated ones:
+
+- the route files/upload_session/append_batch, with its types (below);
+- fields added to existing structs since: ListFolderArg gained
+  include_restorable_info Boolean = false (sent by the Go SDK v6).
 
   struct UploadSessionAppendBatchArg
       entries List(UploadSessionAppendBatchArgEntry, max_items=1000)
@@ -112,5 +116,41 @@ def append_batch(dbx, entries, data):
     return dbx.request(upload_session_append_batch, "files", arg, data)
 
 
+def _extend(base, extra):
+    """base with fields the current spec added (name, validator, default);
+    base itself when this SDK has them already."""
+    extra = [x for x in extra if x[0] not in base._all_field_names_]
+    if not extra:
+        return base
+
+    def __init__(self, **kw):
+        base.__init__(self, **{k: v for k, v in kw.items() if k in base._all_field_names_})
+        for f, _, _ in extra:
+            setattr(self, "_%s_value" % f, bb.NOT_SET)
+            if kw.get(f) is not None:
+                setattr(self, f, kw[f])
+    attrs = {"__slots__": ["_%s_value" % f for f, _, _ in extra], "__init__": __init__}
+    for f, v, _ in extra:
+        attrs[f] = bb.Attribute(f, nullable=isinstance(v, bv.Nullable))
+    cls = type(base.__name__, (base,), attrs)
+    for f, v, d in extra:
+        getattr(cls, f).validator = v
+        getattr(cls, f).default = d
+    cls._all_field_names_ = base._all_field_names_ | set(f for f, _, _ in extra)
+    cls._all_fields_ = base._all_fields_ + [(f, v) for f, v, _ in extra]
+    return cls
+
+
+def _with_arg(route, arg_cls):
+    """route with another argument type."""
+    return bb.Route(route.name, route.version, route.deprecated, bv.Struct(arg_cls),
+                    route.result_type, route.error_type, route.attrs)
+
+
+ListFolderArg = _extend(files.ListFolderArg, [("include_restorable_info", bv.Boolean(), False)])
+
 # The routes of this module, by name, for the spec oracle (validate.py).
-ROUTES = {"files/upload_session/append_batch": upload_session_append_batch}
+ROUTES = {
+    "files/upload_session/append_batch": upload_session_append_batch,
+    "files/list_folder": _with_arg(files.list_folder, ListFolderArg),
+}

@@ -23,7 +23,7 @@ type Exchange struct {
 	Arg string `json:"arg"`
 	// Result is the answer: the JSON body (a result, or an error for
 	// 401/409/429), the Dropbox-API-Result header of a successful
-	// download, or the text of a 400/500 answer.
+	// download (200, or 206 for a Range), or the text of a 400/500 answer.
 	Result      string `json:"result"`
 	ContentType string `json:"content_type"`
 	RequestID   string `json:"request_id"`
@@ -57,7 +57,7 @@ func (w *recorder) Write(p []byte) (int, error) {
 		w.WriteHeader(http.StatusOK)
 	}
 	// The data of a successful download is not an answer to check.
-	keep := w.route.style != downloadStyle || w.status != http.StatusOK
+	keep := w.route.style != downloadStyle || !downloaded(w.status)
 	if keep && w.body.Len()+len(p) <= maxRecorded {
 		w.body.Write(p)
 	}
@@ -78,8 +78,14 @@ func (w *recorder) report(rec func(Exchange)) {
 		Result: w.body.String(), ContentType: w.Header().Get("Content-Type"),
 		RequestID: w.Header().Get("X-Dropbox-Request-Id"),
 	}
-	if w.route.style == downloadStyle && w.status == http.StatusOK {
+	if w.route.style == downloadStyle && downloaded(w.status) {
 		e.Result = w.result
 	}
 	rec(e)
+}
+
+// downloaded reports whether a download's status means data follows (206:
+// a Range).
+func downloaded(status int) bool {
+	return status == http.StatusOK || status == http.StatusPartialContent
 }
