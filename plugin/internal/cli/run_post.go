@@ -202,6 +202,11 @@ func (p *poster) pushOne(ctx context.Context, o *outcome, client *dbx.Client, un
 	}
 	o.err = finishPush(out, p.tf, sums, o.err)
 	switch {
+	case o.err != nil && push.Unrecorded(o.err):
+		o.status = "posted" // but not recorded: finish reports o.err
+		if p.whole && p.tf.output == "text" && p.active() > 1 {
+			fmt.Fprintf(p.env.Stdout, "  not recorded: %s\n", o.err)
+		}
 	case o.err != nil:
 		o.status = "failed"
 		if p.whole && p.tf.output == "text" && p.active() > 1 {

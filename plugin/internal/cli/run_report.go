@@ -70,7 +70,7 @@ type elementReport struct {
 func (p *poster) finish(ctx context.Context, outs []*outcome) error {
 	t := runTotals{Elements: len(outs)}
 	doc := runReport{Study: p.study, Config: p.config, DryRun: p.tf.dryRun}
-	var failed []*outcome
+	var failed, unrecorded []*outcome
 	for _, o := range outs {
 		switch o.status {
 		case "skipped":
@@ -82,6 +82,9 @@ func (p *poster) finish(ctx context.Context, outs []*outcome) error {
 			t.NotRun++
 		default:
 			t.Posted++
+			if o.err != nil { // posted, but its manifest was not written
+				unrecorded = append(unrecorded, o)
+			}
 		}
 		if s := o.sum; s != nil {
 			t.Uploaded, t.Unchanged, t.FilesFailed, t.Bytes = t.Uploaded+s.Uploaded, t.Unchanged+s.Unchanged, t.FilesFailed+s.Failed, t.Bytes+s.Bytes
@@ -118,8 +121,10 @@ func (p *poster) finish(ctx context.Context, outs []*outcome) error {
 		return exit.Wrap(exit.Interrupted, ctx.Err(), "interrupted", "run the same command again to finish; only what is missing is sent")
 	}
 	switch {
-	case len(failed) == 0:
+	case len(failed) == 0 && len(unrecorded) == 0:
 		return nil
+	case len(failed) == 0:
+		return unrecorded[0].err // the same manifest folder for every element
 	case p.active() == 1:
 		return failed[0].err
 	}

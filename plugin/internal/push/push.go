@@ -166,17 +166,54 @@ func Run(ctx context.Context, c *dbx.Client, o Options) (*report.Summary, error)
 	sum.Retries, sum.Commits = c.Retries.Total(), stats.Commits
 	m.Finished = time.Now().UTC()
 	sum.Seconds = time.Since(started).Seconds()
+	var manifestErr error
 	if o.ManifestDir != "" && (sum.Uploaded > 0 || sum.Unchanged > 0) {
-		path, err := report.WriteManifest(o.ManifestDir, m)
-		if err != nil {
-			o.Log.Warn("could not write the manifest", "error", err)
+		sum.Manifest, manifestErr = report.WriteManifest(o.ManifestDir, m)
+		if manifestErr != nil {
+			manifestErr = unrecorded(manifestErr, o.ManifestDir)
+			sum.ManifestError = manifestErr.Error()
 		}
-		sum.Manifest = path
 	}
-	if upErr != nil {
+	switch {
+	case upErr != nil:
+		if manifestErr != nil {
+			o.Log.Warn(manifestErr.Error())
+		}
 		return sum, dbx.Explain(upErr, "pushing "+o.Local)
+	case afterErr != nil:
+		if manifestErr != nil {
+			o.Log.Warn(manifestErr.Error())
+		}
+		return sum, afterErr
 	}
-	return sum, afterErr
+	return sum, manifestErr
+}
+
+// Unrecorded reports whether err says that a push posted its files but
+// could not write their manifest: the files are on Dropbox, their record
+// is not.
+func Unrecorded(err error) bool {
+	var u *unrecordedError
+	return errors.As(err, &u)
+}
+
+type unrecordedError struct{ err *exit.Error }
+
+func (e *unrecordedError) Error() string { return e.err.Error() }
+func (e *unrecordedError) Unwrap() error { return e.err }
+
+// unrecorded turns the failure to write a manifest into dir into an error
+// (exit.Local) that says what it means and how to fix it. An unattended run
+// must not lose its provenance with nothing but a warning.
+func unrecorded(err error, dir string) error {
+	why := err.Error()
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		why = pe.Err.Error()
+	}
+	return &unrecordedError{exit.Wrap(exit.Local, err,
+		fmt.Sprintf("the files are on Dropbox, but their record is not: the manifest could not be written in %q (%s)", dir, why),
+		"make that folder writable, or give --manifest-dir a writable folder, and run again (what is on Dropbox is not sent again, and the manifest is written); --no-manifest posts without one")}
 }
 
 // check compares, after an upload, the local files with a fresh listing

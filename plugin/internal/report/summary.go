@@ -39,7 +39,10 @@ type Summary struct {
 	Retries   int64   `json:"retries"`
 	Commits   int     `json:"commits"`
 	Manifest  string  `json:"manifest,omitempty"`
-	Link      string  `json:"shared_link,omitempty"`
+	// ManifestError says why the manifest could not be written, when the
+	// push wanted one.
+	ManifestError string `json:"manifest_error,omitempty"`
+	Link          string `json:"shared_link,omitempty"`
 	// Verified is set by --verify: whether Dropbox holds every local file
 	// as it is here; Mismatches lists those it does not.
 	Verified   *bool  `json:"verified,omitempty"`
@@ -49,7 +52,7 @@ type Summary struct {
 	// Resumed lists the large files whose interrupted upload was
 	// continued ("resumed: …") or started over, and why.
 	Resumed []Note `json:"resumed,omitempty"`
-	Planned    []File `json:"planned,omitempty"` // dry run: every file and what would happen
+	Planned []File `json:"planned,omitempty"` // dry run: every file and what would happen
 }
 
 // OK reports whether nothing failed.
@@ -93,6 +96,9 @@ func (s *Summary) WriteText(w io.Writer) {
 	}
 	if s.Manifest != "" {
 		fmt.Fprintf(w, "  manifest: %s\n", s.Manifest)
+	}
+	if s.ManifestError != "" {
+		fmt.Fprintf(w, "  manifest: NOT WRITTEN\n")
 	}
 }
 
