@@ -27,10 +27,10 @@ func credentialCommands(env *Env) []*cobra.Command {
 
 func authCmd(env *Env) *cobra.Command {
 	var appKey, appSecret, out string
-	var force, share bool
+	var force, share, readOnly bool
 	var df dropboxFlags
 	cmd := &cobra.Command{
-		Use:   "auth --app-key KEY --encrypted FILE [--app-secret SECRET] [--share]",
+		Use:   "auth --app-key KEY --encrypted FILE [--app-secret SECRET] [--share] [--read-only]",
 		Short: "Authorize dropbox-post once, and save a refresh token that lasts, encrypted",
 		Long: `auth links dropbox-post to a Dropbox app with OAuth 2 (offline access), and
 writes the resulting refresh credential (app key, app secret if given, refresh
@@ -43,12 +43,18 @@ that Dropbox shows. Without --app-secret the exchange uses PKCE, so the app
 secret never has to be written anywhere. It asks for the scopes dropbox-post
 uses (account_info.read, files.metadata.read, files.content.read,
 files.content.write; with --share also sharing.read and sharing.write), which
-must be enabled in the app's Permissions tab.
+must be enabled in the app's Permissions tab. With --read-only it asks only
+for account_info.read, files.metadata.read and files.content.read (plus
+sharing.read with --share): a credential for a dashboard host, which can read
+the study's results but never overwrite or delete them. The scopes Dropbox
+granted are recorded in FILE, so that 'secrets export' can warn about a
+credential that can write.
 
 The password is resolved first (flags, DROPBOX_POST_PASSWORD, or asked twice
 on a terminal), so that a mistake stops the command before any browser step.`,
 		Example: `  dropbox-post auth --app-key k3yFromAppConsole --encrypted keys/dropbox.enc
-  dropbox-post auth --app-key KEY --app-secret SECRET --share --encrypted keys/dropbox.enc -k "$PW"`,
+  dropbox-post auth --app-key KEY --app-secret SECRET --share --encrypted keys/dropbox.enc -k "$PW"
+  dropbox-post auth --app-key KEY --read-only --encrypted keys/dashboard.enc`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := required("app-key", appKey, "encrypted", out); err != nil {
@@ -73,13 +79,16 @@ on a terminal), so that a mistake stops the command before any browser step.`,
 			if err != nil {
 				return err
 			}
-			scopes := dbx.FileScopes
-			if share {
-				scopes = append(append([]string{}, scopes...), dbx.ShareScopes...)
-			}
+			scopes := authScopes(readOnly, share)
 			g, err := authorize(ctx, env, base, appKey, appSecret, scopes)
 			if err != nil {
 				return err
+			}
+			if readOnly {
+				if w, _ := g.cred.CanWrite(); w {
+					return exit.New(exit.Auth, fmt.Sprintf("Dropbox granted write scopes (%q) although only read scopes were asked for; nothing was saved", strings.Join(g.scopes, " ")),
+						"run 'dropbox-post auth --read-only' again; if it persists, check the app's Permissions tab")
+				}
 			}
 			if err := keyfile.Save(out, g.cred, password.Reveal(), force); err != nil {
 				return err
@@ -99,9 +108,23 @@ on a terminal), so that a mistake stops the command before any browser step.`,
 	f.StringVar(&out, "encrypted", "", "key file to write (`FILE`)")
 	f.BoolVar(&force, "force", false, "replace FILE if it exists")
 	f.BoolVar(&share, "share", false, "also ask for the sharing scopes, to create shared links")
+	f.BoolVar(&readOnly, "read-only", false, "ask for read scopes only: a credential for a dashboard, which cannot change anything on Dropbox")
 	f.StringVar(&df.apiURL, "api-url", "", "send every Dropbox request, and the authorize page, to `URL` (the emulator); default $DROPBOX_API_URL")
 	df.pw.register(f)
 	return cmd
+}
+
+// authScopes returns the scopes auth asks for.
+func authScopes(readOnly, share bool) []string {
+	base, extra := dbx.FileScopes, dbx.ShareScopes
+	if readOnly {
+		base, extra = dbx.ReadScopes, dbx.ReadShareScopes
+	}
+	scopes := append([]string{}, base...)
+	if share {
+		scopes = append(scopes, extra...)
+	}
+	return scopes
 }
 
 // grant is what the authorization gave.
@@ -150,6 +173,9 @@ func authorize(ctx context.Context, env *Env, base *url.URL, appKey, appSecret s
 	if err != nil {
 		return nil, exit.Wrap(exit.Auth, err, "Dropbox gave an unusable refresh token: "+err.Error(), "run 'dropbox-post auth' again")
 	}
+	// Record what Dropbox granted (the token answer lists it); when it does
+	// not say, nothing is recorded and the scopes stay unknown.
+	cred = cred.WithScopes(res.Scopes)
 	g := &grant{cred: cred, scopes: res.Scopes}
 	o.Token = dbx.Token{AccessToken: res.Token.AccessToken}
 	if acct, err := dbx.New(o).Users.GetCurrentAccountContext(ctx); err == nil && acct.Name != nil {

@@ -66,6 +66,7 @@ an access token expires within hours.`,
 				return err
 			}
 			env.Log.Warn("the output holds the Dropbox credential in plain text: keep it out of version control")
+			warnIfWrites(env, c)
 			if c.Kind() == credential.AccessToken {
 				env.Log.Warn("this is an access token: it expires within hours; 'dropbox-post auth' makes a refresh credential that lasts")
 			}
@@ -76,6 +77,23 @@ an access token expires within hours.`,
 	cmd.Flags().StringVar(&format, "format", "env", "output format: env or streamlit")
 	pw.register(cmd.Flags())
 	return cmd
+}
+
+// warnIfWrites warns (stderr) when c can change what is on Dropbox: a
+// dashboard host should hold a credential that can read the study's
+// results, not overwrite them. The scopes are those recorded in the key
+// file by 'auth'; when none were, it says that they are unknown.
+func warnIfWrites(env *Env, c credential.Credential) {
+	const fix = "for a dashboard, make a read-only credential with 'dropbox-post auth --read-only' and export that"
+	switch canWrite, known := c.CanWrite(); {
+	case !known:
+		env.Log.Warn("the scopes of this credential are not recorded in the key file, so it may be able to write to Dropbox; " + fix)
+	case canWrite:
+		env.Log.Warn(fmt.Sprintf("this credential can write to Dropbox (scopes %q): whoever holds the output can overwrite or delete the study's results; %s",
+			strings.Join(c.Scopes(), " "), fix))
+	default:
+		env.Log.Info("read-only credential", "scopes", strings.Join(c.Scopes(), " "))
+	}
 }
 
 // streamlitSecrets returns c as a [dropbox] table of a TOML file.

@@ -8,6 +8,7 @@ package credential
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Kind says which sort of credential a Credential is.
@@ -39,6 +40,7 @@ type Credential struct {
 	appKey       string
 	appSecret    string
 	refreshToken string
+	scope        string // the scopes Dropbox granted, space-separated; "" when not recorded
 }
 
 // NewAccessToken returns a credential holding an access token.
@@ -131,4 +133,41 @@ func (c Credential) Secrets() []string {
 		}
 	}
 	return s
+}
+
+// WithScopes returns c recording the scopes Dropbox granted it, as 'auth'
+// reads them from the token answer, so that 'secrets export' can tell a
+// credential that can write from one that cannot. Scopes no Dropbox scope
+// looks like are left out; with none left, nothing is recorded.
+func (c Credential) WithScopes(scopes []string) Credential {
+	var ok []string
+	for _, s := range scopes {
+		if checkValue("scope", s) == nil {
+			ok = append(ok, s)
+		}
+	}
+	c.scope = strings.Join(ok, " ")
+	return c
+}
+
+// Scopes returns the scopes recorded with c, or nil when none were (key
+// files written before scopes were recorded, access tokens, credentials
+// given to 'encrypt').
+func (c Credential) Scopes() []string {
+	if c.scope == "" {
+		return nil
+	}
+	return strings.Fields(c.scope)
+}
+
+// CanWrite reports whether c's recorded scopes let it change anything on
+// Dropbox (any ".write" scope), and whether the scopes are known at all.
+func (c Credential) CanWrite() (canWrite, known bool) {
+	scopes := c.Scopes()
+	for _, s := range scopes {
+		if strings.HasSuffix(s, ".write") {
+			return true, true
+		}
+	}
+	return false, len(scopes) > 0
 }

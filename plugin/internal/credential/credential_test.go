@@ -220,3 +220,27 @@ func TestKind(t *testing.T) {
 		t.Error("refresh accessors")
 	}
 }
+
+func TestScopesRecorded(t *testing.T) {
+	c := mustRefresh(t, "").WithScopes([]string{"account_info.read", "files.content.read", "bad scope\""})
+	want := `{"app_key":"` + appKey + `","refresh_token":"` + refresh + `","scope":"account_info.read files.content.read"}`
+	if got := string(c.Encode()); got != want {
+		t.Errorf("Encode = %s, want %s", got, want)
+	}
+	back, err := Decode(c.Encode())
+	if err != nil || back != c {
+		t.Errorf("Decode(Encode()) = %v, %v", back, err)
+	}
+	if w, known := back.CanWrite(); w || !known {
+		t.Errorf("read scopes: CanWrite = %v, %v; want false, true", w, known)
+	}
+	if w, known := c.WithScopes([]string{"files.content.write"}).CanWrite(); !w || !known {
+		t.Errorf("files.content.write: CanWrite = %v, %v; want true, true", w, known)
+	}
+	if w, known := mustRefresh(t, "").CanWrite(); w || known {
+		t.Errorf("no scopes recorded: CanWrite = %v, %v; want false, false", w, known)
+	}
+	if c.Scopes() == nil || mustAccess(t).Scopes() != nil {
+		t.Errorf("Scopes: %v, %v", c.Scopes(), mustAccess(t).Scopes())
+	}
+}

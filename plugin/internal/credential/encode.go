@@ -11,8 +11,10 @@ import (
 // empty ones left out:
 //
 //	{"access_token":"…"}
-//	{"app_key":"…","app_secret":"…","refresh_token":"…"}
+//	{"app_key":"…","app_secret":"…","refresh_token":"…","scope":"…"}
 //
+// scope (the scopes Dropbox granted, space-separated) is there when 'auth'
+// recorded it.
 // It returns nil for the zero Credential.
 func (c Credential) Encode() []byte {
 	if c.IsZero() {
@@ -26,12 +28,13 @@ func (c Credential) Encode() []byte {
 		AppKey       string `json:"app_key,omitempty"`
 		AppSecret    string `json:"app_secret,omitempty"`
 		RefreshToken string `json:"refresh_token,omitempty"`
-	}{c.accessToken, c.appKey, c.appSecret, c.refreshToken})
+		Scope        string `json:"scope,omitempty"`
+	}{c.accessToken, c.appKey, c.appSecret, c.refreshToken, c.scope})
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 }
 
 // Decode reads the form Encode writes. It is stricter than Parse: the input
-// must be one JSON object with no fields but the four, holding either an
+// must be one JSON object with no fields but the four and scope, holding either an
 // access token or a refresh credential, not both.
 func Decode(data []byte) (Credential, error) {
 	f, err := parseJSON(string(data), true)

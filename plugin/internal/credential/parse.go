@@ -27,6 +27,7 @@ type fields struct {
 	AppKey       string `json:"app_key"`
 	AppSecret    string `json:"app_secret"`
 	RefreshToken string `json:"refresh_token"`
+	Scope        string `json:"scope"` // recorded by auth; not a secret
 }
 
 // Parse reads a credential as a user gives it to 'encrypt --key':
@@ -68,6 +69,14 @@ func Parse(text []byte) (Credential, error) {
 // credential turns the fields into a Credential: a refresh credential when a
 // refresh token is there, else an access token.
 func (f fields) credential() (Credential, error) {
+	c, err := f.secrets()
+	if err != nil {
+		return c, err
+	}
+	return c.WithScopes(strings.Fields(f.Scope)), nil
+}
+
+func (f fields) secrets() (Credential, error) {
 	switch {
 	case f.RefreshToken != "":
 		return NewRefresh(f.AppKey, f.AppSecret, f.RefreshToken)

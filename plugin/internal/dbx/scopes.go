@@ -15,6 +15,10 @@ var (
 	FileScopes = []string{"account_info.read", "files.metadata.read", "files.content.read", "files.content.write"}
 	// ShareScopes are added for shared links (auth --share).
 	ShareScopes = []string{"sharing.read", "sharing.write"}
+	// ReadScopes are what a dashboard that only reads needs (auth
+	// --read-only); with --share, ReadShareScopes are added.
+	ReadScopes      = []string{"account_info.read", "files.metadata.read", "files.content.read"}
+	ReadShareScopes = []string{"sharing.read"}
 )
 
 // ScopeWrite is the scope without which nothing can be uploaded.
