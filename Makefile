@@ -5,18 +5,38 @@
 GO      ?= go
 NPM     ?= npm
 BIN     := bin/dropbox-post
-VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS := -X github.com/librec-auto/dropbox-post/plugin/internal/cli.Version=$(VERSION)
+# The version stamped into the binary: the git tag or commit (a plain
+# 'go build' or 'go install' takes it from the build's own VCS stamp
+# instead). make dist VERSION=v1.2.0 names a release.
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null)
+LDFLAGS := $(if $(VERSION),-X github.com/librec-auto/dropbox-post/plugin/internal/cli.Version=$(VERSION))
 
-.PHONY: all build test vet js-deps py-deps demo bench soak fuzz clean
+.PHONY: all build install test vet js-deps py-deps demo bench soak fuzz dist clean
 
 all: build
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./plugin/cmd/dropbox-post
 
+# Where 'make install' puts the binary: $(GOBIN) if set (in the environment
+# or in 'go env'), else $(PREFIX)/bin if PREFIX is given, else the first
+# GOPATH's bin, like 'go install'. DESTDIR is put in front, for packagers.
+GOBIN  ?= $(shell $(GO) env GOBIN)
+PREFIX ?=
+INSTALL_DIR = $(or $(GOBIN),$(if $(PREFIX),$(PREFIX)/bin),$(firstword $(subst :, ,$(shell $(GO) env GOPATH)))/bin)
+
+install: build
+	@mkdir -p "$(DESTDIR)$(INSTALL_DIR)"
+	install -m 0755 $(BIN) "$(DESTDIR)$(INSTALL_DIR)/dropbox-post"
+	@echo "installed $(DESTDIR)$(INSTALL_DIR)/dropbox-post ($$($(BIN) --version | head -n 1))"
+	@case ":$$PATH:" in *":$(INSTALL_DIR):"*) ;; *) echo "note: $(INSTALL_DIR) is not on your PATH; add it, or run make install PREFIX=/usr/local" ;; esac
+
+# Every package is vetted for each operating system researchers use, so a
+# change cannot silently break the macOS or Windows build.
+VET_GOOS := linux darwin windows
+
 vet:
-	$(GO) vet ./...
+	@for os in $(VET_GOOS); do echo "GOOS=$$os $(GO) vet ./..."; GOOS=$$os $(GO) vet ./... || exit 1; done
 
 test: build vet js-deps py-deps
 	$(GO) test -count=1 ./...
@@ -54,7 +74,9 @@ $(JS_STAMP): $(JS_DIR)/package.json $(JS_DIR)/package-lock.json
 # Dropbox emulator, a key file for it, 'dropbox-post run' on a copy of
 # studies/movielens-demo (in .demo/, removed afterwards), what landed on the
 # emulated Dropbox, and a second run that sends nothing (scripts/demo).
-demo: build
+demo:
+	@echo "make demo: building $(BIN) and the demo (the first build downloads the Go modules: about 20 s), then running it"
+	@$(MAKE) --no-print-directory build
 	$(GO) run ./scripts/demo -bin $(BIN)
 
 # Benchmarks: numbers against references measured in the same run, with
@@ -74,5 +96,13 @@ soak: build
 fuzz:
 	GO=$(GO) FUZZTIME=$(FUZZTIME) sh scripts/fuzz.sh
 
+# Release archives in dist/: linux, darwin and windows on amd64 and arm64,
+# static binaries with the version stamped in, each packed with the README,
+# the licence (when the repository has one) and the librec-auto shim, and
+# SHA256SUMS (scripts/dist). make dist VERSION=v1.2.0
+dist:
+	@test -n "$(VERSION)" || { echo "make dist: no version: give one, e.g. make dist VERSION=v1.2.0" >&2; exit 1; }
+	$(GO) run ./scripts/dist -version $(VERSION) -go $(GO)
+
 clean:
-	rm -rf bin $(JS_DIR)/node_modules
+	rm -rf bin dist $(JS_DIR)/node_modules

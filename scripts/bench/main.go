@@ -33,7 +33,6 @@ import (
 	"runtime"
 	"sort"
 	"strings"
-	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -123,7 +122,7 @@ func smallFiles(dir string) []row {
 	for i := 0; i < n; i++ {
 		writeRandom(filepath.Join(root, fmt.Sprintf("exp%05d/result/out-%d.csv", i%10, i)), 4096, uint64(i))
 	}
-	syscall.Sync()
+	syncDisks()
 
 	emu.reset()
 	start := time.Now()
@@ -148,7 +147,7 @@ func bigFile(dir string) []row {
 	fmt.Printf("== one file of %d MiB, no latency\n", *bigMiB)
 	path := filepath.Join(dir, "big", "model.bin")
 	writeRandom(path, size, 42)
-	syscall.Sync() // no writeback of the new file during the measurements
+	syncDisks() // no writeback of the new file during the measurements
 	emu := startEmulator()
 	defer emu.stop()
 
@@ -213,7 +212,7 @@ func manyFiles(dir string) []row {
 	for i := 0; i < n; i++ {
 		writeRandom(filepath.Join(root, fmt.Sprintf("exp%05d/fold-%d/out-%d.csv", i%50, i%5, i)), int64(512+i%3000), uint64(i))
 	}
-	syscall.Sync()
+	syncDisks()
 	emu := startEmulator()
 	defer emu.stop()
 	ours := push(emu, root, "/many", fmt.Sprintf("dropbox-post push, %d files", n))
@@ -249,9 +248,7 @@ func push(emu *emulator, local, dest, name string) row {
 	start := time.Now()
 	out := run(cmd)
 	r := row{name: name, wall: time.Since(start)}
-	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	r.rssMiB = float64(ru.Maxrss) / 1024
-	r.cpu = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	r.rssMiB, r.cpu = usage(cmd.ProcessState)
 	var sum struct {
 		Uploaded, Unchanged, Failed int
 	}
