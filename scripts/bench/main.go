@@ -195,7 +195,7 @@ func linkFile(dir string) []row {
 	fmt.Printf("== one file of %d MiB through %.0f MB/s at %v per request\n", *linkMiB, float64(*linkBW)/1e6, *linkLat)
 	path := filepath.Join(dir, "link", "model.bin")
 	writeRandom(path, size, 7)
-	syscall.Sync()
+	syncDisks()
 	emu := startEmulator("--bandwidth", fmt.Sprint(*linkBW), "--latency", linkLat.String())
 	defer emu.stop()
 	ours := push(emu, path, "/link", "dropbox-post push through the link")
