@@ -54,6 +54,31 @@ func kind(m fs.FileMode) string {
 	return notRegular
 }
 
+// OpenIn is Open for name inside root (os.Root's rules: no symbolic link
+// or ".." leads out of it).
+func OpenIn(root *os.Root, name string) (*os.File, error) {
+	refuse := func(m fs.FileMode) error {
+		return &fs.PathError{Op: "open", Path: name, Err: &NotRegularError{Kind: kind(m)}}
+	}
+	if fi, err := root.Stat(name); err == nil && !fi.Mode().IsRegular() {
+		return nil, refuse(fi.Mode())
+	}
+	f, err := root.OpenFile(name, os.O_RDONLY|openFlags, 0)
+	if err != nil {
+		return nil, err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		f.Close()
+		return nil, refuse(fi.Mode())
+	}
+	return f, nil
+}
+
 // Open opens the regular file at path (following symbolic links) for
 // reading. A path that is not a regular file gives an *fs.PathError whose
 // Err is a *NotRegularError, before anything is read and without waiting.

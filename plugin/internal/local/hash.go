@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"runtime"
 	"sync"
 
@@ -24,17 +23,22 @@ var blockBuffers = sync.Pool{New: func() any {
 // number of bytes read. It reads whole 4 MiB blocks, so that the SDK's
 // hasher never copies.
 func HashFile(path string) (hash string, n int64, err error) {
-	f, err := os.Open(path)
+	return (&File{Path: path}).hash()
+}
+
+// hash returns the Dropbox content hash of f, read through f.Open.
+func (f *File) hash() (hash string, n int64, err error) {
+	r, err := f.Open()
 	if err != nil {
 		return "", 0, err
 	}
-	defer f.Close()
+	defer r.Close()
 	bp := blockBuffers.Get().(*[]byte)
 	defer blockBuffers.Put(bp)
 	buf := *bp
 	h := contenthash.New()
 	for {
-		m, err := io.ReadFull(f, buf)
+		m, err := io.ReadFull(r, buf)
 		h.Write(buf[:m])
 		n += int64(m)
 		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
@@ -62,7 +66,7 @@ func HashAll(ctx context.Context, files []*File, workers int, done func(*File)) 
 			if err := gctx.Err(); err != nil {
 				return err
 			}
-			h, n, err := HashFile(f.Path)
+			h, n, err := f.hash()
 			if err != nil {
 				return fmt.Errorf("hashing %s: %w", f.Path, err)
 			}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/librec-auto/dropbox-post/internal/regularfile"
 	"github.com/librec-auto/dropbox-post/plugin/dpath"
 )
 
@@ -21,10 +22,33 @@ const StateDir = ".dropbox-post"
 // File is a regular file to post.
 type File struct {
 	Rel     string // path below the scanned root, "/"-separated; a single file: its name
-	Path    string // local path
+	Path    string // local path, for messages (reads go through Open)
 	Size    int64
 	ModTime time.Time
 	Hash    string // Dropbox content hash, hex; "" until hashed
+
+	root *os.Root // the folder Scan held open; nil: Path is opened as is
+	name string   // the file's name inside root
+}
+
+// Open opens the file for reading. A file from Scan is opened inside the
+// folder the scan held open (os.Root): no symbolic link swapped into any
+// component of its path since then, nor ".." in it, makes it read outside
+// that folder. Anything but a regular file (a FIFO swapped in) is refused
+// at once, without waiting on it.
+func (f *File) Open() (*os.File, error) {
+	if f.root == nil {
+		return regularfile.Open(f.Path)
+	}
+	return regularfile.OpenIn(f.root, f.name)
+}
+
+// Stat returns the file's current size and time, looked up as Open does.
+func (f *File) Stat() (os.FileInfo, error) {
+	if f.root == nil {
+		return os.Stat(f.Path)
+	}
+	return f.root.Stat(f.name)
 }
 
 // Note says why a path was left out or cannot be posted.
@@ -35,12 +59,22 @@ type Note struct {
 
 // Tree is what Scan found.
 type Tree struct {
+	root      *os.Root // held open from Scan to Close
 	Root      string   // the scanned path
 	IsDir     bool     // Root is a folder (else a single file)
 	Files     []*File  // sorted by Rel
 	EmptyDirs []string // folders with nothing to post in them, "/"-separated
 	Skipped   []Note   // left out on purpose: links, special files, names Dropbox ignores
 	Invalid   []Note   // cannot be posted: names Dropbox cannot store, case clashes
+}
+
+// Close releases the folder Scan held open; the files cannot be opened
+// after it.
+func (t *Tree) Close() error {
+	if t.root == nil {
+		return nil
+	}
+	return t.root.Close()
 }
 
 // Bytes returns the total size of the files.
@@ -57,6 +91,11 @@ func (t *Tree) Bytes() int64 {
 // special files and the names Dropbox ignores are skipped, and names Dropbox
 // cannot store are listed in Invalid, so that they are reported before
 // anything is sent.
+//
+// The folder (a single file's folder) is opened once, as an os.Root, and
+// everything below it is listed, examined and later read (File.Open)
+// through it: a symbolic link swapped into a path at any moment does not
+// make it read outside. Close the tree when done.
 func Scan(root string) (*Tree, error) {
 	info, err := os.Lstat(root)
 	if err != nil {
@@ -71,18 +110,37 @@ func Scan(root string) (*Tree, error) {
 		if err := dpath.CheckName(name); err != nil {
 			t.Invalid = append(t.Invalid, Note{name, err.Error()})
 		}
-		t.Files = []*File{{Rel: name, Path: root, Size: info.Size(), ModTime: info.ModTime()}}
+		if t.root, err = os.OpenRoot(filepath.Dir(root)); err != nil {
+			return nil, err
+		}
+		// The same file as the one examined, not one swapped in since.
+		if now, err := t.root.Lstat(name); err != nil || !os.SameFile(info, now) {
+			t.Close()
+			return nil, fmt.Errorf("%s changed while it was read: run again", root)
+		}
+		t.Files = []*File{{Rel: name, Path: root, Size: info.Size(), ModTime: info.ModTime(), root: t.root, name: name}}
 		return t, nil
 	}
+	if t.root, err = os.OpenRoot(root); err != nil {
+		return nil, err
+	}
+	if err := t.walk(); err != nil {
+		t.Close()
+		return nil, err
+	}
+	return t, nil
+}
+
+// walk lists the folder t holds open.
+func (t *Tree) walk() error {
 	dirs := map[string]bool{}
-	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+	err := fs.WalkDir(t.root.FS(), ".", func(rel string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		if path == root {
+		if rel == "." {
 			return nil
 		}
-		rel := filepath.ToSlash(strings.TrimPrefix(path, root+string(filepath.Separator)))
 		name := d.Name()
 		switch {
 		case d.IsDir() && name == StateDir:
@@ -105,20 +163,26 @@ func Scan(root string) (*Tree, error) {
 			dirs[rel] = true
 			return nil
 		}
-		info, err := d.Info()
+		osName := filepath.FromSlash(rel)
+		info, err := t.root.Lstat(osName)
 		if err != nil {
 			return err
 		}
-		t.Files = append(t.Files, &File{Rel: rel, Path: path, Size: info.Size(), ModTime: info.ModTime()})
+		if !info.Mode().IsRegular() { // swapped since it was listed
+			t.Skipped = append(t.Skipped, Note{rel, "not a regular file"})
+			return nil
+		}
+		t.Files = append(t.Files, &File{Rel: rel, Path: filepath.Join(t.Root, osName), Size: info.Size(), ModTime: info.ModTime(),
+			root: t.root, name: osName})
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	t.EmptyDirs = emptyDirs(dirs, t.Files)
 	sort.Slice(t.Files, func(i, j int) bool { return t.Files[i].Rel < t.Files[j].Rel })
 	t.Invalid = append(t.Invalid, caseClashes(t.Files)...)
-	return t, nil
+	return nil
 }
 
 func skip(d fs.DirEntry) error {

@@ -73,6 +73,7 @@ func Run(ctx context.Context, c *dbx.Client, o Options) (*report.Summary, error)
 		}
 		return nil, exit.Wrap(exit.Local, err, fmt.Sprintf("cannot read %s: %v", o.Local, err), "check the permissions")
 	}
+	defer tree.Close() // files are read through the folder the scan holds open
 	if len(tree.Invalid) > 0 {
 		return nil, invalidNames(tree.Invalid)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/librec-auto/dropbox-post/plugin/internal/blocks"
 	"github.com/librec-auto/dropbox-post/plugin/internal/dbx"
+	"github.com/librec-auto/dropbox-post/plugin/internal/local"
 	"github.com/librec-auto/dropbox-post/plugin/internal/plan"
 	"github.com/librec-auto/dropbox-post/plugin/internal/resume"
 )
@@ -38,7 +39,7 @@ const ChunkSize = 8 << 20
 // grows from 512 bytes and allocates and zeroes about five times the chunk
 // size; measured here, that was half the CPU time of a 1 GiB upload.
 func (u *uploader) sendLarge(it *plan.Item) {
-	f, err := os.Open(it.File.Path)
+	f, err := it.File.Open() // inside the scanned folder, whatever was swapped into its path
 	if err != nil {
 		u.finish(it, nil, err)
 		return
@@ -57,7 +58,7 @@ func (u *uploader) sendLarge(it *plan.Item) {
 	lf.n = (lf.size + ChunkSize - 1) / ChunkSize
 	err = lf.send(info)
 	if err == nil {
-		err = unchangedSince(it.File.Path, info)
+		err = unchangedSince(it.File, info)
 	}
 	if err != nil {
 		lf.forget(err)
@@ -195,10 +196,10 @@ func (lf *largeFile) sendChunk(i int64, buf []byte) error {
 	return nil
 }
 
-// unchangedSince reports errChanged if the file at path was modified after
+// unchangedSince reports errChanged if the file was modified after
 // it was opened for sending (another size or modification time).
-func unchangedSince(path string, before os.FileInfo) error {
-	after, err := os.Stat(path)
+func unchangedSince(file *local.File, before os.FileInfo) error {
+	after, err := file.Stat()
 	if err != nil {
 		return err
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"strings"
 
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox"
@@ -227,7 +226,7 @@ func checkCommitted(it *plan.Item, m *files.FileMetadata, err error) error {
 // appendFile appends the content of it's file to buf, checking that it
 // still has the size it had when it was hashed.
 func appendFile(buf []byte, it *plan.Item) ([]byte, error) {
-	f, err := os.Open(it.File.Path)
+	f, err := it.File.Open() // inside the scanned folder, whatever was swapped into its path
 	if err != nil {
 		return buf, err
 	}

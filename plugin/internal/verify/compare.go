@@ -64,6 +64,7 @@ func Compare(ctx context.Context, c *dbx.Client, localPath, dest string) (*Resul
 		}
 		return nil, exit.Wrap(exit.Local, err, fmt.Sprintf("cannot read %s: %v", localPath, err), "check the permissions")
 	}
+	defer tree.Close() // files are read through the folder the scan holds open
 	remote, err := transfer.Remote(ctx, c.Files, tree, dest)
 	if err != nil {
 		return nil, err
