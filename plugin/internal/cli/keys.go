@@ -13,6 +13,7 @@ import (
 	"github.com/librec-auto/dropbox-post/plugin/internal/credential"
 	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
 	"github.com/librec-auto/dropbox-post/plugin/internal/keyfile"
+	"github.com/librec-auto/dropbox-post/plugin/internal/report"
 	"github.com/librec-auto/dropbox-post/plugin/internal/secret"
 )
 
@@ -202,7 +203,9 @@ func openKeyFile(ctx context.Context, env *Env, pw *passwordFlags, path string) 
 	if err != nil {
 		return credential.Credential{}, secret.Password{}, err
 	}
+	env.prog.Phase(fmt.Sprintf("opening key file %q", path), report.None, 0)
 	c, info, err := keyfile.Load(path, password.Reveal())
+	env.endProgress()
 	if err != nil {
 		return credential.Credential{}, secret.Password{}, err
 	}

@@ -58,7 +58,7 @@ failed (a full disk, permissions); 130 interrupted.`,
 			sum, err := pull.Run(cmd.Context(), c, pull.Options{
 				Remote: remote, Local: args[1], Overwrite: overwrite, DryRun: dryRun,
 				Parallel: parallel, Log: env.Log,
-				Progress: progressOn(env, "downloading", output),
+				Progress: env.prog,
 			})
 			return finishPull(env, output, sum, err)
 		},
@@ -76,9 +76,12 @@ failed (a full disk, permissions); 130 interrupted.`,
 // is said) and turns failures into the exit status.
 func finishPull(env *Env, output string, sum *report.PullSummary, err error) error {
 	if sum != nil {
-		if output == "json" {
+		switch {
+		case output == "json":
 			report.WriteJSON(env.Stdout, sum)
-		} else {
+		case env.logOpts.Quiet:
+			sum.WriteErrors(env.Stdout) // --quiet: what went wrong only
+		default:
 			sum.WriteText(env.Stdout)
 		}
 	}

@@ -56,7 +56,7 @@ func (t *transferFlags) options(env *Env, mode plan.IfExists, local, dest, base 
 		Transfer:    transfer.Options{Parallel: t.parallel},
 		ManifestDir: t.manifests(base),
 		Tool:        "dropbox-post " + ToolVersion(),
-		Progress:    t.progress(env),
+		Progress:    env.prog,
 		Log:         env.Log,
 	}
 }
@@ -114,23 +114,6 @@ func (t *transferFlags) manifests(base string) string {
 		return t.manifestDir
 	}
 	return filepath.Join(base, local.StateDir, "manifests")
-}
-
-// progress makes the progress display for an upload.
-func (t *transferFlags) progress(env *Env) func(int, int64) *report.Progress {
-	return progressOn(env, "uploading", t.output)
-}
-
-// progressOn makes progress displays on stderr: a bar on a terminal when
-// the summary is text, plain lines otherwise, nothing with --quiet.
-func progressOn(env *Env, verb, output string) func(int, int64) *report.Progress {
-	return func(files int, bytes int64) *report.Progress {
-		return report.NewProgress(env.Stderr, files, bytes, report.ProgressOptions{
-			Verb:     verb,
-			Terminal: env.StderrTerminal && output == "text",
-			Quiet:    env.logOpts.Quiet,
-		})
-	}
 }
 
 func pushCmd(env *Env) *cobra.Command {
@@ -210,7 +193,11 @@ func finishPush(env *Env, tf *transferFlags, sums []*report.Summary, err error) 
 		}
 	} else {
 		for _, s := range done {
-			s.WriteText(env.Stdout)
+			if env.logOpts.Quiet {
+				s.WriteErrors(env.Stdout) // --quiet: what went wrong only
+			} else {
+				s.WriteText(env.Stdout)
+			}
 		}
 	}
 	if err != nil {

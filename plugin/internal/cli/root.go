@@ -18,6 +18,7 @@ import (
 
 	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
 	"github.com/librec-auto/dropbox-post/plugin/internal/logging"
+	"github.com/librec-auto/dropbox-post/plugin/internal/report"
 )
 
 // Env is what a command sees of the outside world. Tests give their own.
@@ -45,7 +46,38 @@ type Env struct {
 	// rawStderr is stderr before escaping: only the progress display
 	// writes there, its own escape sequences around escaped text.
 	rawStderr io.Writer
+	// prog shows what the command is doing; made once the flags are
+	// parsed. Every other write to stdout and stderr goes above it.
+	prog *report.Progress
 }
+
+// aboveProgress is a writer that clears the progress line before each
+// write, so that messages and the status line do not mix.
+type aboveProgress struct {
+	env *Env
+	w   io.Writer
+}
+
+func (a aboveProgress) Write(p []byte) (int, error) {
+	return a.env.prog.Above(a.w).Write(p)
+}
+
+// progressLines is the annotation of the commands that write progress
+// lines when stderr is not a terminal: those that transfer files.
+const progressLines = "progress-lines"
+
+// transfers marks cmd as one that transfers files.
+func transfers(cmd *cobra.Command) *cobra.Command {
+	if cmd.Annotations == nil {
+		cmd.Annotations = map[string]string{}
+	}
+	cmd.Annotations[progressLines] = "yes"
+	return cmd
+}
+
+// endProgress ends the progress display of the current step before its
+// summary is printed.
+func (env *Env) endProgress() { env.prog.End() }
 
 // OSEnv returns the Env of the running process.
 func OSEnv() *Env {
@@ -74,6 +106,7 @@ func run(ctx context.Context, env *Env, args []string) int {
 		env.rawStderr = env.Stderr
 	}
 	env.Stdout, env.Stderr = logging.Escape(env.Stdout), logging.Escape(env.Stderr)
+	env.Stdout, env.Stderr = aboveProgress{env, env.Stdout}, aboveProgress{env, env.Stderr}
 	if env.Redactor == nil {
 		env.Redactor = &logging.Redactor{}
 	}
@@ -85,6 +118,7 @@ func run(ctx context.Context, env *Env, args []string) int {
 	root.SetOut(env.Stdout)
 	root.SetErr(env.Stderr)
 	err := root.ExecuteContext(ctx)
+	env.prog.Close()
 	if err == nil {
 		return int(exit.OK)
 	}
@@ -130,6 +164,13 @@ Flags are accepted with "-" or "_" between words: --encrypted-key and
 				return exit.New(exit.Usage, "--verbose and --quiet contradict each other", "give one of them")
 			}
 			env.Log = logging.New(env.Stderr, env.Redactor, env.logOpts)
+			if env.prog == nil {
+				// Without a terminal, only the commands that transfer write
+				// progress lines (CI logs want them; a decrypt does not).
+				lines := cmd.Annotations[progressLines] != ""
+				env.prog = report.NewProgress(env.rawStderr, report.ProgressOptions{
+					Terminal: env.StderrTerminal, Quiet: env.logOpts.Quiet || !env.StderrTerminal && !lines})
+			}
 			return nil
 		},
 	}
@@ -157,7 +198,7 @@ Flags are accepted with "-" or "_" between words: --encrypted-key and
 	groups := [][]*cobra.Command{
 		keyCommands(env),
 		emulatorCommands(env),
-		{pushCmd(env), hashCmd(env)},
+		{transfers(pushCmd(env)), hashCmd(env)},
 		runCommands(env),
 		credentialCommands(env),
 		syncCommands(env),

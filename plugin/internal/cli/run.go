@@ -2,17 +2,19 @@ package cli
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/spf13/cobra"
 
 	"github.com/librec-auto/dropbox-post/configschema"
 	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
+	"github.com/librec-auto/dropbox-post/plugin/internal/report"
 )
 
 // runCommands returns run (a study's Dropbox post-processing) and the
 // hidden command behind librec-auto's calling convention.
 func runCommands(env *Env) []*cobra.Command {
-	return []*cobra.Command{runCmd(env), librecAutoCmd(env)}
+	return []*cobra.Command{transfers(runCmd(env)), transfers(librecAutoCmd(env))}
 }
 
 func runCmd(env *Env) *cobra.Command {
@@ -60,6 +62,7 @@ what would be sent where; without a password it lists the local files only.`,
 				file = configschema.StudyConfig(study, "config.xml")
 			}
 			opts := configschema.ResolveOptions{AllowOutsideStudy: allowOutside, RequireKey: df.keyFile == "" && !envCredential(env)}
+			env.prog.Phase(fmt.Sprintf("reading the config %q", file), report.None, 0)
 			c, err := configschema.Load(file)
 			var elems []configschema.Element
 			var warns []configschema.Problem

@@ -105,6 +105,7 @@ func (p *poster) open(ctx context.Context) (map[string]*dbx.Client, map[string]s
 		switch {
 		case err == nil:
 			for _, k := range keys {
+				p.env.prog.Phase(fmt.Sprintf("opening key file %q", k), report.None, 0)
 				c, info, err := keyfile.Load(k, pw.Reveal())
 				if err != nil {
 					return nil, nil, err
@@ -207,9 +208,11 @@ func (p *poster) pushOne(ctx context.Context, o *outcome, client *dbx.Client, un
 		if p.whole && p.tf.output == "text" && p.active() > 1 {
 			fmt.Fprintf(p.env.Stdout, "  not recorded: %s\n", o.err)
 		}
+	case o.err != nil && exit.CodeOf(o.err) == exit.Interrupted:
+		o.status = "interrupted"
 	case o.err != nil:
 		o.status = "failed"
-		if p.whole && p.tf.output == "text" && p.active() > 1 {
+		if p.whole && p.tf.output == "text" && p.active() > 1 && !p.env.logOpts.Quiet {
 			fmt.Fprintf(p.env.Stdout, "  failed: %s\n", p.env.Redactor.Redact([]byte(o.err.Error())))
 		}
 	case p.tf.dryRun:

@@ -13,7 +13,7 @@ import (
 // writeHeading prints, in text output, which element comes (for a whole
 // study) and, in a dry run, the command librec-auto would run for it.
 func (p *poster) writeHeading(o *outcome) {
-	if p.tf.output != "text" {
+	if p.tf.output != "text" || p.env.logOpts.Quiet {
 		return
 	}
 	w := p.env.Stdout
@@ -38,6 +38,7 @@ type runTotals struct {
 	Uploaded    int   `json:"uploaded"` // would be, in a dry run
 	Unchanged   int   `json:"unchanged"`
 	FilesFailed int   `json:"files_failed"`
+	Unconfirmed int   `json:"unconfirmed,omitempty"` // files an interruption left unconfirmed
 	Bytes       int64 `json:"bytes"`
 }
 
@@ -71,10 +72,14 @@ func (p *poster) finish(ctx context.Context, outs []*outcome) error {
 	t := runTotals{Elements: len(outs)}
 	doc := runReport{Study: p.study, Config: p.config, DryRun: p.tf.dryRun}
 	var failed, unrecorded []*outcome
+	var interrupted error
 	for _, o := range outs {
 		switch o.status {
 		case "skipped":
 			t.Skipped++
+		case "interrupted":
+			t.NotRun++
+			interrupted = o.err
 		case "failed":
 			t.Failed++
 			failed = append(failed, o)
@@ -88,6 +93,7 @@ func (p *poster) finish(ctx context.Context, outs []*outcome) error {
 		}
 		if s := o.sum; s != nil {
 			t.Uploaded, t.Unchanged, t.FilesFailed, t.Bytes = t.Uploaded+s.Uploaded, t.Unchanged+s.Unchanged, t.FilesFailed+s.Failed, t.Bytes+s.Bytes
+			t.Unconfirmed += s.Unconfirmed
 		}
 		e := o.elem
 		r := elementReport{Index: e.Index, Line: e.Line, Option: e.Option.String(), Path: e.Path, Key: e.KeyPath,
@@ -104,19 +110,25 @@ func (p *poster) finish(ctx context.Context, outs []*outcome) error {
 	switch {
 	case p.tf.output == "json":
 		report.WriteJSON(p.env.Stdout, doc)
+	case p.env.logOpts.Quiet:
 	case p.whole && p.tf.dryRun:
 		fmt.Fprintf(p.env.Stdout, "dry run: %d of %d elements planned (%d skipped, %d failed): would upload %d (%s), %d unchanged; nothing was sent\n",
 			t.Posted, t.Elements, t.Skipped, t.Failed, t.Uploaded, report.Bytes(t.Bytes), t.Unchanged)
 	case p.whole:
-		fmt.Fprintf(p.env.Stdout, "run: %d of %d elements posted (%d skipped, %d failed): %d uploaded (%s), %d unchanged, %d failed\n",
-			t.Posted, t.Elements, t.Skipped, t.Failed, t.Uploaded, report.Bytes(t.Bytes), t.Unchanged, t.FilesFailed)
+		line := fmt.Sprintf("run: %d of %d elements posted (%d skipped, %d failed", t.Posted, t.Elements, t.Skipped, t.Failed)
+		if t.NotRun > 0 {
+			line += fmt.Sprintf(", %d interrupted or not run", t.NotRun)
+		}
+		line += fmt.Sprintf("): %d uploaded (%s), %d unchanged, %d failed", t.Uploaded, report.Bytes(t.Bytes), t.Unchanged, t.FilesFailed)
+		if t.Unconfirmed > 0 {
+			line += fmt.Sprintf(", %d not confirmed (interrupted)", t.Unconfirmed)
+		}
+		fmt.Fprintln(p.env.Stdout, line)
 	}
 
 	if ctx.Err() != nil {
-		for _, o := range failed {
-			if exit.CodeOf(o.err) == exit.Interrupted {
-				return o.err
-			}
+		if interrupted != nil {
+			return interrupted
 		}
 		return exit.Wrap(exit.Interrupted, ctx.Err(), "interrupted", "run the same command again to finish; only what is missing is sent")
 	}

@@ -4,5 +4,5 @@ import "github.com/spf13/cobra"
 
 // syncCommands returns pull and verify.
 func syncCommands(env *Env) []*cobra.Command {
-	return []*cobra.Command{pullCmd(env), verifyCmd(env)}
+	return []*cobra.Command{transfers(pullCmd(env)), verifyCmd(env)}
 }

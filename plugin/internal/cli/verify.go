@@ -44,7 +44,7 @@ for push.`,
 			}
 			if output == "json" {
 				report.WriteJSON(env.Stdout, res)
-			} else {
+			} else if !env.logOpts.Quiet || !res.Match() { // --quiet: nothing when they match
 				res.WriteText(env.Stdout)
 			}
 			if !res.Match() {

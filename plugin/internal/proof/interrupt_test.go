@@ -85,9 +85,9 @@ func TestInterrupt(t *testing.T) {
 		}
 	}
 	failWith(t, problems, "Dropbox is inconsistent after the interrupt")
-	if sum.Uploaded != len(held) || sum.Uploaded+sum.Failed != len(want) || sum.Uploaded == 0 || sum.Failed == 0 {
-		t.Errorf("the summary says %d uploaded and %d not, Dropbox holds %d of %d: want a mid-way push, told as it is",
-			sum.Uploaded, sum.Failed, len(held), len(want))
+	if sum.Uploaded != len(held) || sum.Uploaded+sum.Unconfirmed != len(want) || sum.Uploaded == 0 || sum.Unconfirmed == 0 || sum.Failed != 0 {
+		t.Errorf("the summary says %d uploaded, %d not confirmed and %d failed, Dropbox holds %d of %d: want a mid-way push, told as it is (an interrupted file has not failed)",
+			sum.Uploaded, sum.Unconfirmed, sum.Failed, len(held), len(want))
 	}
 	if sum.Manifest == "" {
 		t.Error("no manifest records the files uploaded before the interrupt")

@@ -36,9 +36,10 @@ type Options struct {
 	LargeFrom     int64 // files this size and up are downloaded in parallel ranges
 	Rounds        int   // attempts per file
 
-	// Progress, if not nil, makes the progress display for a download of
-	// files files and bytes bytes.
-	Progress func(files int, bytes int64) *report.Progress
+	// Progress, if not nil, is told each phase as it starts (listing
+	// Dropbox, comparing with the local files, downloading) and hears the
+	// bytes and files received.
+	Progress *report.Progress
 	Log      hclog.Logger
 
 	create createFile // tests: make local writes fail
@@ -86,6 +87,7 @@ func Run(ctx context.Context, c *dbx.Client, o Options) (*report.PullSummary, er
 	case err != nil && !errors.Is(err, fs.ErrNotExist):
 		return nil, exit.Wrap(exit.Local, err, fmt.Sprintf("cannot read %s: %s", o.Local, cause(err)), "check the permissions")
 	}
+	o.Progress.Phase(fmt.Sprintf("listing Dropbox %q", o.Remote), report.None, 0)
 	l, err := list(ctx, c, o.Remote)
 	if err != nil {
 		return nil, err
@@ -102,6 +104,7 @@ func Run(ctx context.Context, c *dbx.Client, o Options) (*report.PullSummary, er
 	if root != nil {
 		defer root.Close()
 	}
+	o.Progress.Phase(fmt.Sprintf("comparing with the local files in %q", o.Local), report.None, 0)
 	if err := decide(ctx, root, dir, l.jobs, o.Overwrite); err != nil {
 		return nil, err
 	}
@@ -115,15 +118,11 @@ func Run(ctx context.Context, c *dbx.Client, o Options) (*report.PullSummary, er
 			return nil, localFailure(&localError{path: filepath.Join(o.Local, d), err: err})
 		}
 	}
-	f := &fetcher{c: c, o: o, root: root, dir: o.Local}
-	if o.Progress != nil {
-		n, bytes := count(l.jobs)
-		f.prog = o.Progress(n, bytes)
-	}
+	f := &fetcher{c: c, o: o, root: root, dir: o.Local, prog: o.Progress}
+	n, bytes := count(l.jobs)
+	f.prog.Transfer("downloading", n, bytes)
 	runErr := f.run(ctx, l.jobs)
-	if f.prog != nil {
-		f.prog.Close()
-	}
+	f.prog.End()
 	summarize(sum, l.jobs)
 	sum.Retries = c.Retries.Total()
 	sum.Seconds = time.Since(started).Seconds()

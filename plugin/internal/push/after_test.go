@@ -3,7 +3,6 @@ package push
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -57,20 +56,27 @@ func TestVerifyNoticesWhatIsNotThere(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Everything is unchanged, so nothing is sent; but Dropbox loses b.csv
-	// while the push runs: the progress callback is the moment.
+	// while the push runs: the progress line of the transfer is the moment.
 	deleted := false
-	sum, err := Run(context.Background(), c, Options{Local: root, Dest: "/w", Verify: true,
-		Progress: func(files int, bytes int64) *report.Progress {
+	at := writerFunc(func(p []byte) (int, error) {
+		if strings.HasPrefix(string(p), "uploading") && !deleted {
 			if _, err := c.Files.DeleteV2Context(context.Background(), dbfiles.NewDeleteArg("/w/b.csv")); err != nil {
 				t.Error(err)
 			}
 			deleted = true
-			return report.NewProgress(io.Discard, files, bytes, report.ProgressOptions{Quiet: true})
-		}})
+		}
+		return len(p), nil
+	})
+	prog := report.NewProgress(at, report.ProgressOptions{Manual: true})
+	sum, err := Run(context.Background(), c, Options{Local: root, Dest: "/w", Verify: true, Progress: prog})
 	if !deleted {
-		t.Fatal("the progress callback never ran")
+		t.Fatal("the progress never showed the transfer")
 	}
 	if exit.CodeOf(err) != exit.Mismatch || sum.Verified == nil || *sum.Verified || len(sum.Mismatches) != 1 || sum.Mismatches[0].Local != "b.csv" {
 		t.Fatalf("err %v, summary %+v", err, sum)
 	}
 }
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }

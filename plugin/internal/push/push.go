@@ -48,9 +48,10 @@ type Options struct {
 	Study       string // recorded in the manifest
 	Element     int    // recorded in the manifest
 	Tool        string // "dropbox-post <version>", recorded in the manifest
-	// Progress, if not nil, makes the progress display for a transfer of
-	// files files and bytes bytes.
-	Progress func(files int, bytes int64) *report.Progress
+	// Progress, if not nil, is told each phase as it starts (scanning,
+	// listing Dropbox, hashing, uploading, verifying, sharing) and hears
+	// the transfer's acknowledged bytes and files.
+	Progress *report.Progress
 	Log      hclog.Logger
 }
 
@@ -66,6 +67,8 @@ func Run(ctx context.Context, c *dbx.Client, o Options) (*report.Summary, error)
 	if err != nil {
 		return nil, err
 	}
+	prog := o.Progress
+	prog.Phase(fmt.Sprintf("scanning %q", o.Local), report.None, 0)
 	tree, err := local.Scan(abs)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
@@ -84,13 +87,22 @@ func Run(ctx context.Context, c *dbx.Client, o Options) (*report.Summary, error)
 	case o.Offline != "" && !o.DryRun:
 		return nil, errors.New("push: Offline is only for dry runs")
 	case o.Offline == "":
-		if remote, err = transfer.Remote(ctx, c.Files, tree, o.Dest); err != nil {
+		prog.Phase(fmt.Sprintf("listing Dropbox %q", firstOf(o.Dest, "/")), report.Entries, 0)
+		if remote, err = transfer.RemoteSeen(ctx, c.Files, tree, o.Dest, func(n int) { prog.Add(int64(n)) }); err != nil {
 			return nil, err
 		}
 	}
 	// Only files that Dropbox holds at the same size need their hash to
 	// decide; the others are hashed as they are sent.
-	if err := local.HashAll(ctx, plan.NeedHash(tree, o.Dest, remote), 0, nil); err != nil {
+	need := plan.NeedHash(tree, o.Dest, remote)
+	var size int64
+	for _, f := range need {
+		size += f.Size
+	}
+	if len(need) > 0 {
+		prog.Phase(fmt.Sprintf("hashing %d local file(s) Dropbox may hold", len(need)), report.ByteCount, size)
+	}
+	if err := local.HashAll(ctx, need, 0, func(f *local.File) { prog.Add(f.Size) }); err != nil {
 		if ctx.Err() != nil {
 			return nil, dbx.Explain(ctx.Err(), "pushing "+o.Local)
 		}
@@ -110,15 +122,12 @@ func Run(ctx context.Context, c *dbx.Client, o Options) (*report.Summary, error)
 
 	to := o.Transfer
 	to.Mode, to.Log = o.Mode, o.Log
-	var prog *report.Progress
-	if o.Progress != nil {
-		prog = o.Progress(p.Count(plan.Upload), p.Bytes(plan.Upload))
+	if prog != nil {
+		prog.Transfer("uploading", p.Count(plan.Upload), p.Bytes(plan.Upload))
 		to.Observer = prog
 	}
 	results, stats, upErr := transfer.Upload(ctx, c, p, to)
-	if prog != nil {
-		prog.Close()
-	}
+	prog.End()
 	byItem := map[*plan.Item]transfer.Result{}
 	for _, r := range results {
 		byItem[r.Item] = r
@@ -134,6 +143,10 @@ func Run(ctx context.Context, c *dbx.Client, o Options) (*report.Summary, error)
 			f.Status, f.Rev = "uploaded", r.Meta.Rev
 			sum.Uploaded++
 			sum.Bytes += it.File.Size
+		case sent && unconfirmed(ctx, r.Err):
+			f.Status, f.Reason = "unconfirmed", "interrupted before Dropbox confirmed it (it may be there); run again to finish"
+			sum.Unconfirmed++
+			sum.Interrupted = append(sum.Interrupted, f)
 		case sent:
 			f.Status, f.Error = "failed", explain(r.Err, it)
 			sum.Failed++
@@ -154,6 +167,7 @@ func Run(ctx context.Context, c *dbx.Client, o Options) (*report.Summary, error)
 	sum.Skipped += len(tree.Skipped)
 	var afterErr error
 	if upErr == nil && o.Verify {
+		prog.Phase(fmt.Sprintf("verifying %q against Dropbox", o.Local), report.None, 0)
 		afterErr = check(ctx, c, tree, o.Dest, sum)
 	}
 	if upErr == nil && afterErr == nil && o.Share {
@@ -161,6 +175,7 @@ func Run(ctx context.Context, c *dbx.Client, o Options) (*report.Summary, error)
 		if !tree.IsDir {
 			target = dpath.Join(o.Dest, tree.Files[0].Rel)
 		}
+		prog.Phase(fmt.Sprintf("sharing %q", target), report.None, 0)
 		sum.Link, afterErr = share.Link(ctx, c.Sharing, target)
 		m.Link = sum.Link
 	}
@@ -175,6 +190,7 @@ func Run(ctx context.Context, c *dbx.Client, o Options) (*report.Summary, error)
 			sum.ManifestError = manifestErr.Error()
 		}
 	}
+	prog.End()
 	switch {
 	case upErr != nil:
 		if manifestErr != nil {
@@ -215,6 +231,16 @@ func unrecorded(err error, dir string) error {
 	return &unrecordedError{exit.Wrap(exit.Local, err,
 		fmt.Sprintf("the files are on Dropbox, but their record is not: the manifest could not be written in %q (%s)", dir, why),
 		"make that folder writable, or give --manifest-dir a writable folder, and run again (what is on Dropbox is not sent again, and the manifest is written); --no-manifest posts without one")}
+}
+
+// firstOf returns the first of its arguments that is not empty.
+func firstOf(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
 }
 
 // check compares, after an upload, the local files with a fresh listing
@@ -275,11 +301,16 @@ func dryRun(sum *report.Summary, p *plan.Plan, offline string) {
 	}
 }
 
+// unconfirmed reports whether a file that was to be sent, and is not
+// known to be committed, was stopped by an interruption rather than by a
+// failure of its own: it was not sent yet (no error), or its request was
+// cancelled.
+func unconfirmed(ctx context.Context, err error) bool {
+	return err == nil || errors.Is(err, context.Canceled) || ctx.Err() != nil && errors.Is(err, context.DeadlineExceeded)
+}
+
 // explain turns a per-file error into one line for the user.
 func explain(err error, it *plan.Item) string {
-	if errors.Is(err, context.Canceled) {
-		return "interrupted before Dropbox confirmed it (it may be there); run again to finish"
-	}
 	var pe *fs.PathError
 	if errors.As(err, &pe) && errors.Is(err, fs.ErrNotExist) {
 		return "the local file vanished since the scan: run again (a file that is gone is then no longer posted)"

@@ -1,153 +1,431 @@
-// Package report tells the user what a transfer is doing and did: a
-// progress bar on a terminal, plain progress lines in logs, a summary in
-// text or JSON, and the provenance manifest of each push.
+// Package report tells the user what a transfer is doing and did: its
+// progress (each phase as it happens, then one line for the transfer), a
+// summary in text or JSON, and the provenance manifest of each push.
 package report
 
 import (
 	"fmt"
 	"io"
+	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
-
+	"github.com/librec-auto/dropbox-post/plugin/internal/logging"
 	"github.com/librec-auto/dropbox-post/plugin/internal/plan"
 )
 
-// DefaultInterval is how often plain progress lines are written when the
-// output is not a terminal.
-const DefaultInterval = 5 * time.Second
+// Defaults of ProgressOptions.
+const (
+	DefaultEvery  = 10 * time.Second       // between plain lines
+	DefaultRedraw = 200 * time.Millisecond // between redraws of the terminal line
+	RateWindow    = 8 * time.Second        // the rate is averaged over this much time
+)
 
-// Progress shows a transfer's progress on w: a bar when w is a terminal,
-// a line every interval otherwise (CI logs), nothing when quiet. It
-// implements transfer.Observer; its methods may be called concurrently.
-type Progress struct {
-	w         io.Writer
-	verb      string // "uploading", "downloading"
-	files     int
-	bytes     int64
-	start     time.Time
-	doneFiles atomic.Int64
-	failed    atomic.Int64
-	sent      atomic.Int64
-	bar       *progressbar.ProgressBar
-	stop      chan struct{}
-	wg        sync.WaitGroup
-	closeOnce sync.Once
-}
+// Unit is what a phase counts.
+type Unit int
+
+// The units of a phase.
+const (
+	None      Unit = iota // nothing to count
+	Entries               // a count of things (Dropbox entries, files)
+	ByteCount             // bytes
+)
 
 // ProgressOptions says how to show progress.
 type ProgressOptions struct {
-	Verb     string        // "uploading" (default) or "downloading"
-	Terminal bool          // w is a terminal: draw a bar
+	// Terminal: W is a terminal; one status line is redrawn in place.
+	// Otherwise (CI logs) a line is written at each phase change, every
+	// Every, and at the end.
+	Terminal bool
 	Quiet    bool          // show nothing
-	Interval time.Duration // between plain lines; 0: DefaultInterval
+	Every    time.Duration // between plain lines; 0: DefaultEvery
+	// Clock and Manual are for tests: the time, and no ticking goroutine
+	// (the test calls Tick).
+	Clock  func() time.Time
+	Manual bool
 }
 
-// NewProgress starts showing the progress of files files, bytes bytes.
-// Call Close when the transfer ends.
-func NewProgress(w io.Writer, files int, bytes int64, o ProgressOptions) *Progress {
-	if o.Verb == "" {
-		o.Verb = "uploading"
+// Progress shows what a command is doing, from its first second: each
+// phase as it happens (reading the config, opening a key file, listing
+// Dropbox with a running count, hashing with bytes done), then one line
+// for the transfer with files and bytes done of the total, a rate averaged
+// over the last RateWindow and a labelled time left. Its rate counts only
+// bytes Dropbox acknowledged (a request completed), never reads into
+// buffers. It implements transfer.Observer; every method is safe for
+// concurrent use and does nothing on a nil *Progress.
+//
+// On a terminal it draws on w, which must be the raw terminal: it escapes
+// the text it draws itself (logging.EscapeString), around its own escape
+// sequences. Other writes to the same terminal must go through Above.
+type Progress struct {
+	w     io.Writer
+	o     ProgressOptions
+	mu    sync.Mutex
+	now   func() time.Time
+	start time.Time
+
+	phase      string
+	unit       Unit
+	count      int64
+	total      int64 // of the phase; 0: unknown
+	phaseStart time.Time
+
+	verb      string // "uploading", "downloading"; "" before the transfer
+	files     int
+	bytes     int64
+	doneFiles int
+	failed    int
+	acked     int64
+	xferStart time.Time
+	samples   []sample
+
+	drawn     bool // terminal: the status line is on screen
+	suspended bool // terminal: someone wrote a partial line (a prompt)
+	lastPlain time.Time
+	stop      chan struct{}
+	wg        sync.WaitGroup
+	closed    bool
+}
+
+type sample struct {
+	at    time.Time
+	acked int64
+}
+
+// NewProgress starts a display on w. Call Close when the command ends.
+func NewProgress(w io.Writer, o ProgressOptions) *Progress {
+	if o.Every <= 0 {
+		o.Every = DefaultEvery
 	}
-	if o.Interval <= 0 {
-		o.Interval = DefaultInterval
+	p := &Progress{w: w, o: o, now: o.Clock, stop: make(chan struct{})}
+	if p.now == nil {
+		p.now = time.Now
 	}
-	p := &Progress{w: w, verb: o.Verb, files: files, bytes: bytes, start: time.Now(), stop: make(chan struct{})}
-	switch {
-	case o.Quiet || files == 0:
-	case o.Terminal:
-		p.bar = progressbar.NewOptions64(bytes,
-			progressbar.OptionSetWriter(w),
-			progressbar.OptionSetDescription(p.describe()),
-			progressbar.OptionShowBytes(true),
-			progressbar.OptionShowTotalBytes(true),
-			progressbar.OptionSetPredictTime(true),
-			progressbar.OptionThrottle(100*time.Millisecond),
-			progressbar.OptionClearOnFinish(),
-			progressbar.OptionSetWidth(30),
-			progressbar.OptionUseIECUnits(true),
-		)
-	default:
+	p.start = p.now()
+	if !o.Quiet && !o.Manual {
+		every := o.Every
+		if o.Terminal {
+			every = DefaultRedraw
+		}
 		p.wg.Add(1)
-		go p.lines(o.Interval)
+		go p.ticking(every)
 	}
 	return p
 }
 
-func (p *Progress) describe() string {
-	return fmt.Sprintf("%s %d/%d files", p.verb, p.doneFiles.Load(), p.files)
-}
-
-// Sent records n bytes confirmed by Dropbox.
-func (p *Progress) Sent(n int64) {
-	p.sent.Add(n)
-	if p.bar != nil {
-		p.bar.Add64(n)
-	}
-}
-
-// Done records a finished file.
-func (p *Progress) Done(it *plan.Item, err error) {
-	p.doneFiles.Add(1)
-	if err != nil {
-		p.failed.Add(1)
-	}
-	if p.bar != nil {
-		p.bar.Describe(p.describe())
-	}
-}
-
-// Retrying records a file that will be sent again.
-func (p *Progress) Retrying(it *plan.Item, err error) {}
-
-// lines writes a plain progress line every interval while something moves.
-func (p *Progress) lines(every time.Duration) {
+func (p *Progress) ticking(every time.Duration) {
 	defer p.wg.Done()
 	t := time.NewTicker(every)
 	defer t.Stop()
-	var last int64 = -1
 	for {
 		select {
 		case <-p.stop:
 			return
 		case <-t.C:
-			sent := p.sent.Load()
-			if sent == last && p.doneFiles.Load() == 0 {
-				continue
-			}
-			last = sent
-			fmt.Fprintln(p.w, p.Line())
+			p.Tick()
 		}
 	}
 }
 
-// Line describes the progress so far in one line.
-func (p *Progress) Line() string {
-	sent, el := p.sent.Load(), time.Since(p.start)
-	rate := float64(sent) / el.Seconds()
-	left := "?"
-	if rate > 0 && p.bytes >= sent {
-		left = time.Duration(float64(p.bytes-sent) / rate * float64(time.Second)).Round(time.Second).String()
+// Tick redraws the terminal line, or writes a plain line when Every has
+// passed since the last one.
+func (p *Progress) Tick() {
+	if p == nil {
+		return
 	}
-	line := fmt.Sprintf("%s: %d/%d files, %s/%s, %s/s, %s left", p.verb, p.doneFiles.Load(), p.files,
-		Bytes(sent), Bytes(p.bytes), Bytes(int64(rate)), left)
-	if f := p.failed.Load(); f > 0 {
-		line += fmt.Sprintf(", %d failed", f)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.o.Quiet || p.closed || p.phase == "" && p.verb == "" {
+		return
 	}
-	return line
+	now := p.now()
+	p.sampleLocked(now)
+	switch {
+	case p.o.Terminal:
+		p.drawLocked(now)
+	case now.Sub(p.lastPlain) >= p.o.Every:
+		p.plainLocked(now)
+	}
 }
 
-// Close stops the display.
+// Phase says that the command now does what (a phase such as "listing
+// Dropbox \"/dest\""), counting unit, of total if it is known (else 0).
+// It is shown at once.
+func (p *Progress) Phase(what string, unit Unit, total int64) {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.phase, p.unit, p.count, p.total = what, unit, 0, total
+	p.phaseStart = p.now()
+	p.verb = ""
+	p.suspended = false
+	p.showLocked()
+}
+
+// Add counts n more of the phase's unit.
+func (p *Progress) Add(n int64) {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	p.count += n
+	p.mu.Unlock()
+}
+
+// Transfer starts the transfer's line: verb ("uploading", "downloading")
+// files files, bytes bytes. It is shown at once.
+func (p *Progress) Transfer(verb string, files int, bytes int64) {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.phase, p.verb, p.files, p.bytes = "", verb, files, bytes
+	p.doneFiles, p.failed, p.acked, p.samples = 0, 0, 0, nil
+	p.xferStart = p.now()
+	p.suspended = false
+	p.sampleLocked(p.xferStart)
+	p.showLocked()
+}
+
+// Sent records n bytes that Dropbox acknowledged: the request that carried
+// them completed.
+func (p *Progress) Sent(n int64) {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	p.acked += n
+	p.mu.Unlock()
+}
+
+// Done records a file committed (err nil) or given up on.
+func (p *Progress) Done(_ *plan.Item, err error) {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	p.doneFiles++
+	if err != nil {
+		p.failed++
+	}
+	p.mu.Unlock()
+}
+
+// Retrying records a file that will be sent again.
+func (p *Progress) Retrying(*plan.Item, error) {}
+
+// Above returns a writer for everything else written to the terminal
+// (logs, prompts): each write first clears the status line, which is drawn
+// again at the next tick, unless the write left a partial line (a prompt
+// waiting for an answer): then nothing is drawn until the next phase.
+func (p *Progress) Above(w io.Writer) io.Writer {
+	if p == nil || !p.o.Terminal || p.o.Quiet {
+		return w
+	}
+	return aboveWriter{p: p, w: w}
+}
+
+type aboveWriter struct {
+	p *Progress
+	w io.Writer
+}
+
+func (a aboveWriter) Write(b []byte) (int, error) {
+	a.p.mu.Lock()
+	defer a.p.mu.Unlock()
+	a.p.clearLocked()
+	if len(b) > 0 && b[len(b)-1] != '\n' {
+		a.p.suspended = true
+	}
+	return a.w.Write(b)
+}
+
+// End ends the display of the current phase or transfer, before a
+// summary is printed: the terminal line is cleared; in plain mode a
+// transfer's last line says where it ended. The next Phase or Transfer
+// shows again.
+func (p *Progress) End() {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.endLocked()
+}
+
+func (p *Progress) endLocked() {
+	switch {
+	case p.o.Quiet || p.closed:
+	case p.o.Terminal:
+		p.clearLocked()
+	case p.verb != "":
+		now := p.now()
+		p.sampleLocked(now)
+		fmt.Fprintln(p.w, logging.EscapeString(p.endLine(now)))
+	}
+	p.phase, p.verb = "", ""
+}
+
+// Close ends the display for good (End, and no more ticks).
 func (p *Progress) Close() {
-	p.closeOnce.Do(func() {
-		close(p.stop)
-		p.wg.Wait()
-		if p.bar != nil {
-			p.bar.Finish()
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		return
+	}
+	p.endLocked()
+	p.closed = true
+	close(p.stop)
+	p.mu.Unlock()
+	p.wg.Wait()
+}
+
+// Line describes the progress now in one line, as plain mode writes it.
+func (p *Progress) Line() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := p.now()
+	p.sampleLocked(now)
+	return p.lineLocked(now, false)
+}
+
+func (p *Progress) showLocked() {
+	if p.o.Quiet || p.closed {
+		return
+	}
+	now := p.now()
+	if p.o.Terminal {
+		p.drawLocked(now)
+	} else {
+		p.plainLocked(now)
+	}
+}
+
+func (p *Progress) plainLocked(now time.Time) {
+	p.lastPlain = now
+	fmt.Fprintln(p.w, logging.EscapeString(p.lineLocked(now, false)))
+}
+
+func (p *Progress) drawLocked(now time.Time) {
+	if p.suspended {
+		return
+	}
+	io.WriteString(p.w, "\r"+logging.EscapeString(p.lineLocked(now, true))+"\x1b[K")
+	p.drawn = true
+}
+
+func (p *Progress) clearLocked() {
+	if p.drawn {
+		io.WriteString(p.w, "\r\x1b[K")
+		p.drawn = false
+	}
+}
+
+// lineLocked is the status: the phase, or the transfer (with a bar on a
+// terminal).
+func (p *Progress) lineLocked(now time.Time, bar bool) string {
+	if p.verb == "" {
+		s := p.phase
+		switch {
+		case p.unit == Entries:
+			s += fmt.Sprintf(": %d", p.count)
+		case p.unit == ByteCount && p.total > 0:
+			s += fmt.Sprintf(": %s of %s", Bytes(p.count), Bytes(p.total))
+		case p.unit == ByteCount:
+			s += ": " + Bytes(p.count)
 		}
-	})
+		if el := now.Sub(p.phaseStart); el >= time.Second {
+			s += fmt.Sprintf(" (%s)", clock(el))
+		}
+		return s
+	}
+	done := min(p.acked, p.bytes)
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %d/%d files", p.verb, p.doneFiles, p.files)
+	if bar {
+		b.WriteString(" " + drawBar(done, p.bytes, 20))
+	} else {
+		b.WriteString(",")
+	}
+	fmt.Fprintf(&b, " %s/%s", Bytes(done), Bytes(p.bytes))
+	rate := p.rateLocked(now)
+	switch {
+	case rate > 0:
+		fmt.Fprintf(&b, ", %s/s, ETA %s", Bytes(int64(rate)), clock(time.Duration(float64(p.bytes-done)/rate*float64(time.Second))))
+	case done < p.bytes:
+		b.WriteString(", ETA -")
+	}
+	if p.failed > 0 {
+		fmt.Fprintf(&b, ", %d failed", p.failed)
+	}
+	return b.String()
+}
+
+// endLine is plain mode's last line.
+func (p *Progress) endLine(now time.Time) string {
+	how := "stopped"
+	if p.doneFiles == p.files {
+		how = "finished"
+	}
+	return fmt.Sprintf("%s %s: %d/%d files, %s/%s in %s", p.verb, how, p.doneFiles, p.files,
+		Bytes(min(p.acked, p.bytes)), Bytes(p.bytes), clock(now.Sub(p.xferStart)))
+}
+
+// sampleLocked remembers the acknowledged bytes at now, for the rate.
+func (p *Progress) sampleLocked(now time.Time) {
+	if p.verb == "" {
+		return
+	}
+	p.samples = append(p.samples, sample{now, p.acked})
+	cut := 0
+	for cut < len(p.samples)-1 && now.Sub(p.samples[cut+1].at) >= RateWindow {
+		cut++ // keep one sample at or before the window's start
+	}
+	p.samples = p.samples[cut:]
+}
+
+// rateLocked is the rate of acknowledged bytes, in bytes per second, over
+// the last RateWindow: but never more than the average since the transfer
+// began. Bytes acknowledged within the window may have crossed the link
+// before it (a request of 8 MiB is acknowledged at its end), so the window
+// alone could show more than the link carries; the average since the start
+// cannot. 0 during the first second, when there is too little to tell.
+func (p *Progress) rateLocked(now time.Time) float64 {
+	total := now.Sub(p.xferStart)
+	if total < time.Second || len(p.samples) == 0 {
+		return 0
+	}
+	first := p.samples[0]
+	window := now.Sub(first.at)
+	avg := float64(p.acked) / total.Seconds()
+	if window < time.Second {
+		return avg
+	}
+	return min(avg, float64(p.acked-first.acked)/window.Seconds())
+}
+
+// drawBar is a bar of width characters filled done/total.
+func drawBar(done, total int64, width int) string {
+	n := width
+	if total > 0 {
+		n = int(done * int64(width) / total)
+	}
+	return "[" + strings.Repeat("=", n) + strings.Repeat(" ", width-n) + "]"
+}
+
+// clock formats d as m:ss or h:mm:ss.
+func clock(d time.Duration) string {
+	s := int64(d.Round(time.Second) / time.Second)
+	if s >= 3600 {
+		return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
+	}
+	return fmt.Sprintf("%d:%02d", s/60, s%60)
 }
 
 // Bytes formats a byte count with binary units: "4.0 KiB".

@@ -49,6 +49,11 @@ func (s *PullSummary) WriteText(w io.Writer) {
 	for _, n := range s.LeftOut {
 		fmt.Fprintf(w, "  left out %s: %s\n", n.Local, n.Reason)
 	}
+	s.WriteErrors(w)
+}
+
+// WriteErrors writes only the failures (for --quiet).
+func (s *PullSummary) WriteErrors(w io.Writer) {
 	for _, f := range s.Failures {
 		fmt.Fprintf(w, "  FAILED %s → %s: %s\n", f.Dropbox, f.Local, oneLine(f.Error))
 	}

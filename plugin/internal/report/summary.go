@@ -14,7 +14,7 @@ type File struct {
 	Size    int64  `json:"size"`
 	Hash    string `json:"content_hash,omitempty"`
 	Rev     string `json:"rev,omitempty"`
-	Status  string `json:"status"` // uploaded, unchanged, kept, failed, conflict, or in a dry run "would upload"
+	Status  string `json:"status"` // uploaded, unchanged, kept, failed, unconfirmed (interrupted), conflict, or in a dry run "would upload"
 	Reason  string `json:"reason,omitempty"`
 	Error   string `json:"error,omitempty"`
 }
@@ -27,18 +27,22 @@ type Note struct {
 
 // Summary is what one push did (or, in a dry run, would do).
 type Summary struct {
-	Local     string  `json:"local"`
-	Dest      string  `json:"dest"`
-	DryRun    bool    `json:"dry_run,omitempty"`
-	Uploaded  int     `json:"uploaded"`
-	Unchanged int     `json:"unchanged"`
-	Skipped   int     `json:"skipped"` // kept (--if-exists skip) and left out locally
-	Failed    int     `json:"failed"`
-	Bytes     int64   `json:"bytes_sent"`
-	Seconds   float64 `json:"seconds"`
-	Retries   int64   `json:"retries"`
-	Commits   int     `json:"commits"`
-	Manifest  string  `json:"manifest,omitempty"`
+	Local     string `json:"local"`
+	Dest      string `json:"dest"`
+	DryRun    bool   `json:"dry_run,omitempty"`
+	Uploaded  int    `json:"uploaded"`
+	Unchanged int    `json:"unchanged"`
+	Skipped   int    `json:"skipped"` // kept (--if-exists skip) and left out locally
+	Failed    int    `json:"failed"`
+	// Unconfirmed counts the files an interruption stopped before Dropbox
+	// confirmed them: not sent, or sent and not (yet) committed. They did
+	// not fail; running again sends them. Interrupted lists them all.
+	Unconfirmed int     `json:"unconfirmed,omitempty"`
+	Bytes       int64   `json:"bytes_sent"`
+	Seconds     float64 `json:"seconds"`
+	Retries     int64   `json:"retries"`
+	Commits     int     `json:"commits"`
+	Manifest    string  `json:"manifest,omitempty"`
 	// ManifestError says why the manifest could not be written, when the
 	// push wanted one.
 	ManifestError string `json:"manifest_error,omitempty"`
@@ -48,7 +52,9 @@ type Summary struct {
 	Verified   *bool  `json:"verified,omitempty"`
 	Mismatches []File `json:"mismatches,omitempty"`
 	Failures   []File `json:"failures,omitempty"`
-	LeftOut    []Note `json:"left_out,omitempty"`
+	// Interrupted lists the unconfirmed files.
+	Interrupted []File `json:"unconfirmed_files,omitempty"`
+	LeftOut     []Note `json:"left_out,omitempty"`
 	// Resumed lists the large files whose interrupted upload was
 	// continued ("resumed: …") or started over, and why.
 	Resumed []Note `json:"resumed,omitempty"`
@@ -57,6 +63,10 @@ type Summary struct {
 
 // OK reports whether nothing failed.
 func (s *Summary) OK() bool { return s.Failed == 0 }
+
+// MaxListed is how many unconfirmed files a text summary lists; the rest
+// are counted, and all are in the manifest and the JSON summary.
+const MaxListed = 10
 
 // WriteText writes the summary for a person.
 func (s *Summary) WriteText(w io.Writer) {
@@ -73,8 +83,11 @@ func (s *Summary) WriteText(w io.Writer) {
 			}
 		}
 	} else {
-		fmt.Fprintf(w, "%s → %s: %d uploaded (%s), %d unchanged, %d skipped, %d failed in %.1fs\n",
-			s.Local, dest, s.Uploaded, Bytes(s.Bytes), s.Unchanged, s.Skipped, s.Failed, s.Seconds)
+		line := fmt.Sprintf("%s → %s: %d uploaded (%s), %d unchanged, %d skipped, %d failed", s.Local, dest, s.Uploaded, Bytes(s.Bytes), s.Unchanged, s.Skipped, s.Failed)
+		if s.Unconfirmed > 0 {
+			line += fmt.Sprintf(", %d not confirmed (interrupted)", s.Unconfirmed)
+		}
+		fmt.Fprintf(w, "%s in %.1fs\n", line, s.Seconds)
 	}
 	for _, n := range s.LeftOut {
 		fmt.Fprintf(w, "  left out %s: %s\n", n.Local, n.Reason)
@@ -82,14 +95,23 @@ func (s *Summary) WriteText(w io.Writer) {
 	for _, n := range s.Resumed {
 		fmt.Fprintf(w, "  %q: %s\n", n.Local, n.Reason)
 	}
-	for _, f := range s.Failures {
-		fmt.Fprintf(w, "  FAILED %s → %s: %s\n", f.Local, f.Dropbox, oneLine(f.Error))
-	}
+	s.WriteErrors(w)
 	if s.Verified != nil && *s.Verified {
 		fmt.Fprintf(w, "  verified: Dropbox holds every local file with the same content hash\n")
 	}
-	for _, f := range s.Mismatches {
-		fmt.Fprintf(w, "  NOT VERIFIED %s → %s: %s (%s)\n", f.Local, f.Dropbox, f.Status, f.Reason)
+	for i, f := range s.Interrupted {
+		if i == MaxListed {
+			where := "--output json"
+			if s.Manifest != "" {
+				where = "the manifest and " + where
+			}
+			fmt.Fprintf(w, "  … and %d more not confirmed (%s lists them all)\n", len(s.Interrupted)-MaxListed, where)
+			break
+		}
+		fmt.Fprintf(w, "  not confirmed: %s → %s\n", f.Local, f.Dropbox)
+	}
+	if len(s.Interrupted) > 0 {
+		fmt.Fprintf(w, "  interrupted before Dropbox confirmed those files (some may be there): run the same command again to send what is missing\n")
 	}
 	if s.Link != "" {
 		fmt.Fprintf(w, "  shared link: %s\n", s.Link)
@@ -99,6 +121,17 @@ func (s *Summary) WriteText(w io.Writer) {
 	}
 	if s.ManifestError != "" {
 		fmt.Fprintf(w, "  manifest: NOT WRITTEN\n")
+	}
+}
+
+// WriteErrors writes only what went wrong: the failures and the files
+// --verify found missing or different (for --quiet).
+func (s *Summary) WriteErrors(w io.Writer) {
+	for _, f := range s.Failures {
+		fmt.Fprintf(w, "  FAILED %s → %s: %s\n", f.Local, f.Dropbox, oneLine(f.Error))
+	}
+	for _, f := range s.Mismatches {
+		fmt.Fprintf(w, "  NOT VERIFIED %s → %s: %s (%s)\n", f.Local, f.Dropbox, f.Status, f.Reason)
 	}
 }
 

@@ -27,8 +27,15 @@ const maxListResets = 3
 // Dropbox answers reset (the cursor went stale, which it may do at any
 // time), the listing starts again from the beginning, a few times at most.
 func List(ctx context.Context, c files.ContextClient, dest string) (map[string]plan.Remote, error) {
+	return ListSeen(ctx, c, dest, nil)
+}
+
+// ListSeen is List, calling seen (if not nil) with the number of entries
+// of each page as it arrives, for a running count (which counts again
+// after a reset).
+func ListSeen(ctx context.Context, c files.ContextClient, dest string, seen func(n int)) (map[string]plan.Remote, error) {
 	for resets := 0; ; resets++ {
-		out, err := list(ctx, c, dest)
+		out, err := list(ctx, c, dest, seen)
 		if !errors.Is(err, errReset) {
 			return out, err
 		}
@@ -42,7 +49,7 @@ func List(ctx context.Context, c files.ContextClient, dest string) (map[string]p
 // errReset is list_folder/continue's reset answer.
 var errReset = errors.New("list_folder/continue answered reset")
 
-func list(ctx context.Context, c files.ContextClient, dest string) (map[string]plan.Remote, error) {
+func list(ctx context.Context, c files.ContextClient, dest string, seen func(n int)) (map[string]plan.Remote, error) {
 	arg := files.NewListFolderArg(dest)
 	arg.Recursive = true
 	arg.Limit = listLimit
@@ -58,6 +65,9 @@ func list(ctx context.Context, c files.ContextClient, dest string) (map[string]p
 		return nil, dbx.Explain(err, "listing "+display(dest))
 	}
 	for {
+		if seen != nil {
+			seen(len(res.Entries))
+		}
 		for _, e := range res.Entries {
 			if r, ok := remoteOf(e); ok {
 				out[dpath.Lower(r.Path)] = r
@@ -80,8 +90,13 @@ func list(ctx context.Context, c files.ContextClient, dest string) (map[string]p
 // folder dest (List) when tree is a folder, only dest/<name> (Stat) when it
 // is a single file.
 func Remote(ctx context.Context, c files.ContextClient, tree *local.Tree, dest string) (map[string]plan.Remote, error) {
+	return RemoteSeen(ctx, c, tree, dest, nil)
+}
+
+// RemoteSeen is Remote, with ListSeen's running count.
+func RemoteSeen(ctx context.Context, c files.ContextClient, tree *local.Tree, dest string, seen func(n int)) (map[string]plan.Remote, error) {
 	if tree.IsDir {
-		return List(ctx, c, dest)
+		return ListSeen(ctx, c, dest, seen)
 	}
 	return Stat(ctx, c, dpath.Join(dest, tree.Files[0].Rel))
 }
