@@ -146,6 +146,9 @@ func (p *poster) open(ctx context.Context) (map[string]*dbx.Client, map[string]s
 		}
 		clients[k] = client
 	}
+	if err := p.checkScopes(ctx, creds, clients); err != nil {
+		return nil, nil, err
+	}
 	return clients, unchecked, nil
 }
 
