@@ -41,7 +41,11 @@ type Client struct {
 	Users   users.ContextClient
 	Retries *Retries
 	APIURL  *url.URL
-	tokens  *tokenSource
+	// Config is the SDK configuration the clients share, for a route they
+	// lack (dropbox.NewContext(Config).ExecuteContext); the conformance
+	// suite uses it to call a route that does not exist.
+	Config dropbox.Config
+	tokens *tokenSource
 }
 
 // New returns a Client. It does not contact Dropbox.
@@ -71,6 +75,7 @@ func New(o Options) *Client {
 		Users:   users.NewContext(cfg),
 		Retries: counts,
 		APIURL:  o.APIURL,
+		Config:  cfg,
 		tokens:  tokens,
 	}
 }

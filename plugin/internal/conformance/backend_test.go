@@ -1,0 +1,201 @@
+package conformance
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/files"
+	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/retry"
+
+	"github.com/librec-auto/dropbox-post/plugin/internal/dbx"
+	"github.com/librec-auto/dropbox-post/plugin/internal/emulator"
+)
+
+// live runs the suite against the real Dropbox (make conformance passes it
+// when DROPBOX_TEST_* credentials are set). Without it, make test and make
+// conformance run the suite against the emulator only.
+var live = flag.Bool("live", false, "run against the real Dropbox with DROPBOX_TEST_APP_KEY and DROPBOX_TEST_REFRESH_TOKEN (or DROPBOX_TEST_ACCESS_TOKEN)")
+
+// backend is one service the suite runs against.
+type backend struct {
+	name string
+	live bool
+	// strict: an emulator in every strict mode, where each unconfirmed
+	// point must come out the other way.
+	strict bool
+	c      *dbx.Client // its Files is g
+	g      *Guard
+	// resetCursors makes every listing cursor stale; nil where that cannot
+	// be provoked (the real service).
+	resetCursors func()
+	// throttled returns a client without retries whose requests are
+	// answered 429; nil where that cannot be provoked.
+	throttled func(t *testing.T) *dbx.Client
+}
+
+const emulatorToken = "conformance-token"
+
+// fastPolicy retries as the default policy does, without long waits.
+var fastPolicy = retry.Policy{MaxRetries: 5, InitialBackoff: time.Millisecond, MaxBackoff: 20 * time.Millisecond, MaxRetryAfter: time.Minute, Retryable409Tags: []string{"too_many_write_operations"}}
+
+func startEmulator(t *testing.T, o emulator.Options, p retry.Policy) (*emulator.Server, *dbx.Client) {
+	t.Helper()
+	o.Tokens = []string{emulatorToken}
+	srv, err := emulator.New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, err := srv.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	u, err := dbx.ParseAPIURL(base, "--api-url")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv, dbx.New(dbx.Options{APIURL: u, Token: dbx.Token{AccessToken: emulatorToken}, Policy: &p})
+}
+
+// newEmulator returns the emulator backend, in its strict modes or not.
+func newEmulator(t *testing.T, strict bool) *backend {
+	o := emulator.Options{}
+	name := "emulator"
+	if strict {
+		name = "emulator (strict modes)"
+		o.Strict = emulator.Strict{FinishBatchConcurrent: true, RefuseEmptyAppend: emulator.RefuseRequest,
+			OmitContentHash: true, RefuseEmptyChunked: true}
+	}
+	srv, c := startEmulator(t, o, fastPolicy)
+	b := &backend{name: name, strict: strict, resetCursors: srv.ResetCursors}
+	b.throttled = func(t *testing.T) *dbx.Client {
+		_, c := startEmulator(t, emulator.Options{ThrottleRate: 1, RetryAfter: 3 * time.Second}, retry.Policy{MaxRetries: 0})
+		return c
+	}
+	b.setUp(t, c)
+	return b
+}
+
+// newLive returns the real Dropbox backend, from DROPBOX_TEST_* variables.
+// It fails (never skips quietly) when they are missing.
+func newLive(t *testing.T) *backend {
+	tok := dbx.Token{
+		AppKey:       os.Getenv("DROPBOX_TEST_APP_KEY"),
+		AppSecret:    os.Getenv("DROPBOX_TEST_APP_SECRET"),
+		RefreshToken: os.Getenv("DROPBOX_TEST_REFRESH_TOKEN"),
+		AccessToken:  os.Getenv("DROPBOX_TEST_ACCESS_TOKEN"),
+	}
+	if !tok.Refreshable() && tok.AccessToken == "" {
+		t.Fatal("-live needs DROPBOX_TEST_APP_KEY and DROPBOX_TEST_REFRESH_TOKEN (or DROPBOX_TEST_ACCESS_TOKEN)")
+	}
+	if tok.Refreshable() {
+		tok.AccessToken = ""
+	}
+	b := &backend{name: "Dropbox", live: true}
+	b.setUp(t, dbx.New(dbx.Options{Token: tok, UserAgent: "dropbox-post-conformance"}))
+	return b
+}
+
+// setUp makes the suite's folder: a fresh name that must not exist yet
+// (else the run stops without touching it), created here, and deleted
+// when the test ends (only then: a folder the suite did not create is
+// never deleted).
+func (b *backend) setUp(t *testing.T, c *dbx.Client) {
+	t.Helper()
+	ctx := context.Background()
+	g, err := NewGuard(c.Files, NewRoot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := g.GetMetadataContext(ctx, files.NewGetMetadataArg(g.Root)); !dbx.HasTag(err, "not_found") {
+		t.Fatalf("%s already exists or cannot be looked up (%v): stopping without touching it", g.Root, err)
+	}
+	if _, err := g.CreateFolderV2Context(ctx, files.NewCreateFolderArg(g.Root)); err != nil {
+		t.Fatalf("creating %s: %v", g.Root, err)
+	}
+	t.Cleanup(func() {
+		if _, err := g.DeleteV2Context(context.Background(), files.NewDeleteArg(g.Root)); err != nil {
+			t.Errorf("deleting the suite's folder %s: %v (delete it by hand)", g.Root, err)
+			return
+		}
+		if b.live {
+			fmt.Printf("conformance: deleted %s and everything in it\n", g.Root)
+		}
+	})
+	if b.live {
+		fmt.Printf("conformance: working in %s on the real Dropbox\n", g.Root)
+	}
+	guarded := *c
+	guarded.Files = g
+	b.c, b.g = &guarded, g
+}
+
+// verdicts of a row.
+const (
+	asAssumed   = "as assumed"
+	differs     = "DIFFERS"
+	notProvoked = "not provoked"
+)
+
+// row is one assumption and what the service answered.
+type row struct {
+	assumption string
+	answer     string
+	verdict    string
+	// unconfirmed: an assumption nobody here could confirm, which the
+	// client survives either way (the fallback says how).
+	unconfirmed bool
+	fallback    string
+}
+
+type table struct {
+	mu   sync.Mutex
+	rows []row
+}
+
+func (tb *table) add(r row) {
+	tb.mu.Lock()
+	defer tb.mu.Unlock()
+	tb.rows = append(tb.rows, r)
+}
+
+// print writes the table for backend name.
+func (tb *table) print(name string) {
+	tb.mu.Lock()
+	defer tb.mu.Unlock()
+	var b strings.Builder
+	fmt.Fprintf(&b, "\nconformance against %s:\n", name)
+	fmt.Fprintf(&b, "%-4s %-64s %-12s %s\n", "", "assumption", "verdict", "answer")
+	for i, r := range tb.rows {
+		v := r.verdict
+		if r.verdict == differs && r.unconfirmed {
+			v += " (client falls back: " + r.fallback + ")"
+		}
+		fmt.Fprintf(&b, "%-4d %-64s %-12s %s\n", i+1, r.assumption, r.verdict, r.answer)
+		if v != r.verdict {
+			fmt.Fprintf(&b, "%-4s %-64s %s\n", "", "", v)
+		}
+	}
+	fmt.Print(b.String())
+}
+
+// answerOf describes an error as the service gave it.
+func answerOf(err error) string {
+	if err == nil {
+		return "success"
+	}
+	if s := dbx.Summary(err); s != "" {
+		return fmt.Sprintf("error %q", strings.TrimRight(s, "/."))
+	}
+	s := err.Error()
+	if len(s) > 120 {
+		s = s[:120] + "…"
+	}
+	return fmt.Sprintf("error %q", s)
+}
