@@ -11,7 +11,7 @@ BIN     := bin/dropbox-post
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null)
 LDFLAGS := $(if $(VERSION),-X github.com/librec-auto/dropbox-post/plugin/internal/cli.Version=$(VERSION))
 
-.PHONY: all build install test vet js-deps py-deps demo bench soak fuzz dist clean
+.PHONY: all build install test vet js-deps py-deps demo bench soak fuzz conformance dist clean
 
 all: build
 
@@ -95,6 +95,21 @@ soak: build
 # Every fuzz target for FUZZTIME each (default 30s): make fuzz FUZZTIME=5m
 fuzz:
 	GO=$(GO) FUZZTIME=$(FUZZTIME) sh scripts/fuzz.sh
+
+# The protocol suite (plugin/internal/conformance) with its table of
+# assumptions and answers. With DROPBOX_TEST_APP_KEY and
+# DROPBOX_TEST_REFRESH_TOKEN (+ DROPBOX_TEST_APP_SECRET if the app has one), or
+# DROPBOX_TEST_ACCESS_TOKEN, against the real Dropbox, inside a fresh folder
+# /dropbox-post-conformance-<random> that it deletes at the end; without them,
+# against the emulator, and it says so. Run it before a release.
+conformance:
+	@if [ -n "$$DROPBOX_TEST_ACCESS_TOKEN" ] || { [ -n "$$DROPBOX_TEST_APP_KEY" ] && [ -n "$$DROPBOX_TEST_REFRESH_TOKEN" ]; }; then \
+	  echo "make conformance: DROPBOX_TEST_* credentials set: running against the real Dropbox"; \
+	  $(GO) test -count=1 -v -run '^TestConformance$$' ./plugin/internal/conformance -args -live; \
+	else \
+	  echo "make conformance: no DROPBOX_TEST_APP_KEY + DROPBOX_TEST_REFRESH_TOKEN (or DROPBOX_TEST_ACCESS_TOKEN): running against the emulator only"; \
+	  $(GO) test -count=1 -v -run '^TestConformance$$' ./plugin/internal/conformance; \
+	fi
 
 # Release archives in dist/: linux, darwin and windows on amd64 and arm64,
 # static binaries with the version stamped in, each packed with the README,

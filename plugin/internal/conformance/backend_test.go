@@ -173,13 +173,9 @@ func (tb *table) print(name string) {
 	fmt.Fprintf(&b, "\nconformance against %s:\n", name)
 	fmt.Fprintf(&b, "%-4s %-64s %-12s %s\n", "", "assumption", "verdict", "answer")
 	for i, r := range tb.rows {
-		v := r.verdict
-		if r.verdict == differs && r.unconfirmed {
-			v += " (client falls back: " + r.fallback + ")"
-		}
 		fmt.Fprintf(&b, "%-4d %-64s %-12s %s\n", i+1, r.assumption, r.verdict, r.answer)
-		if v != r.verdict {
-			fmt.Fprintf(&b, "%-4s %-64s %s\n", "", "", v)
+		if r.verdict == differs && r.unconfirmed {
+			fmt.Fprintf(&b, "%-4s %-64s %-12s the client falls back: %s\n", "", "(unconfirmed point)", "", r.fallback)
 		}
 	}
 	fmt.Print(b.String())

@@ -51,7 +51,10 @@ func NewRoot() string {
 // are checked. Deleting is allowed only inside Root or Root itself, and the
 // suite deletes Root only after creating it itself (see the tests' newLive).
 // So nothing outside the suite's own folder can be written, overwritten or
-// deleted, whatever a test does.
+// deleted, whatever a test does. One request bypasses the Guard and cannot
+// change anything: the call of a route that does not exist
+// (checkUnknownRoute; its argument names a path inside Root anyway). The
+// suite makes no users or sharing calls.
 type Guard struct {
 	files.ContextClient // nil: unreviewed calls panic
 	Real                files.ContextClient
