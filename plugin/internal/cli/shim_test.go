@@ -39,6 +39,7 @@ func TestShim(t *testing.T) {
 	}
 	cmds := scriptCommands()
 	cmds["emufiles"] = cmdEmuFiles
+	cmds["watchcmdline"] = cmdWatchCmdline
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script/shim",
 		RequireExplicitExec: true,
