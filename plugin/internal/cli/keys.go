@@ -199,13 +199,17 @@ func openKeyFile(ctx context.Context, env *Env, pw *passwordFlags, path string) 
 	if _, err := keyfile.InspectFile(path); err != nil {
 		return credential.Credential{}, secret.Password{}, err
 	}
-	password, err := pw.resolve(ctx, env, "key file "+path, false)
-	if err != nil {
-		return credential.Credential{}, secret.Password{}, err
-	}
-	env.prog.Phase(fmt.Sprintf("opening key file %q", path), report.None, 0)
-	c, info, err := keyfile.Load(path, password.Reveal())
-	env.endProgress()
+	var c credential.Credential
+	var info keyfile.Info
+	var password secret.Password
+	err := pw.open(ctx, env, fmt.Sprintf("key file %q", path), func(pw secret.Password) error {
+		env.prog.Phase(fmt.Sprintf("opening key file %q", path), report.None, 0)
+		var err error
+		c, info, err = keyfile.Load(path, pw.Reveal())
+		env.endProgress()
+		password = pw
+		return err
+	})
 	if err != nil {
 		return credential.Credential{}, secret.Password{}, err
 	}

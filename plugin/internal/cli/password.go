@@ -47,9 +47,15 @@ func (v *passwordValue) String() string     { return "" }
 func (v *passwordValue) Type() string       { return "string" }
 
 // resolve finds the password: the flags, then DROPBOX_POST_PASSWORD, then a
-// prompt when stdin is a terminal (twice when confirm, for a new file). It
-// never blocks without a terminal. for names the file in the prompt.
+// prompt on the controlling terminal (twice when confirm, for a new file).
+// It never blocks without a terminal. what names the file in the prompt.
 func (p *passwordFlags) resolve(ctx context.Context, env *Env, what string, confirm bool) (secret.Password, error) {
+	pw, _, err := p.resolveFrom(ctx, env, what, confirm)
+	return pw, err
+}
+
+// resolveFrom is resolve, also saying where the password came from.
+func (p *passwordFlags) resolveFrom(ctx context.Context, env *Env, what string, confirm bool) (secret.Password, secret.Source, error) {
 	given := func(name, value string) secret.Given {
 		return secret.Given{Value: value, Set: p.flags != nil && p.flags.Changed(name)}
 	}
@@ -59,9 +65,9 @@ func (p *passwordFlags) resolve(ctx context.Context, env *Env, what string, conf
 		Password:     given("password", p.password.pw.Reveal()),
 		PasswordFile: given("password-file", p.file),
 		Getenv:       env.Getenv,
-		Terminal:     env.StdinTerminal,
+		Terminal:     env.Prompt != nil && env.ReadPassword != nil,
 		ReadPassword: env.ReadPassword,
-		Prompt:       env.Stderr,
+		Prompt:       env.Prompt,
 		For:          what,
 		Confirm:      confirm,
 	})
@@ -69,25 +75,47 @@ func (p *passwordFlags) resolve(ctx context.Context, env *Env, what string, conf
 		restore()
 	}
 	if err != nil {
-		return secret.Password{}, err
+		return secret.Password{}, 0, err
 	}
 	env.Log.Debug("password found", "from", src.String())
-	return secret.NewPassword(pw), nil
+	return secret.NewPassword(pw), src, nil
 }
 
-// saveTerminal returns a function that puts the terminal on stdin back as
-// it is now. A prompt interrupted by Ctrl-C leaves its read running with
-// echo off; this turns echo back on before the program exits.
+// promptTries is how many times a password typed at the terminal is asked
+// for when it is wrong.
+const promptTries = 3
+
+// open resolves the password and calls try with it. When the password was
+// typed at the terminal and try finds it wrong (exit code 4), it says so on
+// the terminal and asks again, up to promptTries times in all; a password
+// from anywhere else is tried once.
+func (p *passwordFlags) open(ctx context.Context, env *Env, what string, try func(secret.Password) error) error {
+	for n := 1; ; n++ {
+		pw, src, err := p.resolveFrom(ctx, env, what, false)
+		if err != nil {
+			return err
+		}
+		err = try(pw)
+		if err == nil || src != secret.FromPrompt || exit.CodeOf(err) != exit.WrongPassword || n == promptTries {
+			return err
+		}
+		fmt.Fprintf(env.Prompt, "Wrong password (try %d of %d).\n", n, promptTries)
+	}
+}
+
+// saveTerminal returns a function that puts the terminal back as it is
+// now. A prompt interrupted by Ctrl-C leaves its read running with echo
+// off; this turns echo back on before the program exits.
 func saveTerminal(env *Env) func() {
-	f, ok := env.Stdin.(*os.File)
-	if !ok || !env.StdinTerminal || !term.IsTerminal(int(f.Fd())) {
+	if env.TTY == nil || !term.IsTerminal(int(env.TTY.Fd())) {
 		return func() {}
 	}
-	state, err := term.GetState(int(f.Fd()))
+	fd := int(env.TTY.Fd())
+	state, err := term.GetState(fd)
 	if err != nil {
 		return func() {}
 	}
-	return func() { _ = term.Restore(int(f.Fd()), state) }
+	return func() { _ = term.Restore(fd, state) }
 }
 
 // envPasswordFD names the inherited pipe through which scripts/dropbox-post.py
@@ -128,6 +156,5 @@ func shimPassword(env *Env) (pw *string, given bool, err error) {
 		return nil, false, bad("cannot read the password from it")
 	}
 	s := string(b)
-	env.Redactor.Add(s)
 	return &s, true, nil
 }

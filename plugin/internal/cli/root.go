@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strings"
 
 	"github.com/hashicorp/go-hclog"
@@ -32,13 +33,20 @@ type Env struct {
 	Stderr io.Writer
 	Data   io.Writer
 	Getenv func(string) string
-	// StdinTerminal and StderrTerminal say whether a person is there to be
-	// asked for a password or shown a progress bar.
-	StdinTerminal  bool
+	// StderrTerminal says whether stderr is a terminal (for a progress bar).
 	StderrTerminal bool
-	// ReadPassword reads a line from the terminal without echo. It is only
-	// called when StdinTerminal is true.
+	// TTY is the process's controlling terminal (/dev/tty) open for reading
+	// and writing, nil when it has none. Passwords are asked for on it,
+	// whatever stdin, stdout and stderr are, as Python's getpass does:
+	// librec-auto runs post scripts with stdout and stderr captured and
+	// stdin on the terminal. ReadPassword reads a line from it without echo;
+	// both are set by OSEnv. A test gives its own ReadPassword and Prompt
+	// with TTY nil.
+	TTY          *os.File
 	ReadPassword func() ([]byte, error)
+	// Prompt is where password prompts go (the TTY); nil: no one can be
+	// asked, and a missing password is exit code 6 at once.
+	Prompt io.Writer
 
 	Log      hclog.Logger
 	Redactor *logging.Redactor
@@ -81,15 +89,39 @@ func (env *Env) endProgress() { env.prog.End() }
 
 // OSEnv returns the Env of the running process.
 func OSEnv() *Env {
-	return &Env{
+	env := &Env{
 		Stdin:          os.Stdin,
 		Stdout:         os.Stdout,
 		Stderr:         os.Stderr,
 		Getenv:         os.Getenv,
-		StdinTerminal:  term.IsTerminal(int(os.Stdin.Fd())),
 		StderrTerminal: term.IsTerminal(int(os.Stderr.Fd())),
-		ReadPassword:   func() ([]byte, error) { return term.ReadPassword(int(os.Stdin.Fd())) },
 	}
+	if tty := openTTY(); tty != nil {
+		env.TTY, env.Prompt = tty, tty
+		env.ReadPassword = func() ([]byte, error) { return term.ReadPassword(int(tty.Fd())) }
+	}
+	return env
+}
+
+// openTTY opens the controlling terminal, or returns nil when the process
+// has none. (Windows has no /dev/tty: there stdin and stderr are used when
+// both are a console.)
+func openTTY() *os.File {
+	if runtime.GOOS == "windows" {
+		if term.IsTerminal(int(os.Stdin.Fd())) && term.IsTerminal(int(os.Stderr.Fd())) {
+			return os.Stdin
+		}
+		return nil
+	}
+	tty, err := os.OpenFile("/dev/tty", os.O_RDWR, 0)
+	if err != nil {
+		return nil
+	}
+	if !term.IsTerminal(int(tty.Fd())) {
+		tty.Close()
+		return nil
+	}
+	return tty
 }
 
 // Main runs the program with args (without the program name) and returns

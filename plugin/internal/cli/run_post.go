@@ -101,19 +101,22 @@ func (p *poster) open(ctx context.Context) (map[string]*dbx.Client, map[string]s
 	creds := map[string]credential.Credential{}
 	unchecked := map[string]string{}
 	if len(keys) > 0 {
-		pw, err := p.password(ctx, names)
-		switch {
-		case err == nil:
+		load := func(pw secret.Password) error {
 			for _, k := range keys {
 				p.env.prog.Phase(fmt.Sprintf("opening key file %q", k), report.None, 0)
 				c, info, err := keyfile.Load(k, pw.Reveal())
 				if err != nil {
-					return nil, nil, err
+					return err
 				}
 				p.env.Redactor.Add(c.Secrets()...)
 				p.env.Log.Debug("opened key file", "file", k, "format", info.Format.String(), "credential", c.Kind().String())
 				creds[k] = c
 			}
+			return nil
+		}
+		err := p.withPassword(ctx, names, load)
+		switch {
+		case err == nil:
 		case p.tf.dryRun && exit.CodeOf(err) == exit.NoPassword:
 			for _, k := range keys {
 				unchecked[k] = "no password given"
@@ -152,25 +155,30 @@ func (p *poster) open(ctx context.Context) (map[string]*dbx.Client, map[string]s
 	return clients, unchecked, nil
 }
 
-// password finds the one password of every key file (named in names):
-// -k, --password or --password-file, else a password written in the config,
-// else DROPBOX_POST_PASSWORD or a prompt.
-func (p *poster) password(ctx context.Context, names []string) (secret.Password, error) {
+// withPassword finds the one password of every key file (named in names)
+// and calls load with it: -k, --password or --password-file, else a
+// password written in the config, else DROPBOX_POST_PASSWORD or a prompt on
+// the terminal, asked again when the typed one is wrong.
+func (p *poster) withPassword(ctx context.Context, names []string, load func(secret.Password) error) error {
 	pw := &p.df.pw
 	given := pw.flags != nil && (pw.flags.Changed("key_password") || pw.flags.Changed("password") || pw.flags.Changed("password-file"))
 	if !given {
 		for _, e := range p.elems {
 			if e.Option != configschema.Skip && e.Password == configschema.PasswordInline {
 				p.env.Log.Debug("password found", "from", fmt.Sprintf("the config (line %d)", e.Line))
-				return secret.NewPassword(e.ConfigPassword.Reveal()), nil
+				return load(secret.NewPassword(e.ConfigPassword.Reveal()))
 			}
 		}
 	}
-	what := "key file " + names[0]
-	if len(names) > 1 {
-		what = "key files " + strings.Join(names, ", ")
+	quoted := make([]string, len(names))
+	for i, n := range names {
+		quoted[i] = fmt.Sprintf("%q", n)
 	}
-	return pw.resolve(ctx, p.env, what, false)
+	what := "key file " + quoted[0]
+	if len(names) > 1 {
+		what = "key files " + strings.Join(quoted, ", ")
+	}
+	return pw.open(ctx, p.env, what, load)
 }
 
 // pushOne posts one element, or in a dry run plans it, with client, or

@@ -15,10 +15,12 @@ import (
 // hook; package keyfile checks the real one), so that the scenarios do not
 // spend minutes in key derivation on a loaded machine. It is set before
 // testscript.Main, so it holds in the processes the scenarios start too.
+// Each dropbox-post a scenario starts leaves the terminal 'go test' runs on
+// (detachTerminal); only ttyin gives it one.
 func TestMain(m *testing.M) {
 	keyfile.UseCheapWorkFactor()
 	testscript.Main(m, map[string]func(){
-		"dropbox-post":       func() { os.Exit(Main(OSEnv(), os.Args[1:])) },
+		"dropbox-post":       func() { detachTerminal(); os.Exit(Main(OSEnv(), os.Args[1:])) },
 		"dropbox-post-stuck": func() { os.Exit(stuckMain()) },
 	})
 }

@@ -71,7 +71,8 @@ type Request struct {
 
 	// Terminal says whether a person can be asked; ReadPassword reads one
 	// line without echo and is called only when Terminal is true. Prompts
-	// go to Prompt (stderr).
+	// go to Prompt. The caller reads and writes the controlling terminal
+	// (/dev/tty), as getpass does, whatever stdin, stdout and stderr are.
 	Terminal     bool
 	ReadPassword func() ([]byte, error)
 	Prompt       io.Writer
