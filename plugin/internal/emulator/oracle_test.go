@@ -39,6 +39,23 @@ func (r *recorder) add(e emulator.Exchange) {
 	r.mu.Unlock()
 }
 
+// write writes the exchanges as JSON lines to a file and returns its path.
+func (r *recorder) write(t *testing.T) string {
+	t.Helper()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var lines bytes.Buffer
+	for _, e := range r.all {
+		b, _ := json.Marshal(e)
+		lines.Write(append(b, '\n'))
+	}
+	file := filepath.Join(t.TempDir(), "exchanges.jsonl")
+	if err := os.WriteFile(file, lines.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return file
+}
+
 // cliEnv runs dropbox-post in-process.
 type cliEnv struct {
 	t    *testing.T
@@ -164,15 +181,11 @@ func TestSpecOracle(t *testing.T) {
 	c.run(append(append([]string{"push"}, cred...), "--no-manifest", filepath.Join(results, "a.csv"), "/oracle/single")...)
 
 	rec.mu.Lock()
-	exchanges := append([]emulator.Exchange(nil), rec.all...)
-	rec.mu.Unlock()
-	var lines bytes.Buffer
 	routes := map[string]bool{}
-	for _, e := range exchanges {
-		b, _ := json.Marshal(e)
-		lines.Write(append(b, '\n'))
+	for _, e := range rec.all {
 		routes[e.Route] = true
 	}
+	rec.mu.Unlock()
 	// The session covered the upload paths the client has.
 	for _, want := range []string{"users/get_current_account", "files/upload_session/start_batch",
 		"files/upload_session/append_batch", "files/upload_session/finish_batch_v2", "files/list_folder",
@@ -181,10 +194,7 @@ func TestSpecOracle(t *testing.T) {
 			t.Errorf("the session never called %s", want)
 		}
 	}
-	file := filepath.Join(dir, "exchanges.jsonl")
-	if err := os.WriteFile(file, lines.Bytes(), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	file := rec.write(t)
 	e := &tlsEmulator{} // no HTTPS needed: validate.py reads a file
 	out := runPython(t, e, nil, "validate.py", file)
 	if !strings.Contains(out, " 0 violations") {

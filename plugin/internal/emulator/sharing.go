@@ -27,7 +27,6 @@ type linkMetadata struct {
 	Name            string          `json:"name"`
 	PathLower       string          `json:"path_lower"`
 	LinkPermissions linkPermissions `json:"link_permissions"`
-	PreviewType     string          `json:"preview_type,omitempty"`
 	ClientModified  string          `json:"client_modified,omitempty"`
 	ServerModified  string          `json:"server_modified,omitempty"`
 	Rev             string          `json:"rev,omitempty"`
@@ -67,7 +66,9 @@ func (l *link) metadata(n *node) linkMetadata {
 		return m
 	}
 	size := n.size
-	m.Tag, m.PreviewType, m.Rev, m.Size = "file", "text", n.rev, &size
+	// No preview_type: sharing.stone does not declare it (the spec oracle
+	// refuses it), though Dropbox has been seen to send it.
+	m.Tag, m.Rev, m.Size = "file", n.rev, &size
 	m.ClientModified, m.ServerModified = n.clientModified.Format(dbxTime), n.serverModified.Format(dbxTime)
 	return m
 }
