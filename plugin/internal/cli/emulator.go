@@ -26,7 +26,10 @@ clients run against it unchanged. Its first line on stdout is its base URL
 Test helpers are served under /emulator/ (stats, tokens, files); see the
 README. Faults (--fail-rate, --throttle-rate, --reset-rate,
 --write-contention) and --latency/--bandwidth imitate a busy Dropbox and a
-real network; --seed makes the faults reproducible.`,
+real network; --seed makes the faults reproducible. Strict modes
+(--strict-finish-batch-concurrent, --refuse-empty-append, --omit-content-hash,
+--refuse-empty-chunked) answer the other way where nobody could confirm what
+Dropbox answers, so that the client's fallbacks can be seen at work.`,
 		Example: `  dropbox-post emulator --listen 127.0.0.1:8080 --token test
   DROPBOX_API_URL=http://127.0.0.1:8080 DROPBOX_ACCESS_TOKEN=test dropbox-post push results /demo
   dropbox-post emulator --listen 127.0.0.1:0 --data /tmp/dbx --latency 20ms --fail-rate 0.05 --seed 1`,

@@ -15,6 +15,7 @@ import (
 
 	"github.com/librec-auto/dropbox-post/plugin/internal/dbx"
 	"github.com/librec-auto/dropbox-post/plugin/internal/emulator"
+	"github.com/librec-auto/dropbox-post/plugin/internal/emutest"
 )
 
 // live runs the suite against the real Dropbox (make conformance passes it
@@ -39,30 +40,6 @@ type backend struct {
 	throttled func(t *testing.T) *dbx.Client
 }
 
-const emulatorToken = "conformance-token"
-
-// fastPolicy retries as the default policy does, without long waits.
-var fastPolicy = retry.Policy{MaxRetries: 5, InitialBackoff: time.Millisecond, MaxBackoff: 20 * time.Millisecond, MaxRetryAfter: time.Minute, Retryable409Tags: []string{"too_many_write_operations"}}
-
-func startEmulator(t *testing.T, o emulator.Options, p retry.Policy) (*emulator.Server, *dbx.Client) {
-	t.Helper()
-	o.Tokens = []string{emulatorToken}
-	srv, err := emulator.New(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	base, err := srv.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	u, err := dbx.ParseAPIURL(base, "--api-url")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return srv, dbx.New(dbx.Options{APIURL: u, Token: dbx.Token{AccessToken: emulatorToken}, Policy: &p})
-}
-
 // newEmulator returns the emulator backend, in its strict modes or not.
 func newEmulator(t *testing.T, strict bool) *backend {
 	o := emulator.Options{}
@@ -72,10 +49,10 @@ func newEmulator(t *testing.T, strict bool) *backend {
 		o.Strict = emulator.Strict{FinishBatchConcurrent: true, RefuseEmptyAppend: emulator.RefuseRequest,
 			OmitContentHash: true, RefuseEmptyChunked: true}
 	}
-	srv, c := startEmulator(t, o, fastPolicy)
+	srv, c := emutest.Start(t, o, emutest.FastPolicy)
 	b := &backend{name: name, strict: strict, resetCursors: srv.ResetCursors}
 	b.throttled = func(t *testing.T) *dbx.Client {
-		_, c := startEmulator(t, emulator.Options{ThrottleRate: 1, RetryAfter: 3 * time.Second}, retry.Policy{MaxRetries: 0})
+		_, c := emutest.Start(t, emulator.Options{ThrottleRate: 1, RetryAfter: 3 * time.Second}, retry.Policy{MaxRetries: 0})
 		return c
 	}
 	b.setUp(t, c)

@@ -17,6 +17,7 @@ import (
 	"github.com/librec-auto/dropbox-post/plugin/internal/blocks"
 	"github.com/librec-auto/dropbox-post/plugin/internal/dbx"
 	"github.com/librec-auto/dropbox-post/plugin/internal/emulator"
+	"github.com/librec-auto/dropbox-post/plugin/internal/emutest"
 	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
 	"github.com/librec-auto/dropbox-post/plugin/internal/local"
 	"github.com/librec-auto/dropbox-post/plugin/internal/plan"
@@ -27,8 +28,6 @@ import (
 // the fallback's route was used (the emulator's per-route counts) and that
 // Dropbox ends up holding the right files.
 
-const strictToken = "strict-test-token"
-
 func strictEmulator(t *testing.T, st emulator.Strict) (*emulator.Server, *dbx.Client) {
 	t.Helper()
 	return strictEmulatorWith(t, emulator.Options{Strict: st})
@@ -36,22 +35,7 @@ func strictEmulator(t *testing.T, st emulator.Strict) (*emulator.Server, *dbx.Cl
 
 func strictEmulatorWith(t *testing.T, o emulator.Options) (*emulator.Server, *dbx.Client) {
 	t.Helper()
-	o.Tokens = []string{strictToken}
-	srv, err := emulator.New(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	base, err := srv.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	u, err := dbx.ParseAPIURL(base, "--api-url")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := retry.Policy{MaxRetries: 3, InitialBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond, MaxRetryAfter: time.Minute}
-	return srv, dbx.New(dbx.Options{APIURL: u, Token: dbx.Token{AccessToken: strictToken}, Policy: &p})
+	return emutest.Start(t, o, retry.Policy{MaxRetries: 3, InitialBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond, MaxRetryAfter: time.Minute})
 }
 
 // strictPlan writes files of the given sizes and plans to upload them under
