@@ -4,6 +4,7 @@ go 1.26.0
 
 require (
 	github.com/beevik/etree v1.8.1
+	github.com/creack/pty v1.1.24
 	github.com/dropbox/dropbox-sdk-go-unofficial/v6 v6.6.3
 	github.com/hashicorp/go-hclog v1.6.3
 	github.com/rogpeppe/go-internal v1.16.0

@@ -70,6 +70,10 @@ func (a aboveProgress) Write(p []byte) (int, error) {
 	return a.env.prog.Above(a.w).Write(p)
 }
 
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
 // progressLines is the annotation of the commands that write progress
 // lines when stderr is not a terminal: those that transfer files.
 const progressLines = "progress-lines"
@@ -127,7 +131,10 @@ func openTTY() *os.File {
 // Main runs the program with args (without the program name) and returns
 // its exit code.
 func Main(env *Env, args []string) int {
-	return withSignals(logging.Escape(env.Stderr), func(ctx context.Context) int { return run(ctx, env, args) })
+	// The notices go through env.Stderr as run sets it up (escaped, above
+	// the progress line), looked up when they are written.
+	notice := writerFunc(func(p []byte) (int, error) { return env.Stderr.Write(p) })
+	return withSignals(notice, func(ctx context.Context) int { return run(ctx, env, args) })
 }
 
 func run(ctx context.Context, env *Env, args []string) int {
@@ -217,7 +224,7 @@ Flags are accepted with "-" or "_" between words: --encrypted-key and
 	pf := root.PersistentFlags()
 	pf.StringVar(&env.logOpts.Format, "log-format", "text", "log format: text or json")
 	pf.BoolVarP(&env.logOpts.Verbose, "verbose", "v", false, "log more (debug lines)")
-	pf.BoolVarP(&env.logOpts.Quiet, "quiet", "q", false, "log errors only")
+	pf.BoolVarP(&env.logOpts.Quiet, "quiet", "q", false, "print nothing when all goes well, only errors otherwise (no progress, no summary)")
 
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		fix := fmt.Sprintf("see '%s --help'", cmd.CommandPath())

@@ -75,7 +75,8 @@ type Progress struct {
 	bytes     int64
 	doneFiles int
 	failed    int
-	acked     int64
+	acked     int64 // acknowledged in this run: the rate counts these
+	resumed   int64 // acknowledged in an earlier run: done, not sent now
 	xferStart time.Time
 	samples   []sample
 
@@ -183,7 +184,7 @@ func (p *Progress) Transfer(verb string, files int, bytes int64) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.phase, p.verb, p.files, p.bytes = "", verb, files, bytes
-	p.doneFiles, p.failed, p.acked, p.samples = 0, 0, 0, nil
+	p.doneFiles, p.failed, p.acked, p.resumed, p.samples = 0, 0, 0, 0, nil
 	p.xferStart = p.now()
 	p.suspended = false
 	p.sampleLocked(p.xferStart)
@@ -198,6 +199,17 @@ func (p *Progress) Sent(n int64) {
 	}
 	p.mu.Lock()
 	p.acked += n
+	p.mu.Unlock()
+}
+
+// Resumed records n bytes that Dropbox acknowledged in an earlier,
+// interrupted run: they count as done, but not in the rate.
+func (p *Progress) Resumed(n int64) {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	p.resumed += n
 	p.mu.Unlock()
 }
 
@@ -345,7 +357,7 @@ func (p *Progress) lineLocked(now time.Time, bar bool) string {
 		}
 		return s
 	}
-	done := min(p.acked, p.bytes)
+	done := min(p.acked+p.resumed, p.bytes)
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %d/%d files", p.verb, p.doneFiles, p.files)
 	if bar {
@@ -374,7 +386,7 @@ func (p *Progress) endLine(now time.Time) string {
 		how = "finished"
 	}
 	return fmt.Sprintf("%s %s: %d/%d files, %s/%s in %s", p.verb, how, p.doneFiles, p.files,
-		Bytes(min(p.acked, p.bytes)), Bytes(p.bytes), clock(now.Sub(p.xferStart)))
+		Bytes(min(p.acked+p.resumed, p.bytes)), Bytes(p.bytes), clock(now.Sub(p.xferStart)))
 }
 
 // sampleLocked remembers the acknowledged bytes at now, for the rate.

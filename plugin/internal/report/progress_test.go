@@ -190,6 +190,24 @@ func TestTerminalAbove(t *testing.T) {
 	}
 }
 
+// Bytes acknowledged in an earlier run count as done, not in the rate: a
+// resumed upload of 100 MiB does not show 100 MiB/s.
+func TestResumedBytesNotInTheRate(t *testing.T) {
+	c := newClock()
+	p := NewProgress(&bytes.Buffer{}, manual(c, false))
+	p.Transfer("uploading", 1, 200<<20)
+	p.Resumed(100 << 20)
+	for i := 0; i < 4; i++ {
+		c.step(time.Second)
+		p.Sent(1 << 20)
+		p.Tick()
+	}
+	line := p.Line()
+	if !strings.Contains(line, "104.0 MiB/200.0 MiB, 1.0 MiB/s, ETA 1:36") {
+		t.Fatalf("got %q", line)
+	}
+}
+
 func TestQuietShowsNothing(t *testing.T) {
 	var out bytes.Buffer
 	p := NewProgress(&out, ProgressOptions{Quiet: true})

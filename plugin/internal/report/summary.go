@@ -85,7 +85,7 @@ func (s *Summary) WriteText(w io.Writer) {
 	} else {
 		line := fmt.Sprintf("%s → %s: %d uploaded (%s), %d unchanged, %d skipped, %d failed", s.Local, dest, s.Uploaded, Bytes(s.Bytes), s.Unchanged, s.Skipped, s.Failed)
 		if s.Unconfirmed > 0 {
-			line += fmt.Sprintf(", %d not confirmed (interrupted)", s.Unconfirmed)
+			line += fmt.Sprintf(", %d not confirmed (interrupted before Dropbox confirmed them; some may be there)", s.Unconfirmed)
 		}
 		fmt.Fprintf(w, "%s in %.1fs\n", line, s.Seconds)
 	}
@@ -101,17 +101,14 @@ func (s *Summary) WriteText(w io.Writer) {
 	}
 	for i, f := range s.Interrupted {
 		if i == MaxListed {
-			where := "--output json"
+			where := "--output json lists"
 			if s.Manifest != "" {
-				where = "the manifest and " + where
+				where = "the manifest and --output json list"
 			}
-			fmt.Fprintf(w, "  … and %d more not confirmed (%s lists them all)\n", len(s.Interrupted)-MaxListed, where)
+			fmt.Fprintf(w, "  … and %d more not confirmed (%s them all)\n", len(s.Interrupted)-MaxListed, where)
 			break
 		}
 		fmt.Fprintf(w, "  not confirmed: %s → %s\n", f.Local, f.Dropbox)
-	}
-	if len(s.Interrupted) > 0 {
-		fmt.Fprintf(w, "  interrupted before Dropbox confirmed those files (some may be there): run the same command again to send what is missing\n")
 	}
 	if s.Link != "" {
 		fmt.Fprintf(w, "  shared link: %s\n", s.Link)

@@ -64,7 +64,7 @@ func (lf *largeFile) resumable(info os.FileInfo) bool {
 	lf.session, lf.state, lf.digests = st.SessionID, st, digests
 	u.note(it, fmt.Sprintf("resumed: %d of %d chunks were already on Dropbox", st.Count(), lf.n))
 	u.o.Log.Info("resuming a large file's upload", "file", it.File.Rel, "chunks", lf.n, "acknowledged", st.Count(), "bytes", acked)
-	u.o.Observer.Sent(acked)
+	u.o.Observer.Resumed(acked)
 	return true
 }
 

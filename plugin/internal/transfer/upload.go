@@ -37,7 +37,8 @@ const (
 // Observer hears about progress. Its methods are called from many
 // goroutines.
 type Observer interface {
-	Sent(bytes int64)                  // bytes Dropbox confirmed receiving
+	Sent(bytes int64)                  // bytes Dropbox confirmed receiving: the request that carried them completed
+	Resumed(bytes int64)               // bytes Dropbox acknowledged in an earlier, interrupted run: done, not sent now
 	Done(it *plan.Item, err error)     // a file is committed (err nil) or given up on
 	Retrying(it *plan.Item, err error) // a file failed and will be tried again
 }
@@ -338,3 +339,4 @@ type nopObserver struct{}
 func (nopObserver) Sent(int64)                 {}
 func (nopObserver) Done(*plan.Item, error)     {}
 func (nopObserver) Retrying(*plan.Item, error) {}
+func (nopObserver) Resumed(int64)              {}

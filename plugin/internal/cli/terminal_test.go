@@ -1,0 +1,250 @@
+//go:build unix
+
+package cli
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/creack/pty"
+
+	"github.com/librec-auto/dropbox-post/plugin/internal/emulator"
+)
+
+// The tests here run the dropbox-post binary on a pseudo-terminal, as a
+// person sees it, against an in-process emulator whose hook orders events
+// (no assertion depends on how fast the machine is).
+
+const ttyToken = "sl.TerminalTestToken-0123456789"
+
+// ttyRun is dropbox-post running on a pseudo-terminal: stdout and stderr
+// both go to it, as in a terminal window.
+type ttyRun struct {
+	cmd  *exec.Cmd
+	out  syncBuffer
+	done chan struct{} // closed when the output is all read
+}
+
+func startOnTTY(t *testing.T, base string, args ...string) *ttyRun {
+	t.Helper()
+	cmd := exec.Command("dropbox-post", args...)
+	cmd.Env = append(os.Environ(), "DROPBOX_API_URL="+base, "DROPBOX_ACCESS_TOKEN="+ttyToken, "DROPBOX_POST_PASSWORD=")
+	cmd.Dir = t.TempDir()
+	f, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 50, Cols: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &ttyRun{cmd: cmd, done: make(chan struct{})}
+	go func() {
+		defer close(r.done)
+		buf := make([]byte, 4096)
+		for {
+			n, err := f.Read(buf)
+			r.out.Write(buf[:n])
+			if err != nil {
+				return
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		f.Close()
+	})
+	return r
+}
+
+// wait waits for the program to end and returns its exit code.
+func (r *ttyRun) wait(t *testing.T) int {
+	t.Helper()
+	err := r.cmd.Wait()
+	<-r.done
+	var ee *exec.ExitError
+	if err != nil && !errors.As(err, &ee) {
+		t.Fatal(err)
+	}
+	return r.cmd.ProcessState.ExitCode()
+}
+
+// screen is what the terminal shows in the end: the output with carriage
+// returns and "erase to end of line" applied, one string per line, empty
+// lines left out.
+func screen(out string) []string {
+	var lines []string
+	var cur []rune
+	col := 0
+	flush := func() {
+		if s := strings.TrimRight(string(cur), " "); s != "" {
+			lines = append(lines, s)
+		}
+		cur, col = nil, 0
+	}
+	rs := []rune(out)
+	for i := 0; i < len(rs); i++ {
+		switch r := rs[i]; {
+		case r == '\r':
+			col = 0
+		case r == '\n':
+			flush()
+		case r == 0x1b && i+2 < len(rs) && rs[i+1] == '[' && rs[i+2] == 'K':
+			cur = cur[:col]
+			i += 2
+		default:
+			if col < len(cur) {
+				cur[col] = r
+			} else {
+				cur = append(cur, r)
+			}
+			col++
+		}
+	}
+	flush()
+	return lines
+}
+
+// smallFiles writes n files of size bytes under a new folder.
+func smallFiles(t *testing.T, n, size int) string {
+	t.Helper()
+	dir := t.TempDir()
+	for i := 0; i < n; i++ {
+		data := bytes.Repeat([]byte{byte(i)}, size)
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("f%03d.csv", i)), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func startTTYEmulator(t *testing.T, o emulator.Options) string {
+	t.Helper()
+	o.Tokens = []string{ttyToken}
+	srv, err := emulator.New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	base, err := srv.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return base
+}
+
+var ttyRateRE = regexp.MustCompile(`([0-9.]+) (B|KiB|MiB|GiB)/s`)
+
+// TestTerminalProgress: something is on the terminal before Dropbox
+// answers anything (the emulator holds the first request until the test
+// has seen a phase line), and no rate shown is above the link's.
+func TestTerminalProgress(t *testing.T) {
+	const link = 8 << 20 // bytes per second
+	seen := make(chan struct{})
+	var first atomic.Bool
+	var r *ttyRun
+	var ready sync.WaitGroup
+	ready.Add(1)
+	base := startTTYEmulator(t, emulator.Options{Bandwidth: link, Hook: func(e emulator.Event) {
+		if e.Phase != emulator.BeforeWork || !first.CompareAndSwap(false, true) {
+			return
+		}
+		ready.Wait()
+		for deadline := time.Now().Add(time.Minute); ; time.Sleep(10 * time.Millisecond) {
+			if out := r.out.String(); strings.Contains(out, "scanning") || strings.Contains(out, "listing Dropbox") {
+				close(seen)
+				return
+			}
+			if time.Now().After(deadline) {
+				return // the test fails below: nothing was shown
+			}
+		}
+	}})
+	// Three packs of files (8 MiB, 8 MiB, 1.6 MiB), one at a time: each is
+	// acknowledged whole, at its end, after 1 s, 2 s and 2.2 s.
+	dir := smallFiles(t, 44, 400<<10)
+	r = startOnTTY(t, base, "push", "--no-manifest", "--parallel", "1", dir, "/tty")
+	ready.Done()
+	code := r.wait(t)
+	out := r.out.String()
+	select {
+	case <-seen:
+	default:
+		t.Fatalf("no phase was shown before Dropbox answered; the terminal got:\n%q", out)
+	}
+	if code != 0 {
+		t.Fatalf("exit code %d:\n%s", code, out)
+	}
+	rates := 0
+	for _, m := range ttyRateRE.FindAllStringSubmatch(out, -1) {
+		v, _ := strconv.ParseFloat(m[1], 64)
+		v *= map[string]float64{"B": 1, "KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30}[m[2]]
+		if v > link*1.05 {
+			t.Errorf("rate %s %s/s shown, above the link's 8.0 MiB/s", m[1], m[2])
+		}
+		rates++
+	}
+	if rates == 0 || !strings.Contains(out, "ETA ") {
+		t.Errorf("no rate or no labelled time left was drawn during a transfer of 2 s:\n%q", out)
+	}
+	lines := screen(out)
+	if len(lines) != 1 || !strings.Contains(lines[0], "44 uploaded (17.2 MiB)") {
+		t.Errorf("the screen at the end should hold the summary only (the status line cleared), got:\n%s", strings.Join(lines, "\n"))
+	}
+}
+
+// TestTerminalCtrlC: a push of 100 files is interrupted (SIGINT) when its
+// second pack of files is on its way; the terminal then shows at most 15
+// lines, calls the files "not confirmed", not failed, lists 10 of them and
+// how many more, and the exit code is 130.
+func TestTerminalCtrlC(t *testing.T) {
+	var packs atomic.Int32
+	release := make(chan struct{})
+	var r *ttyRun
+	var ready sync.WaitGroup
+	ready.Add(1)
+	base := startTTYEmulator(t, emulator.Options{Latency: 10 * time.Millisecond, Hook: func(e emulator.Event) {
+		if e.Phase != emulator.BeforeWork || e.Route != "files/upload_session/append_batch" || packs.Add(1) != 2 {
+			return
+		}
+		ready.Wait()
+		r.cmd.Process.Signal(syscall.SIGINT)
+		<-release // the request never completes: the push must stop on its own
+	}})
+	defer close(release)
+	dir := smallFiles(t, 100, 160<<10) // two packs of 8 MiB, one at a time
+	r = startOnTTY(t, base, "push", "--parallel", "1", dir, "/tty")
+	ready.Done()
+	code := r.wait(t)
+	out := r.out.String()
+	lines := screen(out)
+	shown := strings.Join(lines, "\n")
+	if code != 130 {
+		t.Fatalf("exit code %d, want 130:\n%s", code, shown)
+	}
+	if len(lines) > 15 {
+		t.Errorf("%d lines after Ctrl-C, want at most 15:\n%s", len(lines), shown)
+	}
+	for _, want := range []string{"interrupted: stopping", "not confirmed (interrupted", "  not confirmed: f0", "dropbox-post: "} {
+		if !strings.Contains(shown, want) {
+			t.Errorf("the terminal does not say %q:\n%s", want, shown)
+		}
+	}
+	if !regexp.MustCompile(`\n  … and \d+ more not confirmed \(.*--output json lists? them all\)\n`).MatchString(shown) {
+		t.Errorf("no count of the files not listed:\n%s", shown)
+	}
+	if strings.Contains(shown, "FAILED") || regexp.MustCompile(`[1-9]\d* failed`).MatchString(shown) {
+		t.Errorf("interrupted files are called failed:\n%s", shown)
+	}
+	if !strings.Contains(lines[len(lines)-1], "interrupted") {
+		t.Errorf("the last line does not say the push was interrupted:\n%s", shown)
+	}
+}
