@@ -73,7 +73,7 @@ func Load(path, password string) (credential.Credential, Info, error) {
 	}
 	c, info, err := Open(data, password)
 	if err != nil {
-		return credential.Credential{}, Info{}, fileError(path, err)
+		return credential.Credential{}, Info{}, whitespaceHint(fileError(path, err), password)
 	}
 	return c, info, nil
 }
