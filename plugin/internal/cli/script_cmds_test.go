@@ -1,6 +1,11 @@
 package cli
 
-import "github.com/rogpeppe/go-internal/testscript"
+import (
+	"os"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
 
 // scriptCommands returns the extra commands the CLI scenarios may use.
 func scriptCommands() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
@@ -8,5 +13,20 @@ func scriptCommands() map[string]func(ts *testscript.TestScript, neg bool, args 
 		"emu":      scriptEmuCmd,
 		"emulator": scriptEmulatorCmd,
 		"exitcode": cmdExitcode,
+		"mtime":    cmdMtime,
+	}
+}
+
+// cmdMtime is "mtime TIME FILE…": it sets the files' modification time to
+// TIME (RFC 3339), so that scenarios about which side changed do not
+// depend on the clock.
+func cmdMtime(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: mtime 2020-01-02T03:04:05Z file...")
+	}
+	t, err := time.Parse(time.RFC3339, args[0])
+	ts.Check(err)
+	for _, f := range args[1:] {
+		ts.Check(os.Chtimes(ts.MkAbs(f), t, t))
 	}
 }

@@ -49,7 +49,7 @@ for push.`,
 			}
 			if !res.Match() {
 				return exit.New(exit.Mismatch, fmt.Sprintf("%s and %s differ: %s", args[0], rootSlash(dest), res.Summary()),
-					"push again to send what is missing or different")
+					res.Advice())
 			}
 			return nil
 		},

@@ -5,6 +5,7 @@ package plan
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/librec-auto/dropbox-post/plugin/dpath"
 	"github.com/librec-auto/dropbox-post/plugin/internal/local"
@@ -17,6 +18,10 @@ type Remote struct {
 	Hash   string // content_hash; "" for folders
 	Rev    string
 	Folder bool
+	// Modified is the file's client_modified: the modification time of
+	// the file it was uploaded from (push sends the local one); zero when
+	// unknown. A hint about which side changed, never a reason to send.
+	Modified time.Time
 }
 
 // IfExists says what to do with a file that exists on Dropbox with other

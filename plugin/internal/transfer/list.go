@@ -12,6 +12,7 @@ import (
 	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
 	"github.com/librec-auto/dropbox-post/plugin/internal/local"
 	"github.com/librec-auto/dropbox-post/plugin/internal/plan"
+	"time"
 )
 
 // listLimit is the page size asked of list_folder (Dropbox's maximum).
@@ -122,7 +123,7 @@ func Stat(ctx context.Context, c files.ContextClient, path string) (map[string]p
 func remoteOf(m files.IsMetadata) (plan.Remote, bool) {
 	switch m := m.(type) {
 	case *files.FileMetadata:
-		return plan.Remote{Path: m.PathDisplay, Size: int64(m.Size), Hash: m.ContentHash, Rev: m.Rev}, true
+		return plan.Remote{Path: m.PathDisplay, Size: int64(m.Size), Hash: m.ContentHash, Rev: m.Rev, Modified: time.Time(m.ClientModified)}, true
 	case *files.FolderMetadata:
 		return plan.Remote{Path: m.PathDisplay, Folder: true}, true
 	}

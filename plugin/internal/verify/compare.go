@@ -29,6 +29,11 @@ type Entry struct {
 	LocalSize  int64  `json:"local_size,omitempty"`
 	RemoteSize int64  `json:"dropbox_size,omitempty"`
 	Reason     string `json:"reason"`
+	// Changed says, for a file that differs, which side seems to have
+	// changed since Dropbox's copy was uploaded: "here" (the local file is
+	// newer than the one Dropbox's copy came from), "dropbox" (Dropbox's
+	// copy came from a newer file), or "" when the times do not tell.
+	Changed string `json:"changed,omitempty"`
 }
 
 // Result is what Compare found. Its lists are sorted by Path and never nil.
@@ -110,9 +115,11 @@ func CompareTree(tree *local.Tree, dest string, remote map[string]plan.Remote) *
 			res.Different = append(res.Different, e)
 		case r.Size != f.Size:
 			e.Reason = fmt.Sprintf("size differs (%s here, %s on Dropbox)", report.Bytes(f.Size), report.Bytes(r.Size))
+			e.Changed = changedSide(f.ModTime, r.Modified)
 			res.Different = append(res.Different, e)
 		case r.Hash != f.Hash:
 			e.Reason = "content differs (same size)"
+			e.Changed = changedSide(f.ModTime, r.Modified)
 			res.Different = append(res.Different, e)
 		default:
 			res.Matched++

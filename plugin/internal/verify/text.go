@@ -29,7 +29,14 @@ func (r *Result) WriteText(w io.Writer) {
 		entries []Entry
 	}{{"missing", r.Missing}, {"different", r.Different}, {"extra", r.Extra}} {
 		for _, e := range group.entries {
-			fmt.Fprintf(w, "  %-9s %s (%s)\n", group.label, e.Path, e.Reason)
+			why := e.Reason
+			switch e.Changed {
+			case "here":
+				why += "; changed here since Dropbox's copy"
+			case "dropbox":
+				why += "; Dropbox's copy is newer"
+			}
+			fmt.Fprintf(w, "  %-9s %s (%s)\n", group.label, e.Path, why)
 		}
 	}
 	for _, n := range r.LeftOut {
