@@ -148,6 +148,9 @@ func (t *Tree) walk() error {
 		case dpath.Ignored(name):
 			t.Skipped = append(t.Skipped, Note{rel, "Dropbox ignores this name"})
 			return skip(d)
+		case !d.IsDir() && IsPullTemp(name):
+			t.Skipped = append(t.Skipped, Note{rel, "a temporary file of an interrupted dropbox-post pull (the next pull removes it)"})
+			return nil
 		case d.Type()&fs.ModeSymlink != 0:
 			t.Skipped = append(t.Skipped, Note{rel, "symbolic link, not followed"})
 			return nil

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/librec-auto/dropbox-post/plugin/internal/emulator"
+	"github.com/librec-auto/dropbox-post/plugin/internal/local"
 )
 
 // Ctrl-C: SIGINT reaches a push while the chunks of its large file crawl
@@ -117,7 +118,7 @@ func noTemporaries(t *testing.T, dirs ...string) {
 				return nil
 			}
 			switch {
-			case strings.Contains(d.Name(), ".tmp-"):
+			case strings.Contains(d.Name(), ".tmp-") || local.IsPullTemp(d.Name()):
 				t.Errorf("temporary file left behind: %s", p)
 			case strings.HasSuffix(p, ".json") && !d.IsDir():
 				data, err := os.ReadFile(p)

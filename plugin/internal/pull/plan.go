@@ -85,6 +85,8 @@ func list(ctx context.Context, c *dbx.Client, remote string) (*listing, error) {
 		switch {
 		case err != nil:
 			refused = append(refused, report.Note{Local: r.Path, Reason: err.Error()})
+		case !r.Folder && local.IsPullTemp(dpath.Base(rel)):
+			l.leftOut = append(l.leftOut, report.Note{Local: r.Path, Reason: "named as dropbox-post pull's temporary files are, which a pull removes: never pulled"})
 		case leftOut(rel):
 			if dpath.Base(rel) == local.StateDir { // said once, for the folder
 				l.leftOut = append(l.leftOut, report.Note{Local: r.Path, Reason: "dropbox-post's own folder (" + local.StateDir + ") is never pulled over"})

@@ -104,6 +104,15 @@ func Run(ctx context.Context, c *dbx.Client, o Options) (*report.PullSummary, er
 	if root != nil {
 		defer root.Close()
 	}
+	if !o.DryRun {
+		n, le := removeTemps(root, o.Local, l.jobs)
+		if le != nil {
+			return nil, localFailure(le)
+		}
+		if n > 0 {
+			o.Log.Info("removed the temporary files of an interrupted pull", "count", n)
+		}
+	}
 	o.Progress.Phase(fmt.Sprintf("comparing with the local files in %q", o.Local), report.None, 0)
 	if err := decide(ctx, root, dir, l.jobs, o.Overwrite); err != nil {
 		return nil, err

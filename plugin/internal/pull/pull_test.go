@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -23,6 +24,7 @@ import (
 	"github.com/librec-auto/dropbox-post/plugin/internal/dbx"
 	"github.com/librec-auto/dropbox-post/plugin/internal/emulator"
 	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
+	"github.com/librec-auto/dropbox-post/plugin/internal/local"
 	"github.com/librec-auto/dropbox-post/plugin/internal/plan"
 	"github.com/librec-auto/dropbox-post/plugin/internal/report"
 )
@@ -173,7 +175,7 @@ func TestPullFolder(t *testing.T) {
 func leftovers(t *testing.T, dir string) string {
 	var out []string
 	for rel := range tree(t, dir) {
-		if strings.Contains(rel, ".tmp-") {
+		if strings.Contains(rel, ".tmp-") || local.IsPullTemp(path.Base(rel)) {
 			out = append(out, rel)
 		}
 	}

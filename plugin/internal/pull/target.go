@@ -18,6 +18,7 @@ import (
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/filetransfer"
 
 	"github.com/librec-auto/dropbox-post/plugin/internal/blocks"
+	"github.com/librec-auto/dropbox-post/plugin/internal/local"
 )
 
 // file is the temporary file a download is written to.
@@ -32,8 +33,15 @@ type file interface {
 // fail as on a full disk.
 type createFile func(root *os.Root, name string) (file, error)
 
+// createOS makes the temporary file and locks it (where the system has
+// file locks) while this process lives, so that another pull's clean-up
+// of temporaries (removeTemps) leaves it alone.
 func createOS(root *os.Root, name string) (file, error) {
-	return root.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
+	f, err := root.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
+	if err == nil {
+		lockTemp(f)
+	}
+	return f, err
 }
 
 // target is a filetransfer.DownloadTarget that writes one file below the
@@ -100,7 +108,7 @@ func (t *target) Prepare(ctx context.Context, info filetransfer.DownloadInfo) er
 		return errors.New("download target is already prepared")
 	}
 	dir, base := filepath.Split(t.name)
-	tmp := filepath.Join(dir, "."+base+".tmp-"+randomSuffix())
+	tmp := filepath.Join(dir, local.PullTemp(base, randomSuffix()))
 	f, err := t.create(t.root, tmp)
 	if err != nil {
 		return t.fail(err)
@@ -273,7 +281,7 @@ func (t *target) Abort(context.Context, error) error {
 }
 
 func randomSuffix() string {
-	b := make([]byte, 6)
+	b := make([]byte, 8)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
 }
