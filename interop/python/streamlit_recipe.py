@@ -1,8 +1,10 @@
 # A Streamlit dashboard's Dropbox side: read a study's results with the
 # official SDK, which refreshes its own access token.
 # .streamlit/secrets.toml holds the [dropbox] section that
-#   dropbox-post secrets export --encrypted_key keys/dropbox.enc --format streamlit
-# prints (app_key, app_secret if the app has one, refresh_token).
+#   dropbox-post auth --read-only --app-key KEY --app-secret SECRET --encrypted keys/dashboard.enc
+#   dropbox-post secrets export --encrypted_key keys/dashboard.enc --format streamlit
+# prints (app_key, app_secret if the app has one, refresh_token): a
+# credential that can read the results but never overwrite them.
 import dropbox
 
 

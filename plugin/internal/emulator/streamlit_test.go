@@ -14,9 +14,9 @@ import (
 
 // TestStreamlitRecipe runs the README's Streamlit recipe
 // (interop/python/streamlit_recipe.py, shown whole in the README) the way
-// a dashboard would, without Streamlit: dropbox-post authorizes with an
-// app key and secret, pushes results, and exports the credential with
-// 'secrets export --format streamlit'; the recipe reads that [dropbox]
+// a dashboard would, without Streamlit: dropbox-post pushes results, makes
+// a read-only credential with an app key and secret ('auth --read-only'),
+// and exports it with 'secrets export --format streamlit'; the recipe reads that [dropbox]
 // section (tomllib, as Streamlit reads secrets.toml), builds the client
 // with oauth2_refresh_token, app_key and app_secret, lets the SDK refresh
 // by itself, and downloads what push posted.
@@ -48,14 +48,18 @@ func TestStreamlitRecipe(t *testing.T) {
 	for name, data := range files {
 		write(t, filepath.Join(results, filepath.FromSlash(name)), data)
 	}
+	// The study posts with its own credential; the dashboard gets a
+	// read-only one.
 	key := filepath.Join(dir, "keys", "dropbox.enc")
+	dashboard := filepath.Join(dir, "keys", "dashboard.enc")
 	if err := os.MkdirAll(filepath.Dir(key), 0o700); err != nil {
 		t.Fatal(err)
 	}
 	c := cliEnv{t: t, vars: map[string]string{"DROPBOX_API_URL": base}}
-	c.auth("--app-key", pyAppKey, "--app-secret", pyAppSecret, "--encrypted", key, "-k", "pw")
+	c.auth("--app-key", pyAppKey, "--encrypted", key, "-k", "pw")
 	c.run("push", "--encrypted_key", key, "-k", "pw", "--no-manifest", results, "/studies/movielens")
-	secrets := c.run("secrets", "export", "--encrypted_key", key, "-k", "pw", "--format", "streamlit")
+	c.auth("--read-only", "--app-key", pyAppKey, "--app-secret", pyAppSecret, "--encrypted", dashboard, "-k", "pw")
+	secrets := c.run("secrets", "export", "--encrypted_key", dashboard, "-k", "pw", "--format", "streamlit")
 	if !strings.Contains(secrets, "app_secret = ") || !strings.Contains(secrets, "refresh_token = ") {
 		t.Fatalf("secrets export wrote no refresh credential with a secret")
 	}
