@@ -83,6 +83,16 @@ func newLive(t *testing.T) *backend {
 // (else the run stops without touching it), created here, and deleted
 // when the test ends (only then: a folder the suite did not create is
 // never deleted).
+//
+// Live safety, reviewed line by line (with Guard's own review): the
+// backend's client is a copy of c whose Files is the Guard, so every files
+// call of every check (and of transfer.Upload and transfer.List, which
+// checkClient runs on that client) is confined to the folder; the cleanup
+// deletes through the Guard too; the Sharing and Users clients are not
+// used; the one request outside the Guard, checkUnknownRoute, calls a route
+// that does not exist; reset and 429 are not provoked on the real service
+// (resetCursors and throttled are nil there). Nothing else is written,
+// overwritten or deleted.
 func (b *backend) setUp(t *testing.T, c *dbx.Client) {
 	t.Helper()
 	ctx := context.Background()

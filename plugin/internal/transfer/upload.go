@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -324,7 +325,7 @@ func createFolders(ctx context.Context, c *dbx.Client, folders []string) error {
 		switch {
 		case err == nil, dbx.HasTag(err, "conflict") && dbx.HasTag(err, "folder"):
 		case dbx.HasTag(err, "conflict") && (dbx.HasTag(err, "file") || dbx.HasTag(err, "file_ancestor")):
-			return exit.Wrap(exit.Dropbox, err, fmt.Sprintf("creating folder %q: a file is in the way on Dropbox (%s)", f, dbx.Summary(err)),
+			return exit.Wrap(exit.Dropbox, err, fmt.Sprintf("creating folder %q: a file is in the way on Dropbox (%q)", f, strings.TrimRight(dbx.Summary(err), "/.")),
 				fmt.Sprintf("remove or rename the file %q (or the one above it) on Dropbox, or choose another dest", f))
 		case dbx.HasTag(err, "conflict"): // another kind of conflict: the folder is there
 		default:
