@@ -21,13 +21,12 @@ import (
 	"github.com/creack/pty"
 
 	"github.com/librec-auto/dropbox-post/plugin/internal/emulator"
+	"github.com/librec-auto/dropbox-post/plugin/internal/emutest"
 )
 
 // The tests here run the dropbox-post binary on a pseudo-terminal, as a
 // person sees it, against an in-process emulator whose hook orders events
 // (no assertion depends on how fast the machine is).
-
-const ttyToken = "sl.TerminalTestToken-0123456789"
 
 // ttyRun is dropbox-post running on a pseudo-terminal: stdout and stderr
 // both go to it, as in a terminal window.
@@ -40,7 +39,7 @@ type ttyRun struct {
 func startOnTTY(t *testing.T, base string, args ...string) *ttyRun {
 	t.Helper()
 	cmd := exec.Command("dropbox-post", args...)
-	cmd.Env = append(os.Environ(), "DROPBOX_API_URL="+base, "DROPBOX_ACCESS_TOKEN="+ttyToken, "DROPBOX_POST_PASSWORD=")
+	cmd.Env = append(os.Environ(), "DROPBOX_API_URL="+base, "DROPBOX_ACCESS_TOKEN="+emutest.Token, "DROPBOX_POST_PASSWORD=")
 	cmd.Dir = t.TempDir()
 	f, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 50, Cols: 200})
 	if err != nil {
@@ -126,19 +125,11 @@ func smallFiles(t *testing.T, n, size int) string {
 	return dir
 }
 
+// startTTYEmulator starts an emulator with o and returns its base URL.
 func startTTYEmulator(t *testing.T, o emulator.Options) string {
 	t.Helper()
-	o.Tokens = []string{ttyToken}
-	srv, err := emulator.New(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	base, err := srv.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return base
+	srv, _ := emutest.Start(t, o, emutest.FastPolicy)
+	return srv.URL()
 }
 
 var ttyRateRE = regexp.MustCompile(`([0-9.]+) (B|KiB|MiB|GiB)/s`)

@@ -50,12 +50,12 @@ type listing struct {
 // list reads remote (a file or a folder) and places its entries. Names that
 // cannot be stored here, and paths that would land outside the local
 // folder, stop the pull before anything is written.
-func list(ctx context.Context, c *dbx.Client, remote string) (*listing, error) {
+func list(ctx context.Context, c *dbx.Client, remote string, seen func(n int)) (*listing, error) {
 	base := remote
 	var entries map[string]plan.Remote
 	if remote == "" {
 		var err error
-		if entries, err = transfer.List(ctx, c.Files, remote); err != nil {
+		if entries, err = transfer.ListSeen(ctx, c.Files, remote, seen); err != nil {
 			return nil, err
 		}
 	} else {
@@ -68,7 +68,7 @@ func list(ctx context.Context, c *dbx.Client, remote string) (*listing, error) {
 		case !ok:
 			return nil, exit.New(exit.Usage, fmt.Sprintf("%s is not on Dropbox", remote), "check the path (Dropbox paths start with /, and are the same in any case)")
 		case r.Folder:
-			if entries, err = transfer.List(ctx, c.Files, remote); err != nil {
+			if entries, err = transfer.ListSeen(ctx, c.Files, remote, seen); err != nil {
 				return nil, err
 			}
 		default: // a file lands at LOCAL/<name>

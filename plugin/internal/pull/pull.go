@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -87,8 +88,8 @@ func Run(ctx context.Context, c *dbx.Client, o Options) (*report.PullSummary, er
 	case err != nil && !errors.Is(err, fs.ErrNotExist):
 		return nil, exit.Wrap(exit.Local, err, fmt.Sprintf("cannot read %s: %s", o.Local, cause(err)), "check the permissions")
 	}
-	o.Progress.Phase(fmt.Sprintf("listing Dropbox %q", o.Remote), report.None, 0)
-	l, err := list(ctx, c, o.Remote)
+	o.Progress.Phase(fmt.Sprintf("listing Dropbox %q", "/"+strings.TrimPrefix(o.Remote, "/")), report.Entries, 0)
+	l, err := list(ctx, c, o.Remote, func(n int) { o.Progress.Add(int64(n)) })
 	if err != nil {
 		return nil, err
 	}
@@ -177,6 +178,8 @@ func summarize(sum *report.PullSummary, jobs []*job) {
 			f.Status, f.Error = "failed", j.reason
 			sum.Failed++
 			sum.Failures = append(sum.Failures, f)
+		case j.action == actDownload || j.action == actReplace:
+			sum.NotDownloaded++ // interrupted before its turn
 		}
 	}
 }

@@ -8,20 +8,24 @@ import (
 // PullSummary is what one pull did (or, in a dry run, would do). Its File
 // entries give Local relative to the local folder.
 type PullSummary struct {
-	Remote     string  `json:"remote"`
-	Local      string  `json:"local"`
-	DryRun     bool    `json:"dry_run,omitempty"`
-	Downloaded int     `json:"downloaded"`
-	Unchanged  int     `json:"unchanged"`
-	Kept       int     `json:"kept"` // differ locally, left alone (no --overwrite)
-	Failed     int     `json:"failed"`
-	Bytes      int64   `json:"bytes_received"`
-	Seconds    float64 `json:"seconds"`
-	Retries    int64   `json:"retries"`
-	KeptFiles  []File  `json:"kept_files,omitempty"`
-	Failures   []File  `json:"failures,omitempty"`
-	LeftOut    []Note  `json:"left_out,omitempty"` // Dropbox paths not pulled, and why
-	Planned    []File  `json:"planned,omitempty"`  // dry run: every file and what would happen
+	Remote     string `json:"remote"`
+	Local      string `json:"local"`
+	DryRun     bool   `json:"dry_run,omitempty"`
+	Downloaded int    `json:"downloaded"`
+	Unchanged  int    `json:"unchanged"`
+	Kept       int    `json:"kept"` // differ locally, left alone (no --overwrite)
+	Failed     int    `json:"failed"`
+	// NotDownloaded counts the files an interruption stopped before they
+	// were downloaded (nothing of them is in LOCAL); a pull run again
+	// fetches them.
+	NotDownloaded int     `json:"not_downloaded,omitempty"`
+	Bytes         int64   `json:"bytes_received"`
+	Seconds       float64 `json:"seconds"`
+	Retries       int64   `json:"retries"`
+	KeptFiles     []File  `json:"kept_files,omitempty"`
+	Failures      []File  `json:"failures,omitempty"`
+	LeftOut       []Note  `json:"left_out,omitempty"` // Dropbox paths not pulled, and why
+	Planned       []File  `json:"planned,omitempty"`  // dry run: every file and what would happen
 }
 
 // WriteText writes the summary for a person. Files kept because they
@@ -40,8 +44,11 @@ func (s *PullSummary) WriteText(w io.Writer) {
 			}
 		}
 	} else {
-		fmt.Fprintf(w, "%s → %s: %d downloaded (%s), %d unchanged, %d kept, %d failed in %.1fs\n",
-			remote, s.Local, s.Downloaded, Bytes(s.Bytes), s.Unchanged, s.Kept, s.Failed, s.Seconds)
+		line := fmt.Sprintf("%s → %s: %d downloaded (%s), %d unchanged, %d kept, %d failed", remote, s.Local, s.Downloaded, Bytes(s.Bytes), s.Unchanged, s.Kept, s.Failed)
+		if s.NotDownloaded > 0 {
+			line += fmt.Sprintf(", %d not downloaded (interrupted)", s.NotDownloaded)
+		}
+		fmt.Fprintf(w, "%s in %.1fs\n", line, s.Seconds)
 	}
 	for _, f := range s.KeptFiles {
 		fmt.Fprintf(w, "  kept %s: %s here; pass --overwrite to replace it with the Dropbox version\n", f.Local, f.Reason)
