@@ -196,7 +196,9 @@ var logVariants = [][]string{{"--verbose"}, {"--verbose", "--log-format=json"}}
 func (l *leakLab) run(c leakCase) {
 	l.t.Helper()
 	for _, v := range logVariants {
-		vars := map[string]string{"DROPBOX_API_URL": l.base}
+		// HOME in the lab: push keeps its manifests in the user's data
+		// folder, which the sweep must read too.
+		vars := map[string]string{"DROPBOX_API_URL": l.base, "HOME": filepath.Join(l.dir, "home")}
 		for k, val := range c.env {
 			vars[k] = val
 		}

@@ -152,7 +152,7 @@ func TestNoSecretLeaks(t *testing.T) {
 	// The sweep must have read what matters, or it proves nothing.
 	for _, want := range []string{
 		A, R, "keys/refresh-json.key", "keys/upgrade.enc", "keys/auth.key",
-		"manifests/", ".dropbox-post/manifests/", "study/.dropbox-post/manifests/", "inline/.dropbox-post/manifests/",
+		"manifests/", "home/.local/share/dropbox-post/manifests/", "study/.dropbox-post/manifests/", "inline/.dropbox-post/manifests/",
 		"pulled/r/sub/b.csv", "pulled/a/sub/b.csv",
 	} {
 		if !slices.ContainsFunc(written, func(p string) bool { return strings.HasPrefix(p, want) }) {

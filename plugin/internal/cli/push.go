@@ -36,7 +36,7 @@ func (t *transferFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&t.ifExists, "if-exists", "overwrite", "a file that differs on Dropbox: overwrite, skip or fail")
 	fs.IntVar(&t.parallel, "parallel", transfer.DefaultParallel, "requests in flight at once (1 to 64)")
 	fs.StringVar(&t.output, "output", "text", "summary format: text or json")
-	fs.StringVar(&t.manifestDir, "manifest-dir", "", "where to write the provenance manifest (default .dropbox-post/manifests in the study or current directory)")
+	fs.StringVar(&t.manifestDir, "manifest-dir", "", "where to write the provenance manifest (default: the study's .dropbox-post/manifests; for push outside a study, dropbox-post/manifests in the user's data folder)")
 	fs.BoolVar(&t.noManifest, "no-manifest", false, "write no manifest")
 }
 
@@ -54,7 +54,7 @@ func (t *transferFlags) options(env *Env, mode plan.IfExists, local, dest, base 
 	return push.Options{
 		Local: local, Dest: dest, Mode: mode, DryRun: t.dryRun, Verify: t.verify, Share: t.share,
 		Transfer:    transfer.Options{Parallel: t.parallel},
-		ManifestDir: t.manifests(base),
+		ManifestDir: t.manifests(env, base),
 		Tool:        "dropbox-post " + ToolVersion(),
 		Progress:    env.prog,
 		Log:         env.Log,
@@ -105,13 +105,17 @@ func (t *transferFlags) resumeStore(env *Env, study string) *resume.Store {
 	return s
 }
 
-// manifests returns the manifest folder for pushes from base, or "".
-func (t *transferFlags) manifests(base string) string {
+// manifests returns the manifest folder for the pushes of a study (base,
+// the study directory), or of push (base "": see pushManifests), or ""
+// for none.
+func (t *transferFlags) manifests(env *Env, base string) string {
 	switch {
-	case t.noManifest:
+	case t.noManifest || t.dryRun:
 		return ""
 	case t.manifestDir != "":
 		return t.manifestDir
+	case base == "":
+		return pushManifests(env)
 	}
 	return filepath.Join(base, local.StateDir, "manifests")
 }
@@ -162,7 +166,7 @@ DROPBOX_ACCESS_TOKEN.`,
 			if err != nil {
 				return err
 			}
-			opts := tf.options(env, mode, args[0], dest, ".")
+			opts := tf.options(env, mode, args[0], dest, "")
 			opts.Transfer.Resume = tf.resumeStore(env, "")
 			sum, err := push.Run(ctx, c, opts)
 			return finishPush(env, &tf, []*report.Summary{sum}, err)

@@ -183,7 +183,10 @@ func Run(ctx context.Context, c *dbx.Client, o Options) (*report.Summary, error)
 	m.Finished = time.Now().UTC()
 	sum.Seconds = time.Since(started).Seconds()
 	var manifestErr error
-	if o.ManifestDir != "" && (sum.Uploaded > 0 || sum.Unchanged > 0) {
+	// A manifest only when something was posted, or when what is on
+	// Dropbox is not yet recorded (an earlier manifest failed, or none
+	// was asked for then).
+	if o.ManifestDir != "" && (sum.Uploaded > 0 || sum.Unchanged > 0 && !report.Recorded(o.ManifestDir, m)) {
 		sum.Manifest, manifestErr = report.WriteManifest(o.ManifestDir, m)
 		if manifestErr != nil {
 			manifestErr = unrecorded(manifestErr, o.ManifestDir)
