@@ -10,6 +10,7 @@
 //   - one 256 MiB file through a 50 MB/s link at 50 ms per request: the
 //     share of the link used;
 //   - 20,000 small files: peak memory;
+//   - a minute of --bwlimit: the rate the emulator saw against the limit;
 //   - hashing the 1 GiB file, against sha256sum.
 //
 // The emulator and dropbox-post run as separate processes (bin/dropbox-post,
@@ -49,10 +50,12 @@ var (
 	bigMiB  = flag.Int("big", 1024, "MiB of the large file")
 	manyN   = flag.Int("many", 20000, "files in the memory case")
 	latency = flag.Duration("latency", 20*time.Millisecond, "emulator latency for the small-files cases")
-	only    = flag.String("only", "", "run only this case: small, big, link or many")
+	only    = flag.String("only", "", "run only this case: small, big, link, many or bwlimit")
 	linkMiB = flag.Int("link-size", 256, "MiB of the file in the link case")
 	linkBW  = flag.Int64("link-bandwidth", 50_000_000, "bytes per second of the emulated link in the link case")
 	linkLat = flag.Duration("link-latency", 50*time.Millisecond, "latency of the emulated link in the link case")
+	bwRate  = flag.Int64("bwlimit", 4<<20, "bytes per second of --bwlimit in the bwlimit case")
+	bwMiB   = flag.Int("bwlimit-size", 240, "MiB sent in the bwlimit case (240 MiB at 4 MiB/s: a minute)")
 )
 
 func main() {
@@ -66,7 +69,7 @@ func main() {
 	for _, c := range []struct {
 		name string
 		run  func(string) []row
-	}{{"small", smallFiles}, {"big", bigFile}, {"link", linkFile}, {"many", manyFiles}} {
+	}{{"small", smallFiles}, {"big", bigFile}, {"link", linkFile}, {"many", manyFiles}, {"bwlimit", bwLimit}} {
 		if *only == "" || *only == c.name {
 			rows = append(rows, c.run(dir)...)
 		}
@@ -205,6 +208,30 @@ func linkFile(dir string) []row {
 	return []row{ours}
 }
 
+// bwLimit pushes a large file and 200 small ones with --bwlimit and
+// reports the rate the emulator saw (request and response bodies, as the
+// limit counts them) against the limit.
+func bwLimit(dir string) []row {
+	size := int64(*bwMiB) << 20
+	fmt.Printf("== %d MiB with --bwlimit %d\n", *bwMiB, *bwRate)
+	root := filepath.Join(dir, "bwlimit")
+	writeRandom(filepath.Join(root, "model.bin"), size-200*4096, 9)
+	for i := 0; i < 200; i++ {
+		writeRandom(filepath.Join(root, fmt.Sprintf("exp%05d/out.csv", i)), 4096, uint64(i))
+	}
+	syscall.Sync()
+	emu := startEmulator()
+	defer emu.stop()
+	ours := push(emu, root, "/bwlimit", "dropbox-post push --bwlimit", "--bwlimit", fmt.Sprint(*bwRate))
+	st, err := emu.Stats()
+	check(err)
+	got := float64(st.BytesReceived+st.BytesSent) / ours.wall.Seconds()
+	off := 100 * (got/float64(*bwRate) - 1)
+	ours.note = fmt.Sprintf("%.0f B/s against a limit of %d: %+.1f%% (target within 5%%: %s)", got, *bwRate, off, met(off > -5 && off < 5))
+	os.RemoveAll(root)
+	return []row{ours}
+}
+
 func manyFiles(dir string) []row {
 	n := *manyN
 	fmt.Printf("== %d small files, no latency\n", n)
@@ -242,8 +269,9 @@ func reference(base, root, dest string) {
 }
 
 // push runs bin/dropbox-post push and measures it.
-func push(emu *emulator, local, dest, name string) row {
-	cmd := exec.Command(*bin, "push", "--output", "json", "--no-manifest", "--quiet", local, dest)
+func push(emu *emulator, local, dest, name string, flags ...string) row {
+	args := append([]string{"push", "--output", "json", "--no-manifest", "--quiet"}, flags...)
+	cmd := exec.Command(*bin, append(args, local, dest)...)
 	cmd.Env = append(os.Environ(), "DROPBOX_API_URL="+emu.URL, "DROPBOX_ACCESS_TOKEN="+token)
 	start := time.Now()
 	out := run(cmd)

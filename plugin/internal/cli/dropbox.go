@@ -25,6 +25,7 @@ const (
 type dropboxFlags struct {
 	keyFile string
 	apiURL  string
+	bwlimit string // --bwlimit, on the commands that move files
 	pw      passwordFlags
 }
 
@@ -34,8 +35,32 @@ func (d *dropboxFlags) register(fs *pflag.FlagSet) {
 	d.pw.register(fs)
 }
 
-// endpoint returns the API URL override, or nil for Dropbox itself.
+// registerBandwidth adds --bwlimit (push, run, pull). It is a person's
+// choice for a shared link, never a config param: librec-auto's calling
+// convention does not have it.
+func (d *dropboxFlags) registerBandwidth(fs *pflag.FlagSet) {
+	fs.StringVar(&d.bwlimit, "bwlimit", "", "cap the bandwidth of all requests together at `RATE` bytes per second: 10M (MiB/s), 512K (KiB/s), 200000; default no limit")
+}
+
+// rate returns the --bwlimit in bytes per second (0: none).
+func (d *dropboxFlags) rate() (int64, error) {
+	if d.bwlimit == "" {
+		return 0, nil
+	}
+	r, err := dbx.ParseRate(d.bwlimit)
+	if err != nil {
+		return 0, exit.New(exit.Usage, "--bwlimit "+err.Error(), "")
+	}
+	return r, nil
+}
+
+// endpoint returns the API URL override, or nil for Dropbox itself. It
+// also checks --bwlimit, so that both are refused before anything is
+// asked for.
 func (d *dropboxFlags) endpoint(env *Env) (*url.URL, error) {
+	if _, err := d.rate(); err != nil {
+		return nil, err
+	}
 	s, from := d.apiURL, "--api-url"
 	if s == "" {
 		s, from = env.Getenv(dbx.EnvAPIURL), dbx.EnvAPIURL
@@ -92,10 +117,12 @@ func (d *dropboxFlags) client(env *Env, c credential.Credential) (*dbx.Client, e
 	if err != nil {
 		return nil, err
 	}
+	limit, _ := d.rate() // checked by endpoint
 	return dbx.New(dbx.Options{
-		APIURL:    u,
-		Token:     dbx.Token{AccessToken: c.AccessToken(), AppKey: c.AppKey(), AppSecret: c.AppSecret(), RefreshToken: c.RefreshToken()},
-		Log:       env.Log.Named("dropbox"),
-		UserAgent: "dropbox-post/" + ToolVersion(),
+		APIURL:         u,
+		BandwidthLimit: limit,
+		Token:          dbx.Token{AccessToken: c.AccessToken(), AppKey: c.AppKey(), AppSecret: c.AppSecret(), RefreshToken: c.RefreshToken()},
+		Log:            env.Log.Named("dropbox"),
+		UserAgent:      "dropbox-post/" + ToolVersion(),
 	}), nil
 }

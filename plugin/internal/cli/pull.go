@@ -64,6 +64,7 @@ failed (a full disk, permissions); 130 interrupted.`,
 		},
 	}
 	df.register(cmd.Flags())
+	df.registerBandwidth(cmd.Flags())
 	f := cmd.Flags()
 	f.BoolVar(&overwrite, "overwrite", false, "replace local files that differ from Dropbox (default: keep them and say so)")
 	f.BoolVar(&dryRun, "dry-run", false, "print what would be downloaded where, and write nothing")

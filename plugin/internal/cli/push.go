@@ -173,6 +173,7 @@ DROPBOX_ACCESS_TOKEN.`,
 		},
 	}
 	df.register(cmd.Flags())
+	df.registerBandwidth(cmd.Flags())
 	tf.register(cmd.Flags())
 	tf.registerAfter(cmd.Flags())
 	return cmd

@@ -81,6 +81,7 @@ what would be sent where; without a password it lists the local files only.`,
 	f.StringVar(&config, "config", "", "the config `FILE` (default: STUDY/conf/config.xml)")
 	f.BoolVar(&allowOutside, "allow-outside-study", false, "let the config post and read files outside the study directory")
 	df.register(f)
+	df.registerBandwidth(f)
 	f.Lookup("encrypted_key").Usage = "key `FILE` for the elements that name none (else DROPBOX_ACCESS_TOKEN, or DROPBOX_APP_KEY and DROPBOX_REFRESH_TOKEN)"
 	tf.register(f)
 	tf.registerAfter(f)

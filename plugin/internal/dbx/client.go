@@ -32,6 +32,10 @@ type Options struct {
 	// for this long, so that a stalled network fails (and is retried)
 	// instead of hanging an unattended run. 0: 2 minutes.
 	IdleTimeout time.Duration
+	// BandwidthLimit caps the bytes per second of every request and
+	// response body together, over all parallel requests (--bwlimit).
+	// 0: no limit.
+	BandwidthLimit int64
 }
 
 // Client holds the SDK clients the tool uses, over one HTTP stack.
@@ -64,7 +68,10 @@ func New(o Options) *Client {
 		o.IdleTimeout = 2 * time.Minute
 	}
 	counts := &Retries{}
-	base := newBaseTransport(o.Conns, o.IdleTimeout)
+	var base http.RoundTripper = newBaseTransport(o.Conns, o.IdleTimeout)
+	if o.BandwidthLimit > 0 {
+		base = &limitTransport{next: base, t: newThrottle(o.BandwidthLimit)}
+	}
 	plain := newRetryTransport(&endpointTransport{base: o.APIURL, userAgent: o.UserAgent, next: base}, policy, o.Log, counts)
 	tokens := newTokenSource(o.Token, &http.Client{Transport: plain}, o.Log)
 	hc := &http.Client{Transport: &authTransport{next: plain, tokens: tokens}}

@@ -94,6 +94,7 @@ func (e *Emulator) Post(path string) error {
 type Stats struct {
 	Requests      int64
 	BytesReceived int64
+	BytesSent     int64            // response bodies
 	Routes        map[string]int64 // requests per route, for the routes asked
 }
 
@@ -102,6 +103,7 @@ func (e *Emulator) Stats() (Stats, error) {
 	var st struct {
 		Requests      int64 `json:"requests"`
 		BytesReceived int64 `json:"bytes_received"`
+		BytesSent     int64 `json:"bytes_sent"`
 		Routes        map[string]struct {
 			Requests int64 `json:"requests"`
 		} `json:"routes"`
@@ -109,7 +111,7 @@ func (e *Emulator) Stats() (Stats, error) {
 	if err := e.Get("/emulator/stats", &st); err != nil {
 		return Stats{}, err
 	}
-	out := Stats{Requests: st.Requests, BytesReceived: st.BytesReceived, Routes: map[string]int64{}}
+	out := Stats{Requests: st.Requests, BytesReceived: st.BytesReceived, BytesSent: st.BytesSent, Routes: map[string]int64{}}
 	for name, r := range st.Routes {
 		if r.Requests > 0 {
 			out.Routes[name] = r.Requests
