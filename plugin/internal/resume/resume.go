@@ -126,8 +126,12 @@ type Upload struct {
 	Chunks    map[int64][]byte `json:"chunks"` // acknowledged chunk index → its block digests, concatenated
 	Closed    bool             `json:"closed"` // the closing chunk was acknowledged
 
-	mu    sync.Mutex
-	store *Store
+	mu      sync.Mutex
+	cond    *sync.Cond // saving ended
+	dirty   bool       // recorded, not yet being written
+	saving  bool       // a saver runs
+	saveErr error
+	store   *Store
 }
 
 // ours reports whether name is a state file's name (see Store.name).
@@ -257,24 +261,68 @@ func (u *Upload) Count() int {
 // digests ds (close: it was the closing chunk), and writes the state down
 // before it returns.
 func (u *Upload) Ack(i int64, ds []blocks.Digest, close bool) error {
-	u.mu.Lock()
-	defer u.mu.Unlock()
+	u.Record(i, ds, close)
+	return u.Flush()
+}
+
+// Record is Ack that does not wait: the state is written down in the
+// background, each write holding everything recorded until then, so that
+// the sender of the next chunk does not wait for the disk. Flush waits.
+func (u *Upload) Record(i int64, ds []blocks.Digest, close bool) {
 	d := make([]byte, 0, len(ds)*sha256.Size)
 	for _, x := range ds {
 		d = append(d, x[:]...)
 	}
+	u.mu.Lock()
+	defer u.mu.Unlock()
 	u.Chunks[i] = d
 	u.Closed = u.Closed || close
-	return u.saveLocked()
+	u.dirty = true
+	if !u.saving {
+		u.saving = true
+		go u.saver()
+	}
+}
+
+// saver writes the state until nothing new was recorded during a write.
+func (u *Upload) saver() {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	for u.dirty {
+		u.dirty = false
+		data, err := json.Marshal(u)
+		u.mu.Unlock()
+		if err == nil {
+			err = atomicfile.WriteFile(u.store.name(u.Dest), data, 0o600, true)
+		}
+		u.mu.Lock()
+		if err != nil {
+			u.saveErr = err
+		}
+	}
+	u.saving = false
+	u.idle().Broadcast()
+}
+
+func (u *Upload) idle() *sync.Cond {
+	if u.cond == nil {
+		u.cond = sync.NewCond(&u.mu)
+	}
+	return u.cond
+}
+
+// Flush waits until everything recorded is written down, and returns the
+// first write error, if any.
+func (u *Upload) Flush() error {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	for u.saving || u.dirty {
+		u.idle().Wait()
+	}
+	return u.saveErr
 }
 
 func (u *Upload) save() error {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	return u.saveLocked()
-}
-
-func (u *Upload) saveLocked() error {
 	data, err := json.Marshal(u)
 	if err != nil {
 		return err

@@ -54,12 +54,13 @@ type committer struct {
 	mu      sync.Mutex
 	cond    *sync.Cond
 	queue   []commitReq
-	closed  bool // no more submissions will come
-	delayed int  // retries waiting for their backoff
+	closed  bool          // no more submissions will come
+	closing chan struct{} // closed by close
+	delayed int           // retries waiting for their backoff
 }
 
 func newCommitter(c files.ContextClient, log hclog.Logger) *committer {
-	cm := &committer{files: c, log: log, backoff: contentionBackoff}
+	cm := &committer{files: c, log: log, backoff: contentionBackoff, closing: make(chan struct{})}
 	cm.cond = sync.NewCond(&cm.mu)
 	return cm
 }
@@ -82,8 +83,22 @@ func (cm *committer) submit(r commitReq) {
 func (cm *committer) close() {
 	cm.mu.Lock()
 	defer cm.mu.Unlock()
+	if !cm.closed {
+		close(cm.closing)
+	}
 	cm.closed = true
 	cm.cond.Broadcast()
+}
+
+// linger waits for more sessions: the linger time, or until close.
+func (cm *committer) linger(ctx context.Context) {
+	t := time.NewTimer(linger)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-cm.closing:
+	case <-ctx.Done():
+	}
 }
 
 // run commits until close has been called and everything is committed.
@@ -98,9 +113,10 @@ func (cm *committer) run(ctx context.Context) {
 			return
 		}
 		if len(cm.queue) < maxBatch && !cm.closed {
-			// Let parallel workers add theirs, so that they share a commit.
+			// Let parallel workers add theirs, so that they share a commit;
+			// close (nothing more will come) ends the wait at once.
 			cm.mu.Unlock()
-			sleep(ctx, linger)
+			cm.linger(ctx)
 			cm.mu.Lock()
 		}
 		n := min(len(cm.queue), maxBatch)

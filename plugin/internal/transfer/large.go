@@ -2,9 +2,12 @@ package transfer
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
+	"net/http/httptrace"
 	"os"
+	"sync"
 
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox"
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/files"
@@ -136,48 +139,143 @@ func (lf *largeFile) start(info os.FileInfo) error {
 
 // sendChunks sends every chunk not yet acknowledged, ChunkParallel at a
 // time, then the closing chunk.
+//
+// A reader goroutine reads and hashes the chunks, in order, into
+// ChunkParallel+1 reused buffers, so that a sender that is done takes the
+// next chunk ready and the link does not wait for the disk or for SHA-256;
+// it also prepares the closing chunk while the last ones are in flight.
+// Memory stays at ChunkParallel+1 chunks whatever the file's size.
 func (lf *largeFile) sendChunks() error {
 	u := lf.u
-	buffers := make(chan []byte, u.o.ChunkParallel)
-	for i := 0; i < u.o.ChunkParallel; i++ {
+	g, gctx := errgroup.WithContext(u.ctx)
+	buffers := make(chan []byte, u.o.ChunkParallel+1)
+	for i := 0; i <= u.o.ChunkParallel; i++ {
 		buffers <- make([]byte, ChunkSize)
 	}
-	send := func(i int64) error {
-		buf := <-buffers
-		defer func() { buffers <- buf }()
-		return lf.sendChunk(i, buf)
-	}
-	g, gctx := errgroup.WithContext(u.ctx)
-	g.SetLimit(u.o.ChunkParallel)
-	for i := int64(0); i < lf.n-1 && gctx.Err() == nil; i++ {
-		if lf.digests[i] != nil {
-			continue // acknowledged before
-		}
-		g.Go(func() error { return send(i) })
+	ready := make(chan *chunk)
+	final := make(chan *chunk, 1)
+	g.Go(func() error { return lf.read(gctx, buffers, ready, final) })
+
+	// The first senders start one after another, each once the one before
+	// has written out its first request: chunks that start together share
+	// the link, end together, and then all wait out a round trip at once,
+	// leaving the link idle. Staggered, the others fill it while one waits
+	// for its answer and for its next request to get going.
+	gate := make(chan struct{})
+	close(gate)
+	for w := 0; w < u.o.ChunkParallel; w++ {
+		prev := gate
+		next := make(chan struct{})
+		var once sync.Once
+		opened := func() { once.Do(func() { close(next) }) }
+		gate = next
+		g.Go(func() error {
+			defer opened()
+			select {
+			case <-prev:
+			case <-gctx.Done():
+				return nil
+			}
+			first := true
+			for c := range ready {
+				ctx := u.ctx
+				if first {
+					ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{WroteRequest: func(httptrace.WroteRequestInfo) { opened() }})
+					first = false
+				}
+				err := lf.sendChunk(ctx, c)
+				buffers <- c.buf
+				if err != nil {
+					return err
+				}
+				opened()
+			}
+			return nil
+		})
 	}
 	if err := g.Wait(); err != nil {
 		return err
 	}
-	if lf.n > 0 && lf.digests[lf.n-1] == nil { // the final chunk closes the session, once the others are in
-		return send(lf.n - 1)
+	if u.ctx.Err() != nil {
+		return u.ctx.Err()
+	}
+	if c := <-final; c != nil { // the closing chunk, once the others are in
+		if c.err != nil {
+			return c.err
+		}
+		if err := lf.sendChunk(u.ctx, c); err != nil {
+			return err
+		}
+	}
+	if lf.state != nil {
+		if err := lf.state.Flush(); err != nil {
+			u.o.Log.Warn("cannot write down the upload state", "file", lf.it.File.Rel, "error", err)
+		}
 	}
 	return nil
 }
 
-// sendChunk reads, hashes and sends chunk i, and writes down that Dropbox
-// acknowledged it.
-func (lf *largeFile) sendChunk(i int64, buf []byte) error {
-	u := lf.u
-	off := i * ChunkSize
-	data := buf[:min(ChunkSize, lf.size-off)]
-	if _, err := lf.f.ReadAt(data, off); err != nil && err != io.EOF {
-		return fmt.Errorf("reading %s: %w", lf.it.File.Path, err)
+// chunk is a chunk read and hashed, ready to be sent.
+type chunk struct {
+	i    int64
+	buf  []byte // the buffer to give back
+	data []byte
+	ds   []blocks.Digest
+	err  error // reading failed
+}
+
+// read reads and hashes the chunks not yet acknowledged, in order: the
+// others into ready (closed at the end), the closing one into final (nil
+// if it was acknowledged before). A read error ends it.
+func (lf *largeFile) read(ctx context.Context, buffers chan []byte, ready chan<- *chunk, final chan<- *chunk) error {
+	defer close(ready)
+	for i := int64(0); i < lf.n; i++ {
+		if lf.digests[i] != nil {
+			if i == lf.n-1 {
+				final <- nil
+			}
+			continue // acknowledged before
+		}
+		var buf []byte
+		select {
+		case buf = <-buffers:
+		case <-ctx.Done():
+			final <- nil
+			return nil
+		}
+		c := &chunk{i: i, buf: buf}
+		off := i * ChunkSize
+		c.data = buf[:min(ChunkSize, lf.size-off)]
+		if _, err := lf.f.ReadAt(c.data, off); err != nil && err != io.EOF {
+			err = fmt.Errorf("reading %s: %w", lf.it.File.Path, err)
+			final <- &chunk{err: err}
+			return err
+		}
+		c.ds = blocks.Digests(c.data)
+		if i == lf.n-1 {
+			final <- c
+			return nil
+		}
+		select {
+		case ready <- c:
+		case <-ctx.Done():
+			final <- nil
+			return nil
+		}
 	}
-	ds := blocks.Digests(data)
-	arg := files.NewUploadSessionAppendArg(files.NewUploadSessionCursor(lf.session, uint64(off)))
-	arg.Close = i == lf.n-1
-	arg.ContentHash = blocks.Join(ds)
-	if err := u.c.Files.UploadSessionAppendV2Context(u.ctx, arg, bytes.NewReader(data)); err != nil {
+	if lf.n == 0 {
+		final <- nil
+	}
+	return nil
+}
+
+// sendChunk sends chunk c and writes down that Dropbox acknowledged it.
+func (lf *largeFile) sendChunk(ctx context.Context, c *chunk) error {
+	u := lf.u
+	arg := files.NewUploadSessionAppendArg(files.NewUploadSessionCursor(lf.session, uint64(c.i*ChunkSize)))
+	arg.Close = c.i == lf.n-1
+	arg.ContentHash = blocks.Join(c.ds)
+	if err := u.c.Files.UploadSessionAppendV2Context(ctx, arg, bytes.NewReader(c.data)); err != nil {
 		// A closing chunk refused as "closed" was received before: its
 		// answer was lost (a retry, or a killed run). The commit checks
 		// the content hash of the whole file.
@@ -186,13 +284,11 @@ func (lf *largeFile) sendChunk(i int64, buf []byte) error {
 		}
 		u.o.Log.Debug("the closing chunk was received before", "file", lf.it.File.Rel)
 	}
-	lf.digests[i] = ds
+	lf.digests[c.i] = c.ds
 	if lf.state != nil {
-		if err := lf.state.Ack(i, ds, arg.Close); err != nil {
-			u.o.Log.Warn("cannot write down the upload state", "file", lf.it.File.Rel, "error", err)
-		}
+		lf.state.Record(c.i, c.ds, arg.Close)
 	}
-	u.o.Observer.Sent(int64(len(data)))
+	u.o.Observer.Sent(int64(len(c.data)))
 	return nil
 }
 
