@@ -219,7 +219,7 @@ func bwLimit(dir string) []row {
 	for i := 0; i < 200; i++ {
 		writeRandom(filepath.Join(root, fmt.Sprintf("exp%05d/out.csv", i)), 4096, uint64(i))
 	}
-	syscall.Sync()
+	syncDisks()
 	emu := startEmulator()
 	defer emu.stop()
 	ours := push(emu, root, "/bwlimit", "dropbox-post push --bwlimit", "--bwlimit", fmt.Sprint(*bwRate))
