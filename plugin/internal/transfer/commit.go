@@ -51,12 +51,13 @@ type committer struct {
 	alone    bool
 	finishes int // upload_session/finish calls made
 
-	mu      sync.Mutex
-	cond    *sync.Cond
-	queue   []commitReq
-	closed  bool          // no more submissions will come
-	closing chan struct{} // closed by close
-	delayed int           // retries waiting for their backoff
+	mu        sync.Mutex
+	cond      *sync.Cond
+	queue     []commitReq
+	closed    bool          // no more submissions will come
+	closing   chan struct{} // closed by close
+	closeOnce sync.Once
+	delayed   int // retries waiting for their backoff
 }
 
 func newCommitter(c files.ContextClient, log hclog.Logger) *committer {
@@ -83,9 +84,7 @@ func (cm *committer) submit(r commitReq) {
 func (cm *committer) close() {
 	cm.mu.Lock()
 	defer cm.mu.Unlock()
-	if !cm.closed {
-		close(cm.closing)
-	}
+	cm.closeOnce.Do(func() { close(cm.closing) })
 	cm.closed = true
 	cm.cond.Broadcast()
 }
