@@ -14,7 +14,7 @@ import (
 // runCommands returns run (a study's Dropbox post-processing) and the
 // hidden command behind librec-auto's calling convention.
 func runCommands(env *Env) []*cobra.Command {
-	return []*cobra.Command{transfers(runCmd(env)), transfers(librecAutoCmd(env))}
+	return []*cobra.Command{transfers(runCmd(env)), transfers(librecAutoCmd(env)), librecAutoGroupCmd(env)}
 }
 
 func runCmd(env *Env) *cobra.Command {

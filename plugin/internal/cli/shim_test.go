@@ -33,6 +33,10 @@ func TestShim(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	replay, err := filepath.Abs("testdata/librec_replay.py")
+	if err != nil {
+		t.Fatal(err)
+	}
 	vectors, err := filepath.Abs("../keyfile/testdata")
 	if err != nil {
 		t.Fatal(err)
@@ -48,6 +52,7 @@ func TestShim(t *testing.T) {
 			e.Setenv("PYTHON3", strings.TrimSpace(string(python)))
 			e.Setenv("DROPBOX_POST_BIN", bin)
 			e.Setenv("VECTORS", vectors)
+			e.Setenv("REPLAY", replay)
 			e.Setenv("HOME", filepath.Join(e.WorkDir, "home"))
 			return nil
 		},

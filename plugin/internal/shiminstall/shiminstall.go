@@ -1,0 +1,184 @@
+// Package shiminstall puts the dropbox-post shim where librec-auto looks
+// for post scripts with src="system": its librec_auto/core/cmd/post/
+// folder, under both names a config may use (dropbox-post.py, as the
+// librec-auto how-to writes, and dropbox_post.py, the script librec-auto
+// ships). librec-auto's own dropbox_post.py is kept aside as
+// dropbox_post.py.orig, once, and put back by Uninstall.
+package shiminstall
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/librec-auto/dropbox-post/plugin/internal/atomicfile"
+	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
+)
+
+// Names are the file names the shim is installed under.
+var Names = []string{"dropbox-post.py", "dropbox_post.py"}
+
+// marker is in every shim this package writes: a file holding it is ours.
+const marker = "# dropbox-post shim: this line marks the file as ours"
+
+// binLine is the shim's line that names the installing binary.
+const binLine = "INSTALLED_BIN = None"
+
+// Options say what to do.
+type Options struct {
+	Python string // the Python whose librec_auto is used: "python3" by default
+	Binary string // the absolute path of the dropbox-post binary the shim runs
+	Shim   []byte // the shim's source (scripts.Shim)
+	DryRun bool   // say what would be done, change nothing
+}
+
+// Action is one thing done (or, in a dry run, to be done).
+type Action struct {
+	What string // "installed", "updated", "already installed", "kept aside", "restored", "removed", "left alone"
+	Path string
+	Note string
+}
+
+// String is the action as a line for a person.
+func (a Action) String() string {
+	s := fmt.Sprintf("%s %q", a.What, a.Path)
+	if a.Note != "" {
+		s += ": " + a.Note
+	}
+	return s
+}
+
+// PostDir asks python where librec_auto is, as librec-auto's own code
+// finds its post scripts, and returns its core/cmd/post folder. The
+// interpreter decides, so virtualenvs and PYTHONPATH are honoured.
+func PostDir(ctx context.Context, python string) (string, error) {
+	if python == "" {
+		python = "python3"
+	}
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	var stderr bytes.Buffer
+	cmd := exec.CommandContext(ctx, python, "-c", "import librec_auto,os;print(os.path.dirname(librec_auto.__file__))")
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			last := strings.TrimSpace(stderr.String())
+			if i := strings.LastIndexByte(last, '\n'); i >= 0 {
+				last = last[i+1:]
+			}
+			return "", exit.New(exit.Usage, fmt.Sprintf("%q cannot import librec_auto (%q)", python, last),
+				"install librec-auto for that Python (pip install librec-auto), or give the Python that has it with --python (a virtualenv's bin/python)")
+		}
+		return "", exit.New(exit.Usage, fmt.Sprintf("cannot run %q: %v", python, err), "give a Python 3 interpreter with --python")
+	}
+	dir := strings.TrimSpace(string(out))
+	post := filepath.Join(dir, "core", "cmd", "post")
+	if fi, err := os.Stat(post); err != nil || !fi.IsDir() {
+		return "", exit.New(exit.Usage, fmt.Sprintf("librec_auto at %q has no core/cmd/post folder", dir),
+			"is it librec-auto? install it with pip install librec-auto")
+	}
+	return post, nil
+}
+
+// Shim returns the shim that runs binary.
+func Shim(src []byte, binary string) ([]byte, error) {
+	if !bytes.Contains(src, []byte(marker)) || !bytes.Contains(src, []byte(binLine)) {
+		return nil, errors.New("the embedded shim lacks its marker or its INSTALLED_BIN line")
+	}
+	lit, _ := json.Marshal(binary) // a JSON string is a Python string literal
+	return bytes.Replace(src, []byte(binLine), []byte("INSTALLED_BIN = "+string(lit)), 1), nil
+}
+
+// Install writes the shim under both Names in dir, keeping a file that is
+// not ours aside as NAME.orig (once: an existing .orig is never
+// overwritten). Running it again changes nothing unless the binary moved.
+func Install(dir string, o Options) ([]Action, error) {
+	shim, err := Shim(o.Shim, o.Binary)
+	if err != nil {
+		return nil, err
+	}
+	var acts []Action
+	for _, name := range Names {
+		path := filepath.Join(dir, name)
+		old, err := os.ReadFile(path)
+		exists := err == nil
+		if err != nil && !errors.Is(err, os.ErrNotExist) {
+			return acts, exit.Wrap(exit.Local, err, fmt.Sprintf("cannot read %q", path), "")
+		}
+		switch {
+		case exists && bytes.Equal(old, shim):
+			acts = append(acts, Action{What: "already installed", Path: path})
+			continue
+		case exists && !ours(old):
+			orig := path + ".orig"
+			if _, err := os.Lstat(orig); err == nil {
+				prev, _ := os.ReadFile(orig)
+				if !bytes.Equal(prev, old) {
+					return acts, exit.New(exit.Local, fmt.Sprintf("%q is not dropbox-post's shim, and %q already holds another file", path, orig),
+						"move one of them away, then run it again")
+				}
+			} else if !o.DryRun {
+				if err := os.Rename(path, orig); err != nil {
+					return acts, exit.Wrap(exit.Local, err, fmt.Sprintf("cannot keep %q aside", path), "")
+				}
+			}
+			acts = append(acts, Action{What: "kept aside", Path: orig, Note: "the file librec-auto had there; --uninstall puts it back"})
+		}
+		what := "installed"
+		if exists && ours(old) {
+			what = "updated"
+		}
+		if !o.DryRun {
+			if err := atomicfile.WriteFile(path, shim, 0o755, true); err != nil {
+				return acts, exit.Wrap(exit.Local, err, fmt.Sprintf("cannot write %q", path), "check that you may write there (a system-wide librec-auto may need its owner)")
+			}
+		}
+		acts = append(acts, Action{What: what, Path: path, Note: fmt.Sprintf("runs %q", o.Binary)})
+	}
+	return acts, nil
+}
+
+// Uninstall removes the shims from dir and puts back what Install kept
+// aside. A file that is not ours is left alone.
+func Uninstall(dir string, o Options) ([]Action, error) {
+	var acts []Action
+	for _, name := range Names {
+		path := filepath.Join(dir, name)
+		old, err := os.ReadFile(path)
+		switch {
+		case err == nil && !ours(old):
+			acts = append(acts, Action{What: "left alone", Path: path, Note: "not dropbox-post's shim"})
+			continue
+		case err == nil:
+			if !o.DryRun {
+				if err := os.Remove(path); err != nil {
+					return acts, exit.Wrap(exit.Local, err, fmt.Sprintf("cannot remove %q", path), "")
+				}
+			}
+			acts = append(acts, Action{What: "removed", Path: path})
+		case !errors.Is(err, os.ErrNotExist):
+			return acts, exit.Wrap(exit.Local, err, fmt.Sprintf("cannot read %q", path), "")
+		}
+		orig := path + ".orig"
+		if _, err := os.Lstat(orig); err == nil {
+			if !o.DryRun {
+				if err := os.Rename(orig, path); err != nil {
+					return acts, exit.Wrap(exit.Local, err, fmt.Sprintf("cannot put %q back", orig), "")
+				}
+			}
+			acts = append(acts, Action{What: "restored", Path: path, Note: "librec-auto's own file"})
+		}
+	}
+	return acts, nil
+}
+
+func ours(b []byte) bool { return bytes.Contains(b, []byte(marker)) }
