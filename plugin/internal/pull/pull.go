@@ -129,8 +129,11 @@ func Run(ctx context.Context, c *dbx.Client, o Options) (*report.PullSummary, er
 		}
 	}
 	f := &fetcher{c: c, o: o, root: root, dir: o.Local, prog: o.Progress}
-	n, bytes := count(l.jobs)
-	f.prog.Transfer("downloading", n, bytes)
+	if n, bytes := count(l.jobs); n > 0 {
+		f.prog.Transfer("downloading", n, bytes)
+	} else {
+		f.prog.End()
+	}
 	runErr := f.run(ctx, l.jobs)
 	f.prog.End()
 	summarize(sum, l.jobs)

@@ -56,10 +56,11 @@ func TestVerifyNoticesWhatIsNotThere(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Everything is unchanged, so nothing is sent; but Dropbox loses b.csv
-	// while the push runs: the progress line of the transfer is the moment.
+	// while the push runs: the progress line saying that it verifies is the
+	// moment (it comes before the listing that verifies).
 	deleted := false
 	at := writerFunc(func(p []byte) (int, error) {
-		if strings.HasPrefix(string(p), "uploading") && !deleted {
+		if strings.HasPrefix(string(p), "verifying") && !deleted {
 			if _, err := c.Files.DeleteV2Context(context.Background(), dbfiles.NewDeleteArg("/w/b.csv")); err != nil {
 				t.Error(err)
 			}
@@ -70,7 +71,7 @@ func TestVerifyNoticesWhatIsNotThere(t *testing.T) {
 	prog := report.NewProgress(at, report.ProgressOptions{Manual: true})
 	sum, err := Run(context.Background(), c, Options{Local: root, Dest: "/w", Verify: true, Progress: prog})
 	if !deleted {
-		t.Fatal("the progress never showed the transfer")
+		t.Fatal("the progress never said it verifies")
 	}
 	if exit.CodeOf(err) != exit.Mismatch || sum.Verified == nil || *sum.Verified || len(sum.Mismatches) != 1 || sum.Mismatches[0].Local != "b.csv" {
 		t.Fatalf("err %v, summary %+v", err, sum)

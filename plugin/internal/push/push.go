@@ -123,7 +123,11 @@ func Run(ctx context.Context, c *dbx.Client, o Options) (*report.Summary, error)
 	to := o.Transfer
 	to.Mode, to.Log = o.Mode, o.Log
 	if prog != nil {
-		prog.Transfer("uploading", p.Count(plan.Upload), p.Bytes(plan.Upload))
+		if n := p.Count(plan.Upload); n > 0 {
+			prog.Transfer("uploading", n, p.Bytes(plan.Upload))
+		} else {
+			prog.End() // nothing to send: no transfer to show
+		}
 		to.Observer = prog
 	}
 	results, stats, upErr := transfer.Upload(ctx, c, p, to)
