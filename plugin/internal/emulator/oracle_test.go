@@ -240,3 +240,56 @@ func TestSpecOracleRefuses(t *testing.T) {
 		}
 	}
 }
+
+// TestSpecOracleStrictModes records a push and a pull against an emulator
+// with every strict mode on, so that the client's fallbacks
+// (upload_session/finish for refused concurrent sessions, files/upload for
+// refused empty files, get_metadata for a missing content_hash) are held
+// to the spec too. (The refusals themselves are outside the spec on
+// purpose: see --catch-all-ok in validate.py.)
+func TestSpecOracleStrictModes(t *testing.T) {
+	for _, refusal := range []emulator.Refusal{emulator.RefuseEntry, emulator.RefuseRequest} {
+		t.Run(string(refusal), func(t *testing.T) {
+			rec := &recorder{}
+			srv, err := emulator.New(emulator.Options{Tokens: []string{"strict-token"}, Record: rec.add,
+				Strict: emulator.Strict{FinishBatchConcurrent: true, RefuseEmptyAppend: refusal,
+					OmitContentHash: true, RefuseEmptyChunked: true}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { srv.Close() })
+			base, err := srv.Start("127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			dir := t.TempDir()
+			results := filepath.Join(dir, "results")
+			write(t, filepath.Join(results, "a.csv"), []byte("metric,value\n"))
+			write(t, filepath.Join(results, "empty.log"), nil)
+			write(t, filepath.Join(results, "big.bin"), bigData(8<<20+5)) // two chunks
+			c := cliEnv{t: t, vars: map[string]string{"DROPBOX_API_URL": base, "DROPBOX_ACCESS_TOKEN": "strict-token"}}
+			c.run("push", "--no-manifest", "--verify", results, "/strict")
+			c.run("pull", "/strict", filepath.Join(dir, "pulled"))
+
+			rec.mu.Lock()
+			routes := map[string]bool{}
+			for _, e := range rec.all {
+				routes[e.Route] = true
+			}
+			rec.mu.Unlock()
+			for _, want := range []string{"files/upload_session/finish", "files/upload", "files/get_metadata"} {
+				if !routes[want] {
+					t.Errorf("no fallback called %s", want)
+				}
+			}
+			// The strict modes refuse with the catch-all tag "other", an
+			// answer the client cannot know: a NOTE in those two routes, a
+			// violation anywhere else.
+			out := runPython(t, &tlsEmulator{}, nil, "validate.py", rec.write(t),
+				"--catch-all-ok", "files/upload_session/append_batch,files/upload_session/finish_batch_v2")
+			if !strings.Contains(out, " 0 violations") {
+				t.Fatal("the session's shapes under the strict modes do not fit the spec")
+			}
+		})
+	}
+}
