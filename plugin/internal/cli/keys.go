@@ -156,14 +156,21 @@ func keyInfoCmd(env *Env) *cobra.Command {
 
 func keyUpgradeCmd(env *Env) *cobra.Command {
 	var pw passwordFlags
+	var output string
+	var force bool
 	cmd := &cobra.Command{
 		Use:   "upgrade FILE",
 		Short: "Rewrite a librec-auto key file in dropbox-post's format, with the same password",
 		Long: `upgrade decrypts a librec-auto (Fernet, PBKDF2 with a fixed salt) key file
 and writes it again in place, atomically, in dropbox-post's format (Argon2id and
 XChaCha20-Poly1305) with the same password and mode 0600. A file already in
-dropbox-post's format is left as it is.`,
-		Example: `  cp keys/dropbox.enc keys/dropbox.enc.librec-auto   # librec-auto's script reads only the old format
+dropbox-post's format is left as it is.
+
+librec-auto's own dropbox_post.py and bin/encrypt.py cannot read the new
+format: keep a copy of the old file if they still have to, or write the new
+one elsewhere with --output and leave FILE as it is.`,
+		Example: `  dropbox-post key upgrade keys/dropbox.enc --output keys/dropbox-v1.enc -k "$PW"
+  cp keys/dropbox.enc keys/dropbox.enc.librec-auto   # librec-auto's script reads only the old format
   dropbox-post key upgrade keys/dropbox.enc -k "$PW"`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -180,14 +187,25 @@ dropbox-post's format is left as it is.`,
 			if err != nil {
 				return err
 			}
-			if err := keyfile.Save(path, c, password.Reveal(), true); err != nil {
+			out := path
+			if output != "" {
+				out = output
+			}
+			if err := keyfile.Save(out, c, password.Reveal(), out == path || force); err != nil {
 				return err
 			}
-			env.Log.Info("upgraded key file", "file", path, "from", keyfile.Legacy.String(), "to", keyfile.V1.String())
+			env.Log.Info("upgraded key file", "file", out, "from", keyfile.Legacy.String(), "to", keyfile.V1.String())
+			if out == path {
+				env.Log.Warn(fmt.Sprintf("librec-auto's own dropbox_post.py can no longer read %q: if it still has to, restore the old file (e.g. from git), or keep a copy and write the new one elsewhere with --output", path))
+			} else {
+				env.Log.Info("left unchanged for librec-auto's own script", "file", path)
+			}
 			return nil
 		},
 	}
 	pw.register(cmd.Flags())
+	cmd.Flags().StringVar(&output, "output", "", "write the upgraded key to `FILE` and leave the original as it is (librec-auto's script reads only the original)")
+	cmd.Flags().BoolVar(&force, "force", false, "replace an existing --output file")
 	return cmd
 }
 
