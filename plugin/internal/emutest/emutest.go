@@ -34,10 +34,15 @@ func Start(t testing.TB, o emulator.Options, p retry.Policy) (*emulator.Server, 
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { srv.Close() })
 	u, err := dbx.ParseAPIURL(base, "--api-url")
 	if err != nil {
+		srv.Close()
 		t.Fatal(err)
 	}
-	return srv, dbx.New(dbx.Options{APIURL: u, Token: dbx.Token{AccessToken: Token}, Policy: &p})
+	c := dbx.New(dbx.Options{APIURL: u, Token: dbx.Token{AccessToken: Token}, Policy: &p})
+	t.Cleanup(func() {
+		c.CloseIdleConnections() // else the emulator's shutdown may wait for one
+		srv.Close()
+	})
+	return srv, c
 }
