@@ -74,7 +74,8 @@ func New(o Options) *Client {
 		o.IdleTimeout = 2 * time.Minute
 	}
 	counts := &Retries{}
-	var base http.RoundTripper = newBaseTransport(o.Conns, o.IdleTimeout)
+	transport := newBaseTransport(o.Conns, o.IdleTimeout)
+	var base http.RoundTripper = transport
 	if o.BandwidthLimit > 0 {
 		base = &limitTransport{next: base, t: newThrottle(o.BandwidthLimit)}
 	}
@@ -90,7 +91,7 @@ func New(o Options) *Client {
 		APIURL:  o.APIURL,
 		Config:  cfg,
 		tokens:  tokens,
-		base:    base,
+		base:    transport,
 	}
 }
 
