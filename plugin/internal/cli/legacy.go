@@ -146,13 +146,6 @@ func librecAutoCall(cmd *cobra.Command, env *Env, args []string) error {
 	if err := cmd.Root().PersistentPreRunE(cmd, nil); err != nil {
 		return err
 	}
-	for _, name := range call.ignored {
-		if strings.EqualFold(name, "--channel") {
-			env.Log.Debug("ignoring --channel, a param of librec-auto's Slack script")
-			continue
-		}
-		env.Log.Warn(ignoredParamWarning(name))
-	}
 	pos := call.positional
 	switch {
 	case len(pos) == 0:
@@ -161,6 +154,27 @@ func librecAutoCall(cmd *cobra.Command, env *Env, args []string) error {
 		return exit.Usagef("give CONFIG, then --NAME=VALUE params", "unexpected arguments %q", pos[2:])
 	}
 
+	study := "."
+	if len(pos) == 2 {
+		if isFile(configschema.StudyConfig(pos[1], pos[0])) {
+			study = pos[1]
+		} else {
+			env.Log.Debug("ignoring the extra argument: it is not a study directory holding the config", "argument", pos[1])
+		}
+	}
+	finish := startRunLog(env, study, "librec-auto call")
+	return finish(postCall(cmd, env, call, study))
+}
+
+// postCall checks the element of a librec-auto call and posts it.
+func postCall(cmd *cobra.Command, env *Env, call librecCall, study string) error {
+	for _, name := range call.ignored {
+		if strings.EqualFold(name, "--channel") {
+			env.Log.Debug("ignoring --channel, a param of librec-auto's Slack script")
+			continue
+		}
+		env.Log.Warn(ignoredParamWarning(name))
+	}
 	// Everything but the element comes from the person: the defaults of
 	// run's flags, and the environment (DROPBOX_API_URL, the password).
 	var df dropboxFlags
@@ -186,15 +200,7 @@ func librecAutoCall(cmd *cobra.Command, env *Env, args []string) error {
 		_ = fs.Set("password", *pw)
 	}
 
-	study := "."
-	if len(pos) == 2 {
-		if isFile(configschema.StudyConfig(pos[1], pos[0])) {
-			study = pos[1]
-		} else {
-			env.Log.Debug("ignoring the extra argument: it is not a study directory holding the config", "argument", pos[1])
-		}
-	}
-	config := configschema.StudyConfig(study, pos[0])
+	config := configschema.StudyConfig(study, call.positional[0])
 	if !isFile(config) {
 		env.Log.Warn("the config file is not there: is the working directory the study directory?", "config", config)
 	}

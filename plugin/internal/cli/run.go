@@ -8,6 +8,7 @@ import (
 
 	"github.com/librec-auto/dropbox-post/configschema"
 	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
+	"github.com/librec-auto/dropbox-post/plugin/internal/plan"
 	"github.com/librec-auto/dropbox-post/plugin/internal/report"
 )
 
@@ -57,23 +58,8 @@ what would be sent where; without a password it lists the local files only.`,
 			if err := inStudy(target, config); err != nil {
 				return err
 			}
-			file := config
-			if file == "" {
-				file = configschema.StudyConfig(study, "config.xml")
-			}
-			opts := configschema.ResolveOptions{AllowOutsideStudy: allowOutside, RequireKey: df.keyFile == "" && !envCredential(env)}
-			env.prog.Phase(fmt.Sprintf("reading the config %q", file), report.None, 0)
-			c, err := configschema.Load(file)
-			var elems []configschema.Element
-			var warns []configschema.Problem
-			if err == nil {
-				elems, warns, err = c.Resolve(study, opts)
-			}
-			if err := checked(env, warns, err); err != nil {
-				return err
-			}
-			p := &poster{env: env, df: &df, tf: &tf, mode: mode, study: study, config: file, elems: elems, whole: true}
-			return p.post(cmd.Context())
+			finish := startRunLog(env, study, "run")
+			return finish(postStudy(cmd, env, study, config, allowOutside, mode, &df, &tf))
 		},
 	}
 	f := cmd.Flags()
@@ -105,4 +91,25 @@ func checked(env *Env, warns []configschema.Problem, err error) error {
 func envCredential(env *Env) bool {
 	_, err := credentialFromEnv(env)
 	return err == nil
+}
+
+// postStudy checks the study's config and posts its elements.
+func postStudy(cmd *cobra.Command, env *Env, study, config string, allowOutside bool, mode plan.IfExists, df *dropboxFlags, tf *transferFlags) error {
+	file := config
+	if file == "" {
+		file = configschema.StudyConfig(study, "config.xml")
+	}
+	opts := configschema.ResolveOptions{AllowOutsideStudy: allowOutside, RequireKey: df.keyFile == "" && !envCredential(env)}
+	env.prog.Phase(fmt.Sprintf("reading the config %q", file), report.None, 0)
+	c, err := configschema.Load(file)
+	var elems []configschema.Element
+	var warns []configschema.Problem
+	if err == nil {
+		elems, warns, err = c.Resolve(study, opts)
+	}
+	if err := checked(env, warns, err); err != nil {
+		return err
+	}
+	p := &poster{env: env, df: df, tf: tf, mode: mode, study: study, config: file, elems: elems, whole: true}
+	return p.post(cmd.Context())
 }

@@ -14,6 +14,7 @@ func scriptCommands() map[string]func(ts *testscript.TestScript, neg bool, args 
 		"emulator": scriptEmulatorCmd,
 		"exitcode": cmdExitcode,
 		"mtime":    cmdMtime,
+		"runlogs":  cmdRunLogs,
 	}
 }
 

@@ -1,0 +1,51 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
+	"github.com/librec-auto/dropbox-post/plugin/internal/logging"
+	"github.com/librec-auto/dropbox-post/plugin/internal/runlog"
+)
+
+// startRunLog opens a log of this run in study's .dropbox-post/logs/ and
+// copies into it, through the redactor, everything the run prints on
+// stdout and stderr (escaped as printed). The returned finish records the
+// outcome (the error's message and exit code), closes the log, and, when
+// there is a controlling terminal that stderr is not (librec-auto captures
+// stderr), prints the outcome on the terminal too, with the log's path on
+// failure. A log that cannot be opened is a warning, never a failure.
+func startRunLog(env *Env, study, what string) (finish func(error) error) {
+	if fi, err := os.Stat(study); err != nil || !fi.IsDir() {
+		return func(err error) error { return err } // the run reports it
+	}
+	log, err := runlog.Open(study, time.Now())
+	if err != nil {
+		env.Log.Warn("no run log written in the study", "study", study, "error", err.Error())
+		return func(err error) error { return err }
+	}
+	w := env.Redactor.Writer(log)
+	env.Stdout = io.MultiWriter(env.Stdout, w)
+	env.Stderr = io.MultiWriter(env.Stderr, w)
+	env.Log = logging.New(env.Stderr, env.Redactor, env.logOpts)
+	fmt.Fprintf(w, "dropbox-post %s: %s in %q, started %s\n", Version, what, study, time.Now().Format(time.RFC3339))
+	return func(err error) error {
+		outcome := "done (exit 0)"
+		if err != nil {
+			outcome = fmt.Sprintf("failed (exit %d): %s", exit.CodeOf(err), env.Redactor.Redact([]byte(err.Error())))
+		}
+		fmt.Fprintf(w, "outcome: %s\n", outcome)
+		log.Close()
+		if env.TTY != nil && !env.StderrTerminal {
+			line := "dropbox-post: " + what + ": " + outcome
+			if err != nil {
+				line += fmt.Sprintf("; log: %q", log.Path)
+			}
+			fmt.Fprintln(logging.Escape(env.TTY), line)
+		}
+		return err
+	}
+}
