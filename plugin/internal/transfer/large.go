@@ -27,10 +27,10 @@ const ChunkSize = 8 << 20
 
 // sendLarge uploads one large file through a concurrent upload session:
 // ChunkParallel chunks of 8 MiB in flight at once, each read with ReadAt
-// into one of ChunkParallel reused buffers (memory stays at chunk size
-// times parallelism, whatever the file's size), hashed block by block as
-// it is read, and sent with its own content_hash; the final chunk, which
-// closes the session, goes last. The commit goes to the committer, and the
+// into one of ChunkParallel+1 reused buffers (memory stays at chunk size
+// times parallelism plus one, whatever the file's size), hashed block by
+// block as it is read, and sent with its own content_hash; the final
+// chunk, which closes the session, goes last. The commit goes to the committer, and the
 // next large file starts without waiting for it.
 //
 // With Options.Resume, each acknowledged chunk is written down (package
@@ -150,8 +150,13 @@ func (lf *largeFile) sendChunks() error {
 	g, gctx := errgroup.WithContext(u.ctx)
 	buffers := make(chan []byte, u.o.ChunkParallel+1)
 	for i := 0; i <= u.o.ChunkParallel; i++ {
-		buffers <- make([]byte, ChunkSize)
+		buffers <- chunkBuffer()
 	}
+	defer func() { // the next large file reuses them
+		for len(buffers) > 0 {
+			chunkBuffers.Put(<-buffers)
+		}
+	}()
 	ready := make(chan *chunk)
 	final := make(chan *chunk, 1)
 	g.Go(func() error { return lf.read(gctx, buffers, ready, final) })
@@ -203,7 +208,9 @@ func (lf *largeFile) sendChunks() error {
 		if c.err != nil {
 			return c.err
 		}
-		if err := lf.sendChunk(u.ctx, c); err != nil {
+		err := lf.sendChunk(u.ctx, c)
+		buffers <- c.buf
+		if err != nil {
 			return err
 		}
 	}
@@ -213,6 +220,17 @@ func (lf *largeFile) sendChunks() error {
 		}
 	}
 	return nil
+}
+
+// chunkBuffers keeps chunk buffers between large files, so that a run of
+// many large files does not leave a trail of them for the collector.
+var chunkBuffers sync.Pool
+
+func chunkBuffer() []byte {
+	if b, ok := chunkBuffers.Get().([]byte); ok {
+		return b
+	}
+	return make([]byte, ChunkSize)
 }
 
 // chunk is a chunk read and hashed, ready to be sent.
