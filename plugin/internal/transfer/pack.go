@@ -41,6 +41,10 @@ func makePacks(items []*plan.Item, maxFiles int, maxBytes int64) [][]*plan.Item 
 // sessions then go to the committer. Each file's content hash goes with
 // its commit, so Dropbox refuses a file that changed after it was hashed.
 func (u *uploader) sendPack(pack []*plan.Item) {
+	var early *earlyStart
+	if !u.batchless() && !u.emptyByUpload() {
+		early = u.startEarly(len(pack))
+	}
 	items, all, data := u.readPack(pack)
 	if len(items) == 0 {
 		return
@@ -49,14 +53,50 @@ func (u *uploader) sendPack(pack []*plan.Item) {
 		u.sendOneByOne(items, data)
 		return
 	}
-	u.sendBatch(items, all, data)
+	u.sendBatch(items, all, data, early)
+}
+
+// earlyStart is a start_batch sent while the pack's files are read, so
+// that reading them does not add to the round trip.
+type earlyStart struct {
+	done chan struct{}
+	ids  []string
+	err  error
+}
+
+func (u *uploader) startEarly(n int) *earlyStart {
+	e := &earlyStart{done: make(chan struct{})}
+	go func() {
+		defer close(e.done)
+		res, err := u.c.Files.UploadSessionStartBatchContext(u.ctx, &files.UploadSessionStartBatchArg{NumSessions: uint64(n)})
+		if err == nil {
+			e.ids = res.SessionIds
+		}
+		e.err = err
+	}()
+	return e
+}
+
+// sessions returns n sessions from e, if it got at least that many (the
+// pack may have lost files that could not be read; their sessions are
+// left to expire), else nil: then start_batch is asked again, and answers
+// the error, if any, as it should be reported.
+func (e *earlyStart) sessions(n int) []string {
+	if e == nil {
+		return nil
+	}
+	<-e.done
+	if e.err != nil || len(e.ids) < n {
+		return nil
+	}
+	return e.ids[:n]
 }
 
 // sendBatch sends a pack's files (data[i] is items[i]'s part of all) with
 // start_batch and append_batch, and hands the sessions to the committer.
 // Empty files go as entries of length 0, unless Dropbox refused them
 // (fallback.go): then by files/upload.
-func (u *uploader) sendBatch(items []*plan.Item, all []byte, data [][]byte) {
+func (u *uploader) sendBatch(items []*plan.Item, all []byte, data [][]byte, early *earlyStart) {
 	if u.emptyByUpload() {
 		var empty []*plan.Item
 		empty, items, data = splitEmpty(items, data)
@@ -68,9 +108,17 @@ func (u *uploader) sendBatch(items []*plan.Item, all []byte, data [][]byte) {
 		}
 	}
 	ctx := u.ctx
-	start, err := u.c.Files.UploadSessionStartBatchContext(ctx, &files.UploadSessionStartBatchArg{NumSessions: uint64(len(items))})
-	if err == nil && len(start.SessionIds) != len(items) {
-		err = fmt.Errorf("start_batch gave %d sessions for %d files", len(start.SessionIds), len(items))
+	ids := early.sessions(len(items))
+	var err error
+	if ids == nil {
+		var start *files.UploadSessionStartBatchResult
+		start, err = u.c.Files.UploadSessionStartBatchContext(ctx, &files.UploadSessionStartBatchArg{NumSessions: uint64(len(items))})
+		if err == nil {
+			ids = start.SessionIds
+		}
+	}
+	if err == nil && len(ids) != len(items) {
+		err = fmt.Errorf("start_batch gave %d sessions for %d files", len(ids), len(items))
 	}
 	if err != nil {
 		u.finishAll(items, err)
@@ -78,7 +126,7 @@ func (u *uploader) sendBatch(items []*plan.Item, all []byte, data [][]byte) {
 	}
 	arg := &files.UploadSessionAppendBatchArg{Entries: make([]*files.UploadSessionAppendBatchArgEntry, len(items))}
 	for i := range items {
-		e := files.NewUploadSessionAppendBatchArgEntry(files.NewUploadSessionCursor(start.SessionIds[i], 0), uint64(len(data[i])))
+		e := files.NewUploadSessionAppendBatchArgEntry(files.NewUploadSessionCursor(ids[i], 0), uint64(len(data[i])))
 		e.Close = true
 		arg.Entries[i] = e
 	}
@@ -96,7 +144,7 @@ func (u *uploader) sendBatch(items []*plan.Item, all []byte, data [][]byte) {
 		// Perhaps for the entries of length 0: send the pack again, empty
 		// files by files/upload. (The sessions opened are left to expire.)
 		u.learnNoEmptyAppend()
-		u.sendBatch(items, all, data)
+		u.sendBatch(items, all, data, nil)
 		return
 	}
 	if err == nil && len(res.Entries) != len(items) {
@@ -117,7 +165,7 @@ func (u *uploader) sendBatch(items []*plan.Item, all []byte, data [][]byte) {
 			u.finish(it, nil, entryError("append_batch/"+f.Tag))
 			continue
 		}
-		u.commit(it, start.SessionIds[i], uint64(len(data[i])))
+		u.commit(it, ids[i], uint64(len(data[i])))
 	}
 }
 
