@@ -35,6 +35,9 @@ type Env struct {
 	Getenv func(string) string
 	// StderrTerminal says whether stderr is a terminal (for a progress bar).
 	StderrTerminal bool
+	// StderrWidth returns the width of the terminal on stderr (0 if
+	// unknown); nil: unknown.
+	StderrWidth func() int
 	// TTY is the process's controlling terminal (/dev/tty) open for reading
 	// and writing, nil when it has none. Passwords are asked for on it,
 	// whatever stdin, stdout and stderr are, as Python's getpass does:
@@ -99,6 +102,13 @@ func OSEnv() *Env {
 		Stderr:         os.Stderr,
 		Getenv:         os.Getenv,
 		StderrTerminal: term.IsTerminal(int(os.Stderr.Fd())),
+		StderrWidth: func() int {
+			w, _, err := term.GetSize(int(os.Stderr.Fd()))
+			if err != nil {
+				return 0
+			}
+			return w
+		},
 	}
 	if tty := openTTY(); tty != nil {
 		env.TTY, env.Prompt = tty, tty
@@ -208,7 +218,7 @@ Flags are accepted with "-" or "_" between words: --encrypted-key and
 				// progress lines (CI logs want them; a decrypt does not).
 				lines := cmd.Annotations[progressLines] != ""
 				env.prog = report.NewProgress(env.rawStderr, report.ProgressOptions{
-					Terminal: env.StderrTerminal, Quiet: env.logOpts.Quiet || !env.StderrTerminal && !lines})
+					Terminal: env.StderrTerminal, Width: env.StderrWidth, Quiet: env.logOpts.Quiet || !env.StderrTerminal && !lines})
 			}
 			return nil
 		},

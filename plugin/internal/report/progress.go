@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/librec-auto/dropbox-post/plugin/internal/logging"
 	"github.com/librec-auto/dropbox-post/plugin/internal/plan"
@@ -19,6 +20,7 @@ const (
 	DefaultEvery  = 10 * time.Second       // between plain lines
 	DefaultRedraw = 200 * time.Millisecond // between redraws of the terminal line
 	RateWindow    = 8 * time.Second        // the rate is averaged over this much time
+	StillWaiting  = 3 * time.Second        // the line says that nothing was confirmed for this long
 )
 
 // Unit is what a phase counts.
@@ -39,6 +41,10 @@ type ProgressOptions struct {
 	Terminal bool
 	Quiet    bool          // show nothing
 	Every    time.Duration // between plain lines; 0: DefaultEvery
+	// Width, if not nil, returns the terminal's width: a longer status
+	// line is cut to fit, since a line that wraps cannot be redrawn in
+	// place. 0 means unknown.
+	Width func() int
 	// Clock and Manual are for tests: the time, and no ticking goroutine
 	// (the test calls Tick).
 	Clock  func() time.Time
@@ -77,6 +83,7 @@ type Progress struct {
 	failed    int
 	acked     int64 // acknowledged in this run: the rate counts these
 	resumed   int64 // acknowledged in an earlier run: done, not sent now
+	lastAck   time.Time
 	xferStart time.Time
 	samples   []sample
 
@@ -186,6 +193,7 @@ func (p *Progress) Transfer(verb string, files int, bytes int64) {
 	p.phase, p.verb, p.files, p.bytes = "", verb, files, bytes
 	p.doneFiles, p.failed, p.acked, p.resumed, p.samples = 0, 0, 0, 0, nil
 	p.xferStart = p.now()
+	p.lastAck = p.xferStart
 	p.suspended = false
 	p.sampleLocked(p.xferStart)
 	p.showLocked()
@@ -199,6 +207,7 @@ func (p *Progress) Sent(n int64) {
 	}
 	p.mu.Lock()
 	p.acked += n
+	p.lastAck = p.now()
 	p.mu.Unlock()
 }
 
@@ -328,7 +337,13 @@ func (p *Progress) drawLocked(now time.Time) {
 	if p.suspended {
 		return
 	}
-	io.WriteString(p.w, "\r"+logging.EscapeString(p.lineLocked(now, true))+"\x1b[K")
+	line := logging.EscapeString(p.lineLocked(now, true))
+	if p.o.Width != nil {
+		if w := p.o.Width(); w > 1 && utf8.RuneCountInString(line) >= w {
+			line = string([]rune(line)[:w-2]) + "…"
+		}
+	}
+	io.WriteString(p.w, "\r"+line+"\x1b[K")
 	p.drawn = true
 }
 
@@ -372,6 +387,12 @@ func (p *Progress) lineLocked(now time.Time, bar bool) string {
 		fmt.Fprintf(&b, ", %s/s, ETA %s", Bytes(int64(rate)), clock(time.Duration(float64(p.bytes-done)/rate*float64(time.Second))))
 	case done < p.bytes:
 		b.WriteString(", ETA -")
+	}
+	// Dropbox acknowledges a request when all of it has arrived: a pack of
+	// small files, or a chunk, may take a while on a slow link. Say so
+	// rather than look stuck.
+	if quiet := now.Sub(p.lastAck); done < p.bytes && quiet >= StillWaiting {
+		fmt.Fprintf(&b, " (waiting %s for Dropbox to confirm a request)", clock(quiet))
 	}
 	if p.failed > 0 {
 		fmt.Fprintf(&b, ", %d failed", p.failed)

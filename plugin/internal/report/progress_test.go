@@ -150,6 +150,9 @@ func TestRateWindow(t *testing.T) {
 	if r, ok := parseRate(t, p.Line()); ok && r > 0 {
 		t.Fatalf("a stall of 20 s still shows %q", p.Line())
 	}
+	if !strings.HasSuffix(p.Line(), "ETA - (waiting 0:20 for Dropbox to confirm a request)") {
+		t.Fatalf("the stall is not told: %q", p.Line())
+	}
 }
 
 // On a terminal, a message clears the status line; a partial line (a
@@ -205,6 +208,18 @@ func TestResumedBytesNotInTheRate(t *testing.T) {
 	line := p.Line()
 	if !strings.Contains(line, "104.0 MiB/200.0 MiB, 1.0 MiB/s, ETA 1:36") {
 		t.Fatalf("got %q", line)
+	}
+}
+
+// A status line longer than the terminal is cut, so that it never wraps.
+func TestTerminalWidth(t *testing.T) {
+	var out bytes.Buffer
+	o := manual(newClock(), true)
+	o.Width = func() int { return 20 }
+	p := NewProgress(&out, o)
+	p.Phase(`listing Dropbox "/a/very/long/folder/name"`, Entries, 0)
+	if out.String() != "\r"+`listing Dropbox "/…`+"\x1b[K" {
+		t.Fatalf("drawn as %q", out.String())
 	}
 }
 
