@@ -76,16 +76,7 @@ func (s *syncBuffer) String() string {
 }
 
 func startAuth(t *testing.T, args ...string) *session {
-	inR, inW := io.Pipe()
-	outR, outW := io.Pipe()
-	s := &session{t: t, stdin: inW, stdout: bufio.NewReader(outR), rest: make(chan string, 1), code: make(chan int, 1)}
-	env := authEnv(inR, outW, &s.stderr, map[string]string{})
-	go func() {
-		s.code <- run(context.Background(), env, append([]string{"auth"}, args...))
-		outW.Close()
-	}()
-	t.Cleanup(func() { inW.Close() })
-	return s
+	return startAuthEnv(t, map[string]string{}, append([]string{"auth"}, args...))
 }
 
 // authorizeURL reads stdout up to the authorize page's URL.

@@ -18,7 +18,7 @@ import (
 func runArgs(_ *cobra.Command, args []string) error {
 	if len(args) > 0 {
 		return exit.New(exit.Usage, fmt.Sprintf("run takes no argument, got %q", args[0]),
-			fmt.Sprintf("to post the study in %q, name it with -t: dropbox-post run -t %s", args[0], shellWord(args[0])))
+			fmt.Sprintf("to post the study in %q, name it with -t: dropbox-post run -t %s", args[0], shellQuote(args[0])))
 	}
 	return nil
 }
@@ -37,15 +37,4 @@ func inStudy(target, config string) error {
 			"pass -t STUDY, or run it from the study's directory")
 	}
 	return nil
-}
-
-// shellWord quotes s for a shell when it holds anything but plain
-// characters, so that a hint can be pasted as it is.
-func shellWord(s string) string {
-	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.' || r == '/') {
-			return fmt.Sprintf("%q", s)
-		}
-	}
-	return s
 }
