@@ -97,7 +97,34 @@ func (t *Tree) Bytes() int64 {
 // through it: a symbolic link swapped into a path at any moment does not
 // make it read outside. Close the tree when done.
 func Scan(root string) (*Tree, error) {
-	info, err := os.Lstat(root)
+	return scan(root, nil, root)
+}
+
+// ScanWithin is Scan of path, which must lie inside the folder base (a
+// study): base is opened first, and path is reached from it through
+// os.Root, so that a symbolic link swapped into a component between base
+// and path, after path was checked, cannot lead outside base either.
+func ScanWithin(base, path string) (*Tree, error) {
+	rel, err := filepath.Rel(base, path)
+	if err != nil || rel != "." && !filepath.IsLocal(rel) {
+		return nil, fmt.Errorf("%s is not inside %s", path, base)
+	}
+	b, err := os.OpenRoot(base)
+	if err != nil {
+		return nil, err
+	}
+	defer b.Close() // the roots opened from it stay open
+	return scan(path, b, rel)
+}
+
+// scan is Scan of root, reached as name inside within (nil: from the file
+// system, name = root).
+func scan(root string, within *os.Root, name string) (*Tree, error) {
+	lstat, openRoot := os.Lstat, os.OpenRoot
+	if within != nil {
+		lstat, openRoot = within.Lstat, within.OpenRoot
+	}
+	info, err := lstat(name)
 	if err != nil {
 		return nil, err
 	}
@@ -106,22 +133,22 @@ func Scan(root string) (*Tree, error) {
 		if !info.Mode().IsRegular() {
 			return nil, fmt.Errorf("%s is not a regular file or a folder", root)
 		}
-		name := filepath.Base(root)
-		if err := dpath.CheckName(name); err != nil {
-			t.Invalid = append(t.Invalid, Note{name, err.Error()})
+		base := filepath.Base(root)
+		if err := dpath.CheckName(base); err != nil {
+			t.Invalid = append(t.Invalid, Note{base, err.Error()})
 		}
-		if t.root, err = os.OpenRoot(filepath.Dir(root)); err != nil {
+		if t.root, err = openRoot(filepath.Dir(name)); err != nil {
 			return nil, err
 		}
 		// The same file as the one examined, not one swapped in since.
-		if now, err := t.root.Lstat(name); err != nil || !os.SameFile(info, now) {
+		if now, err := t.root.Lstat(base); err != nil || !os.SameFile(info, now) {
 			t.Close()
 			return nil, fmt.Errorf("%s changed while it was read: run again", root)
 		}
-		t.Files = []*File{{Rel: name, Path: root, Size: info.Size(), ModTime: info.ModTime(), root: t.root, name: name}}
+		t.Files = []*File{{Rel: base, Path: root, Size: info.Size(), ModTime: info.ModTime(), root: t.root, name: base}}
 		return t, nil
 	}
-	if t.root, err = os.OpenRoot(root); err != nil {
+	if t.root, err = openRoot(name); err != nil {
 		return nil, err
 	}
 	if err := t.walk(); err != nil {

@@ -45,9 +45,11 @@ type Options struct {
 	Transfer transfer.Options // parallelism etc.; Mode and Observer are set by Run
 	// ManifestDir is where the manifest goes; "" writes none.
 	ManifestDir string
-	Study       string // recorded in the manifest
-	Element     int    // recorded in the manifest
-	Tool        string // "dropbox-post <version>", recorded in the manifest
+	// Study is recorded in the manifest; a Local inside it is reached
+	// from it through os.Root (local.ScanWithin).
+	Study   string
+	Element int    // recorded in the manifest
+	Tool    string // "dropbox-post <version>", recorded in the manifest
 	// Progress, if not nil, is told each phase as it starts (scanning,
 	// listing Dropbox, hashing, uploading, verifying, sharing) and hears
 	// the transfer's acknowledged bytes and files.
@@ -69,7 +71,7 @@ func Run(ctx context.Context, c *dbx.Client, o Options) (*report.Summary, error)
 	}
 	prog := o.Progress
 	prog.Phase(fmt.Sprintf("scanning %q", o.Local), report.None, 0)
-	tree, err := local.Scan(abs)
+	tree, err := scan(o.Study, abs)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, exit.New(exit.Usage, fmt.Sprintf("%s does not exist", o.Local), "check the path to post")
@@ -355,4 +357,19 @@ func warnLookalikes(log hclog.Logger, tree *local.Tree) {
 	if n > most {
 		log.Warn(fmt.Sprintf("and %d more local names like that", n-most))
 	}
+}
+
+// scan scans path, from inside study when path lies in it (run: a
+// symbolic link swapped into the path between the config's check and now
+// cannot lead outside the study), else on its own (push: LOCAL is what the
+// user named).
+func scan(study, path string) (*local.Tree, error) {
+	if study != "" {
+		if real, err := filepath.EvalSymlinks(study); err == nil {
+			if rel, err := filepath.Rel(real, path); err == nil && (rel == "." || filepath.IsLocal(rel)) {
+				return local.ScanWithin(real, path)
+			}
+		}
+	}
+	return local.Scan(path)
 }

@@ -96,3 +96,52 @@ func TestSymlinkSwapNeverReadsOutside(t *testing.T) {
 	}
 	t.Logf("%d of %d pushes posted the real file; %d swaps raced them", posted, pushes, swaps.Load())
 }
+
+// TestStudyPathSwappedAfterCheck: run checked that an element's path
+// (study/res/post, or a file in it) lies in the study; then res was swapped
+// for a link to a folder outside with a secret at the same path. Reached from
+// the study through os.Root, the push refuses it and sends no secret.
+func TestStudyPathSwappedAfterCheck(t *testing.T) {
+	srv, c := startEmulator(t, emulator.Options{})
+	secret := []byte("SECRET-outside-the-study\n")
+	base := t.TempDir()
+	study := filepath.Join(base, "study")
+	write := func(rel string, data []byte) {
+		p := filepath.Join(base, filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("study/res/post/r.csv", []byte("result\n"))
+	write("outside/post/r.csv", secret)
+	res := filepath.Join(study, "res")
+	post := filepath.Join(res, "post")
+	checked := map[string]string{"folder": post, "file": filepath.Join(post, "r.csv")}
+	if err := os.Rename(res, res+".real"); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(base, "outside"), res); err != nil {
+		t.Fatal(err)
+	}
+	for kind, local := range checked {
+		if _, err := Run(context.Background(), c, Options{Local: local, Dest: "/swapped/" + kind, Study: study}); err == nil {
+			t.Errorf("%s: the push went through a link out of the study", kind)
+		}
+	}
+	for _, f := range srv.Files() {
+		if _, data, err := srv.File(f.Path); err == nil && bytes.Equal(data, secret) {
+			t.Fatalf("Dropbox holds the secret at %s", f.Path)
+		}
+	}
+	// The same study, put back, posts.
+	os.Remove(res)
+	if err := os.Rename(res+".real", res); err != nil {
+		t.Fatal(err)
+	}
+	if sum, err := Run(context.Background(), c, Options{Local: post, Dest: "/ok", Study: study}); err != nil || sum.Uploaded != 1 {
+		t.Fatalf("the real study: %+v, %v", sum, err)
+	}
+}
