@@ -1,7 +1,6 @@
 package verify
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -116,7 +115,9 @@ func checkDest(ctx context.Context, c *dbx.Client, info dbx.TokenInfo, dest stri
 		d.CheckedBy = "an empty upload session, never committed"
 		arg := files.NewUploadSessionStartArg()
 		arg.Close = true
-		_, err := c.Files.UploadSessionStartContext(ctx, arg, bytes.NewReader(nil))
+		// No body (Content-Length: 0): an empty reader would go as an
+		// empty chunked body, which Dropbox is not known to accept.
+		_, err := c.Files.UploadSessionStartContext(ctx, arg, nil)
 		switch {
 		case missingScope(err):
 		case err != nil:
