@@ -84,6 +84,11 @@ func Run(ctx context.Context, c *dbx.Client, o Options) (*report.Summary, error)
 	}
 	warnLookalikes(o.Log, tree)
 
+	var early *transfer.Early
+	if !o.DryRun && o.Offline == "" && hasLarge(tree, o.Transfer.LargeFrom) {
+		// the first large file's session opens while Dropbox is listed
+		early = transfer.StartEarly(ctx, c)
+	}
 	remote := map[string]plan.Remote{}
 	switch {
 	case o.Offline != "" && !o.DryRun:
@@ -123,7 +128,7 @@ func Run(ctx context.Context, c *dbx.Client, o Options) (*report.Summary, error)
 	}
 
 	to := o.Transfer
-	to.Mode, to.Log = o.Mode, o.Log
+	to.Mode, to.Log, to.Early = o.Mode, o.Log, early
 	if prog != nil {
 		if n := p.Count(plan.Upload); n > 0 {
 			prog.Transfer("uploading", n, p.Bytes(plan.Upload))
@@ -250,6 +255,19 @@ func firstOf(s ...string) string {
 		}
 	}
 	return ""
+}
+
+// hasLarge reports whether tree holds a file that goes in chunks.
+func hasLarge(tree *local.Tree, from int64) bool {
+	if from <= 0 {
+		from = transfer.DefaultLargeFrom
+	}
+	for _, f := range tree.Files {
+		if f.Size >= from {
+			return true
+		}
+	}
+	return false
 }
 
 // check compares, after an upload, the local files with a fresh listing

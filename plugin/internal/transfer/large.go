@@ -119,11 +119,13 @@ func (lf *largeFile) start(info os.FileInfo) error {
 	arg.SessionType = &files.UploadSessionType{Tagged: dropbox.Tagged{Tag: files.UploadSessionTypeConcurrent}}
 	// No body at all (Content-Length: 0): through the SDK, an empty reader
 	// goes as an empty chunked body, which Dropbox is not known to accept.
-	res, err := u.c.Files.UploadSessionStartContext(u.ctx, arg, nil)
-	if err != nil {
-		return err
+	if lf.session = u.o.Early.take(); lf.session == "" {
+		res, err := u.c.Files.UploadSessionStartContext(u.ctx, arg, nil)
+		if err != nil {
+			return err
+		}
+		lf.session = res.SessionId
 	}
-	lf.session = res.SessionId
 	lf.digests = make([][]blocks.Digest, lf.n)
 	lf.state = nil
 	if u.o.Resume != nil {

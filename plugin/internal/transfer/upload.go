@@ -59,6 +59,9 @@ type Options struct {
 	// file as its chunks are acknowledged, and continues an interrupted
 	// one (see resume.go).
 	Resume *resume.Store
+	// Early, if not nil, is the session of the first large file sent,
+	// opened while Dropbox was listed (StartEarly).
+	Early *Early
 }
 
 func (o *Options) defaults() {
