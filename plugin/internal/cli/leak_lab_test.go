@@ -337,6 +337,11 @@ func (l *leakLab) check() {
 		if names := l.found(o.data, o.shows); len(names) > 0 {
 			l.t.Errorf("%s holds the %s:\n%s", o.where, strings.Join(names, ", "), o.data)
 		}
+		// The redactor is a last line of defence: if it had to act, a
+		// secret reached a message, and where it stood shows.
+		if bytes.Contains(o.data, []byte("<redacted>")) {
+			l.t.Errorf("%s: the redactor had to hide a secret (it reached a message):\n%s", o.where, o.data)
+		}
 	}
 }
 

@@ -156,6 +156,9 @@ func run(ctx context.Context, env *Env, args []string) int {
 	}
 	env.Stdout, env.Stderr = logging.Escape(env.Stdout), logging.Escape(env.Stderr)
 	env.Stdout, env.Stderr = aboveProgress{env, env.Stdout}, aboveProgress{env, env.Stderr}
+	if env.Prompt != nil { // a prompt on the terminal stops the status line until the next phase
+		env.Prompt = aboveProgress{env, logging.Escape(env.Prompt)}
+	}
 	if env.Redactor == nil {
 		env.Redactor = &logging.Redactor{}
 	}

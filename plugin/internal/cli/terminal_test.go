@@ -32,20 +32,30 @@ import (
 // both go to it, as in a terminal window.
 type ttyRun struct {
 	cmd  *exec.Cmd
+	tty  *os.File // the terminal's side the person types on
 	out  syncBuffer
 	done chan struct{} // closed when the output is all read
 }
 
 func startOnTTY(t *testing.T, base string, args ...string) *ttyRun {
 	t.Helper()
+	return startOnTTYIn(t, "", base, args...)
+}
+
+// startOnTTYIn is startOnTTY in the folder dir ("": a new one).
+func startOnTTYIn(t *testing.T, dir, base string, args ...string) *ttyRun {
+	t.Helper()
 	cmd := exec.Command("dropbox-post", args...)
+	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "DROPBOX_API_URL="+base, "DROPBOX_ACCESS_TOKEN="+emutest.Token, "DROPBOX_POST_PASSWORD=")
-	cmd.Dir = t.TempDir()
+	if cmd.Dir == "" {
+		cmd.Dir = t.TempDir()
+	}
 	f, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 50, Cols: 200})
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &ttyRun{cmd: cmd, done: make(chan struct{})}
+	r := &ttyRun{cmd: cmd, tty: f, done: make(chan struct{})}
 	go func() {
 		defer close(r.done)
 		buf := make([]byte, 4096)
@@ -237,5 +247,63 @@ func TestTerminalCtrlC(t *testing.T) {
 	}
 	if !strings.Contains(lines[len(lines)-1], "interrupted") {
 		t.Errorf("the last line does not say the push was interrupted:\n%s", shown)
+	}
+}
+
+// TestTerminalPrompt: the password prompt on the terminal is not drawn
+// over by the status line: the phase before it is cleared, and nothing is
+// drawn until the password is typed.
+func TestTerminalPrompt(t *testing.T) {
+	base := startTTYEmulator(t, emulator.Options{Tokens: []string{"sl.B0aFakeShortLivedToken-abc_123XYZ"}}) // the key file's
+	study := t.TempDir()
+	key, err := os.ReadFile("../keyfile/testdata/librec-auto-legacy/01-typical.enc") // password hunter2
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range map[string]string{
+		"keys/dropbox.enc": string(key),
+		"exp00000/out.txt": "1,2,3\n",
+		"conf/config.xml": `<librec-auto><post><script lang="python3" src="system"><script-name>dropbox-post.py</script-name>
+<param name="option">folder</param><param name="encrypted_key">keys/dropbox.enc</param>
+<param name="path">exp00000</param><param name="dest">/demo</param><param name="password"/></script></post></librec-auto>`,
+	} {
+		os.MkdirAll(filepath.Join(study, filepath.Dir(name)), 0o755)
+		if err := os.WriteFile(filepath.Join(study, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := startOnTTYIn(t, study, base, "run", "--no-manifest")
+	for !strings.Contains(r.out.String(), "Password for") {
+		select {
+		case <-r.done:
+			t.Fatalf("no prompt:\n%q", r.out.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	time.Sleep(300 * time.Millisecond) // a tick or more: nothing may be drawn now
+	if _, err := r.tty.Write([]byte("hunter2\r")); err != nil {
+		t.Fatal(err)
+	}
+	if code := r.wait(t); code != 0 {
+		t.Fatalf("exit code %d:\n%q", code, r.out.String())
+	}
+	lines := screen(r.out.String())
+	prompt := -1
+	for i, l := range lines {
+		if strings.Contains(l, "Password for") {
+			prompt = i
+			if !strings.HasPrefix(l, "Password for key file") {
+				t.Errorf("the prompt shares its line: %q", l)
+			}
+		}
+	}
+	if prompt < 0 {
+		t.Fatalf("the prompt was drawn over:\n%s", strings.Join(lines, "\n"))
+	}
+	if !strings.Contains(strings.Join(lines, "\n"), "1 uploaded") {
+		t.Errorf("no summary:\n%s", strings.Join(lines, "\n"))
+	}
+	if before := r.out.String()[:strings.Index(r.out.String(), "Password for")]; !strings.HasSuffix(before, "\r\x1b[K") {
+		t.Errorf("the status line was not cleared before the prompt: %q", before)
 	}
 }
