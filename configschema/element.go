@@ -1,6 +1,10 @@
 package configschema
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/librec-auto/dropbox-post/plugin/dpath"
+)
 
 // Element is one Dropbox post element, checked and ready to plan: post
 // Local to Target on Dropbox.
@@ -111,21 +115,14 @@ func (Secret) MarshalText() ([]byte, error) { return []byte(hidden), nil }
 // Reveal returns the password itself.
 func (s Secret) Reveal() string { return string(s) }
 
-// String describes the element for a report: "element 2 (line 40): folder
-// exp00000 -> /librec/movielens".
+// String describes the element for a report: `element 2 (line 40): folder
+// "exp00000" -> "/librec/movielens"`.
 func (e Element) String() string {
 	switch e.Option {
 	case Skip:
 		return fmt.Sprintf("element %d (line %d): skipped (option No)", e.Index, e.Line)
 	case Folder:
-		return fmt.Sprintf("element %d (line %d): folder %s -> %s", e.Index, e.Line, e.Path, displayDropbox(e.Target))
+		return fmt.Sprintf("element %d (line %d): folder %q -> %s", e.Index, e.Line, e.Path, dpath.Quote(e.Target))
 	}
-	return fmt.Sprintf("element %d (line %d): file %s -> %s", e.Index, e.Line, e.Path, displayDropbox(e.Target))
-}
-
-func displayDropbox(p string) string {
-	if p == "" {
-		return "/"
-	}
-	return p
+	return fmt.Sprintf("element %d (line %d): file %q -> %s", e.Index, e.Line, e.Path, dpath.Quote(e.Target))
 }

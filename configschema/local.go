@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 )
 
@@ -24,14 +25,14 @@ func openStudy(dir string, allowOutside bool) (study, error) {
 	}
 	real, err := filepath.EvalSymlinks(abs)
 	if err != nil {
-		return study{}, fmt.Errorf("study directory %s: %w", abs, err)
+		return study{}, fmt.Errorf("study directory %q: %w", abs, err)
 	}
 	fi, err := os.Stat(real)
 	if err != nil {
-		return study{}, fmt.Errorf("study directory %s: %w", abs, err)
+		return study{}, fmt.Errorf("study directory %q: %w", abs, err)
 	}
 	if !fi.IsDir() {
-		return study{}, fmt.Errorf("study directory %s is not a directory", abs)
+		return study{}, fmt.Errorf("study directory %q is not a directory", abs)
 	}
 	return study{dir: abs, real: real, allowOutside: allowOutside}, nil
 }
@@ -53,26 +54,26 @@ func (s study) resolve(p string) (string, fs.FileInfo, *localError) {
 	abs = filepath.Clean(abs)
 	const keepInside = "a config may only use files of its own study: move the file into the study directory, or pass --allow-outside-study if you trust this config"
 	if !s.allowOutside && !within(abs, s.dir) && !within(abs, s.real) {
-		return "", nil, &localError{fmt.Sprintf("%q is %s, outside the study directory %s", p, abs, s.dir), keepInside}
+		return "", nil, &localError{fmt.Sprintf("%q is %q, outside the study directory %q", p, abs, s.dir), keepInside}
 	}
 	if _, err := os.Lstat(abs); err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return "", nil, &localError{fmt.Sprintf("%q: %s does not exist", p, abs),
-				"check the name; relative paths are taken from the study directory " + s.dir}
+			return "", nil, &localError{fmt.Sprintf("%q: %q does not exist", p, abs),
+				"check the name; relative paths are taken from the study directory " + strconv.Quote(s.dir)}
 		}
-		return "", nil, &localError{fmt.Sprintf("%q: cannot read %s: %s", p, abs, underlying(err)), "check the file's permissions"}
+		return "", nil, &localError{fmt.Sprintf("%q: cannot read %q: %s", p, abs, underlying(err)), "check the file's permissions"}
 	}
 	real, err := filepath.EvalSymlinks(abs)
 	if err != nil {
-		return "", nil, &localError{fmt.Sprintf("%q: %s is a symbolic link to something that does not exist", p, abs),
+		return "", nil, &localError{fmt.Sprintf("%q: %q is a symbolic link to something that does not exist", p, abs),
 			"fix or remove the link"}
 	}
 	if !s.allowOutside && !within(real, s.real) {
-		return "", nil, &localError{fmt.Sprintf("%q leads, through a symbolic link, to %s, outside the study directory %s", p, real, s.dir), keepInside}
+		return "", nil, &localError{fmt.Sprintf("%q leads, through a symbolic link, to %q, outside the study directory %q", p, real, s.dir), keepInside}
 	}
 	fi, err := os.Stat(real)
 	if err != nil {
-		return "", nil, &localError{fmt.Sprintf("%q: cannot read %s: %s", p, real, underlying(err)), "check the file's permissions"}
+		return "", nil, &localError{fmt.Sprintf("%q: cannot read %q: %s", p, real, underlying(err)), "check the file's permissions"}
 	}
 	return real, fi, nil
 }

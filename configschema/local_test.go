@@ -3,6 +3,7 @@ package configschema
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -47,15 +48,15 @@ func TestPathsStayInStudy(t *testing.T) {
 		{"file", "post/latest.csv", "keys/dropbox.enc", "", true},
 		{"file", filepath.Join(study, "post", "summary.csv"), "keys/dropbox.enc", "", true},
 		{"folder", ".", "keys/dropbox.enc", "", true},
-		{"folder", "..", "keys/dropbox.enc", `path ".." is ` + root + ", outside the study directory " + study, true},
+		{"folder", "..", "keys/dropbox.enc", `path ".." is ` + strconv.Quote(root) + ", outside the study directory " + strconv.Quote(study), true},
 		{"folder", "../home", "keys/dropbox.enc", "outside the study directory", true},
 		{"folder", "post/../../home", "keys/dropbox.enc", "outside the study directory", true},
 		{"folder", home, "keys/dropbox.enc", "outside the study directory", true},
-		{"folder", "post/home", "keys/dropbox.enc", `path "post/home" leads, through a symbolic link, to ` + home + ", outside the study directory", true},
+		{"folder", "post/home", "keys/dropbox.enc", `path "post/home" leads, through a symbolic link, to ` + strconv.Quote(home) + ", outside the study directory", true},
 		{"file", "post/home/.ssh/id_ed25519", "keys/dropbox.enc", "through a symbolic link", true},
 		{"file", "post/n.txt", "keys/dropbox.enc", "through a symbolic link", true},
 		{"file", "post/dangling.csv", "keys/dropbox.enc", "is a symbolic link to something that does not exist", false},
-		{"file", "post/summary.csv", "../home/.ssh/id_ed25519", `encrypted_key "../home/.ssh/id_ed25519" is ` + filepath.Join(home, ".ssh", "id_ed25519") + ", outside", true},
+		{"file", "post/summary.csv", "../home/.ssh/id_ed25519", `encrypted_key "../home/.ssh/id_ed25519" is ` + strconv.Quote(filepath.Join(home, ".ssh", "id_ed25519")) + ", outside", true},
 		{"file", "post/summary.csv", "keys/stolen.enc", "encrypted_key \"keys/stolen.enc\" leads, through a symbolic link", true},
 	}
 	for _, c := range cases {

@@ -2,6 +2,7 @@ package configschema
 
 import (
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -57,7 +58,7 @@ func TestResolveGood(t *testing.T) {
 			t.Errorf("element %d =\n  %+v\nwant\n  %+v", i+1, els[i], want[i])
 		}
 	}
-	if got := els[0].String(); got != "element 1 (line 4): file post/plot.png -> /librec/demo/plot.png" {
+	if got := els[0].String(); got != `element 1 (line 4): file "post/plot.png" -> "/librec/demo/plot.png"` {
 		t.Errorf("String() = %q", got)
 	}
 }
@@ -133,7 +134,7 @@ func TestResolveProblems(t *testing.T) {
 	}, {
 		name:     "path that does not exist",
 		params:   "\t\t\t<param name=\"option\">file</param>\n\t\t\t<param name=\"path\">post/nope.csv</param>\n\t\t\t<param name=\"dest\">/x</param>\n",
-		problems: []want{{7, filepath.Join("study", "post", "nope.csv") + " does not exist"}},
+		problems: []want{{7, filepath.Join("study", "post", "nope.csv") + `" does not exist`}},
 	}, {
 		name:     "key that does not exist",
 		params:   "\t\t\t<param name=\"option\">file</param>\n\t\t\t<param name=\"path\">post/plot.png</param>\n\t\t\t<param name=\"dest\">/x</param>\n\t\t\t<param name=\"encrypted_key\">keys/other.enc</param>\n",
@@ -218,7 +219,7 @@ func TestResolveReportsEverythingAtOnce(t *testing.T) {
 	}
 	match(t, "problems", problemsOf(t, err), []want{
 		{6, `option "files" is not file, folder or No`},
-		{7, `path "../outside.csv" is ` + filepath.Join(filepath.Dir(study), "outside.csv") + ", outside the study directory"},
+		{7, `path "../outside.csv" is ` + strconv.Quote(filepath.Join(filepath.Dir(study), "outside.csv")) + ", outside the study directory"},
 		{8, `dest "results" is a relative path`},
 		{9, `encrypted_key "keys/missing.enc": `},
 		{12, "Dropbox script 2 has no encrypted_key param"},

@@ -13,6 +13,7 @@ package dpath
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -58,6 +59,16 @@ func Clean(p string) (string, error) {
 		b.WriteString(name)
 	}
 	return b.String(), nil
+}
+
+// Quote returns p, a Dropbox path, as messages show it: quoted like Go's
+// %q (so that no character of it can act on a terminal or pass for
+// another), the root as "/".
+func Quote(p string) string {
+	if p == "" {
+		p = "/"
+	}
+	return strconv.Quote(p)
 }
 
 // Join returns dir (a cleaned Dropbox path, "" for the root) followed by rel,

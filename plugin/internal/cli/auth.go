@@ -18,6 +18,7 @@ import (
 	"github.com/librec-auto/dropbox-post/plugin/internal/dbx"
 	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
 	"github.com/librec-auto/dropbox-post/plugin/internal/keyfile"
+	"github.com/librec-auto/dropbox-post/plugin/internal/report"
 )
 
 // credentialCommands returns auth, whoami and secrets.
@@ -97,7 +98,7 @@ on a terminal), so that a mistake stops the command before any browser step.`,
 			if g.account != "" {
 				who = g.account
 			}
-			fmt.Fprintf(env.Stdout, "\nAuthorized for %s. Saved the refresh credential to %s (encrypted).\nScopes: %s\n", who, out, strings.Join(g.scopes, " "))
+			fmt.Fprintf(env.Stdout, "\nAuthorized for %s. Saved the refresh credential to %q (encrypted).\nScopes: %s\n", who, out, report.QuoteOdd(strings.Join(g.scopes, " ")))
 			env.Log.Info("wrote key file", "file", out, "credential", g.cred.Kind().String(), "format", keyfile.V1.String())
 			return nil
 		},
@@ -179,7 +180,7 @@ func authorize(ctx context.Context, env *Env, base *url.URL, appKey, appSecret s
 	g := &grant{cred: cred, scopes: res.Scopes}
 	o.Token = dbx.Token{AccessToken: res.Token.AccessToken}
 	if acct, err := dbx.New(o).Users.GetCurrentAccountContext(ctx); err == nil && acct.Name != nil {
-		g.account = fmt.Sprintf("%s <%s>", acct.Name.DisplayName, acct.Email)
+		g.account = fmt.Sprintf("%q <%s>", acct.Name.DisplayName, report.QuoteOdd(acct.Email))
 	} else if err != nil {
 		env.Log.Warn("could not read the account's name", "error", dbx.Explain(err, "reading the account"))
 	}
@@ -197,10 +198,10 @@ func exchangeError(err error, appKey string) error {
 		return exit.Wrap(exit.Auth, err, "Dropbox did not accept the code (invalid_grant)",
 			"a code works once and only for a few minutes: run 'dropbox-post auth' again and paste the new code whole")
 	case "invalid_client", "unauthorized_client":
-		return exit.Wrap(exit.Auth, err, fmt.Sprintf("Dropbox does not know app key %q, or the app secret is wrong (%s)", appKey, re.ErrorCode),
+		return exit.Wrap(exit.Auth, err, fmt.Sprintf("Dropbox does not know app key %q, or the app secret is wrong (%q)", appKey, re.ErrorCode),
 			"copy the App key (and App secret) from the app's Settings tab in the App Console")
 	}
-	return exit.Wrap(exit.Auth, err, fmt.Sprintf("Dropbox refused the code (%s: %s)", re.ErrorCode, re.ErrorDescription), "run 'dropbox-post auth' again")
+	return exit.Wrap(exit.Auth, err, fmt.Sprintf("Dropbox refused the code (%q: %q)", re.ErrorCode, re.ErrorDescription), "run 'dropbox-post auth' again")
 }
 
 // readLine reads one line from r, without its surrounding spaces. It

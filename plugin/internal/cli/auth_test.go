@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -150,7 +151,7 @@ func TestAuthEndToEnd(t *testing.T) {
 			if exitCode != 0 {
 				t.Fatalf("exit %d; stderr: %s", exitCode, s.stderr.String())
 			}
-			if !strings.Contains(out, "Authorized for Local Emulator <emulator@localhost>. Saved the refresh credential to "+key) {
+			if !strings.Contains(out, "Authorized for \"Local Emulator\" <emulator@localhost>. Saved the refresh credential to "+strconv.Quote(key)) {
 				t.Errorf("stdout: %s", out)
 			}
 			c, _, err := keyfile.Load(key, "pw")
@@ -166,7 +167,7 @@ func TestAuthEndToEnd(t *testing.T) {
 
 			// The key file works, with a fresh access token from its refresh token.
 			rc, stdout, stderr := authCLI(map[string]string{"DROPBOX_API_URL": base}, "", "whoami", "--encrypted_key", key, "-k", "pw", "--dest", "/studies")
-			if rc != 0 || !strings.Contains(stdout, "account:    Local Emulator") || !strings.Contains(stdout, "refresh token (app key app-key-1") {
+			if rc != 0 || !strings.Contains(stdout, `account:    "Local Emulator"`) || !strings.Contains(stdout, "refresh token (app key app-key-1") {
 				t.Errorf("whoami with the new key file: exit %d\n%s%s", rc, stdout, stderr)
 			}
 		})
@@ -322,7 +323,7 @@ func TestRefreshRevoked(t *testing.T) {
 		{"push", "--no-manifest", dir, "/d"},
 	} {
 		code, _, stderr := authCLI(refreshEnv(base, "app-key-1", rt), "", args...)
-		if code != 7 || !strings.Contains(stderr, "Dropbox refused the refresh token (invalid_grant)") || !strings.Contains(stderr, "run 'dropbox-post auth'") {
+		if code != 7 || !strings.Contains(stderr, `Dropbox refused the refresh token ("invalid_grant")`) || !strings.Contains(stderr, "run 'dropbox-post auth'") {
 			t.Errorf("%s: exit %d, stderr %s", args[0], code, stderr)
 		}
 		if strings.Contains(stderr, rt) {

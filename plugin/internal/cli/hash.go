@@ -9,6 +9,7 @@ import (
 
 	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
 	"github.com/librec-auto/dropbox-post/plugin/internal/local"
+	"github.com/librec-auto/dropbox-post/plugin/internal/report"
 )
 
 func hashCmd(env *Env) *cobra.Command {
@@ -26,11 +27,11 @@ of sha256sum: "<hash>  <file>". It needs no credential.`,
 				h, _, err := local.HashFile(name)
 				switch {
 				case errors.Is(err, fs.ErrNotExist):
-					return exit.New(exit.Usage, fmt.Sprintf("%s does not exist", name), "check the path")
+					return exit.New(exit.Usage, fmt.Sprintf("%q does not exist", name), "check the path")
 				case err != nil:
-					return exit.Wrap(exit.Local, err, fmt.Sprintf("cannot hash %s: %v", name, errors.Unwrap(err)), "check that it is a readable file")
+					return exit.Wrap(exit.Local, err, fmt.Sprintf("cannot hash %q: %v", name, errors.Unwrap(err)), "check that it is a readable file")
 				}
-				fmt.Fprintf(env.Stdout, "%s  %s\n", h, name)
+				fmt.Fprintf(env.Stdout, "%s  %s\n", h, report.QuoteOdd(name))
 			}
 			return nil
 		},

@@ -265,11 +265,11 @@ func writeInfoText(w io.Writer, path string, info keyfile.Info) {
 	if info.Format == keyfile.Legacy {
 		kdf = fmt.Sprintf("%s, %d iterations, fixed salt %q", k.Name, k.Iterations, k.FixedSalt)
 	}
-	fmt.Fprintf(w, "file:    %s\nformat:  %s\nkdf:     %s\ncipher:  %s\n", path, info.Format, kdf, info.Cipher)
+	fmt.Fprintf(w, "file:    %q\nformat:  %s\nkdf:     %s\ncipher:  %s\n", path, info.Format, kdf, info.Cipher)
 	if !info.Created.IsZero() {
 		fmt.Fprintf(w, "created: %s\n", info.Created.Format(time.RFC3339))
 	}
 	if info.Format == keyfile.Legacy {
-		fmt.Fprintf(w, "note:    the same salt for every file, and a fast key derivation; run 'dropbox-post key upgrade %s'\n", path)
+		fmt.Fprintf(w, "note:    the same salt for every file, and a fast key derivation; run 'dropbox-post key upgrade %s'\n", shellQuote(path))
 	}
 }

@@ -152,7 +152,7 @@ DROPBOX_ACCESS_TOKEN.`,
 				env.Log.Warn(fmt.Sprintf("DEST %q holds %s, invisible or easily mistaken for another character: the folder may not be the one it seems", dest, strings.Join(odd, ", ")))
 			}
 			if _, err := os.Lstat(args[0]); err != nil {
-				return exit.New(exit.Usage, fmt.Sprintf("%s does not exist", args[0]), "check the path to post")
+				return exit.New(exit.Usage, fmt.Sprintf("%q does not exist", args[0]), "check the path to post")
 			}
 			if _, err := df.endpoint(env); err != nil {
 				return err

@@ -48,7 +48,7 @@ for push.`,
 				res.WriteText(env.Stdout)
 			}
 			if !res.Match() {
-				return exit.New(exit.Mismatch, fmt.Sprintf("%s and %s differ: %s", args[0], rootSlash(dest), res.Summary()),
+				return exit.New(exit.Mismatch, fmt.Sprintf("%q and %s differ: %s", args[0], dpath.Quote(dest), res.Summary()),
 					res.Advice())
 			}
 			return nil
@@ -57,11 +57,4 @@ for push.`,
 	df.register(cmd.Flags())
 	cmd.Flags().StringVar(&output, "output", "text", "output format: text or json")
 	return cmd
-}
-
-func rootSlash(p string) string {
-	if p == "" {
-		return "/"
-	}
-	return p
 }

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/url"
 	"reflect"
+	"strconv"
 	"strings"
 
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox"
@@ -67,7 +68,9 @@ var summaryHelp = []struct{ tag, what, fix string }{
 
 // Explain turns an error from a Dropbox call into an error for the user:
 // what failed (doing says what we were doing), why, and what to do. It
-// never includes a token.
+// never includes a token, and every text the server chose (error
+// summaries, tags, bodies) is quoted (Go %q). doing should quote the names
+// it holds.
 func Explain(err error, doing string) error {
 	if err == nil {
 		return nil
@@ -83,7 +86,7 @@ func Explain(err error, doing string) error {
 	if errors.As(err, &re) {
 		if code := re.OAuthCode(); code != "" {
 			return exit.Wrap(exit.Auth, err,
-				fmt.Sprintf("%s: Dropbox refused the refresh token (%s)", doing, code),
+				fmt.Sprintf("%s: Dropbox refused the refresh token (%q)", doing, code),
 				"it was revoked, or belongs to another app key: run 'dropbox-post auth' to make a new key file")
 		}
 		return exit.Wrap(exit.Dropbox, err, fmt.Sprintf("%s: could not refresh the access token: %s", doing, netText(re.Err)), "check the network and try again")
@@ -97,12 +100,12 @@ func Explain(err error, doing string) error {
 		case auth.AuthErrorMissingScope:
 			scope := ""
 			if ae.AuthError.MissingScope != nil {
-				scope = " " + ae.AuthError.MissingScope.RequiredScope
+				scope = " " + strconv.Quote(ae.AuthError.MissingScope.RequiredScope)
 			}
 			return exit.Wrap(exit.Auth, err, doing+": the Dropbox app lacks the permission"+scope,
 				"enable it in the App Console (Permissions tab), then run 'dropbox-post auth' again")
 		default:
-			return exit.Wrap(exit.Auth, err, fmt.Sprintf("%s: Dropbox refused the credential (%s)", doing, tag),
+			return exit.Wrap(exit.Auth, err, fmt.Sprintf("%s: Dropbox refused the credential (%q)", doing, tag),
 				"check that the key file holds a current token for this app, or make a new one with 'dropbox-post auth'")
 		}
 	}
@@ -117,15 +120,15 @@ func Explain(err error, doing string) error {
 	}
 	var br auth.BadRequest
 	if errors.As(err, &br) {
-		return exit.Wrap(exit.Dropbox, err, fmt.Sprintf("%s: Dropbox rejected the request: %s", doing, firstLine(br.ErrorSummary)), "this is a bug in dropbox-post; please report it")
+		return exit.Wrap(exit.Dropbox, err, fmt.Sprintf("%s: Dropbox rejected the request: %q", doing, firstLine(br.ErrorSummary)), "this is a bug in dropbox-post; please report it")
 	}
 	if s := Summary(err); s != "" {
 		for _, h := range summaryHelp {
 			if HasTag(err, h.tag) {
-				return exit.Wrap(exit.Dropbox, err, fmt.Sprintf("%s: %s (%s)", doing, h.what, strings.TrimRight(s, "/.")), h.fix)
+				return exit.Wrap(exit.Dropbox, err, fmt.Sprintf("%s: %s (%q)", doing, h.what, strings.TrimRight(s, "/.")), h.fix)
 			}
 		}
-		return exit.Wrap(exit.Dropbox, err, fmt.Sprintf("%s: Dropbox said %s", doing, strings.TrimRight(s, "/.")), "")
+		return exit.Wrap(exit.Dropbox, err, fmt.Sprintf("%s: Dropbox said %q", doing, strings.TrimRight(s, "/.")), "")
 	}
 	// A local file that could not be opened or read (an *fs.PathError, whose
 	// errno would otherwise pass for a net.Error) is no network problem.
@@ -137,6 +140,9 @@ func Explain(err error, doing string) error {
 	var ne net.Error
 	if errors.As(err, &ue) || errors.As(err, &ne) {
 		return exit.Wrap(exit.Dropbox, err, fmt.Sprintf("%s: %s", doing, netText(err)), "check the network (or --api-url) and run again; only what is missing is sent")
+	}
+	if errors.As(err, &ie) {
+		return exit.Wrap(exit.Dropbox, err, fmt.Sprintf("%s: Dropbox answered HTTP %d: %q", doing, ie.StatusCode, firstLine(ie.Content)), "")
 	}
 	return exit.Wrap(exit.Dropbox, err, fmt.Sprintf("%s: %s", doing, firstLine(err.Error())), "")
 }

@@ -68,10 +68,10 @@ func HashAll(ctx context.Context, files []*File, workers int, done func(*File)) 
 			}
 			h, n, err := f.hash()
 			if err != nil {
-				return fmt.Errorf("hashing %s: %w", f.Path, err)
+				return fmt.Errorf("hashing %q: %w", f.Path, err)
 			}
 			if n != f.Size {
-				return fmt.Errorf("%s changed while it was read (%d bytes, was %d): is the experiment still writing it?", f.Path, n, f.Size)
+				return fmt.Errorf("%q changed while it was read (%d bytes, was %d): is the experiment still writing it?", f.Path, n, f.Size)
 			}
 			f.Hash = h
 			if done != nil {

@@ -131,7 +131,7 @@ func scan(root string, within *os.Root, name string) (*Tree, error) {
 	t := &Tree{Root: root, IsDir: info.IsDir()}
 	if !info.IsDir() {
 		if !info.Mode().IsRegular() {
-			return nil, fmt.Errorf("%s is not a regular file or a folder", root)
+			return nil, fmt.Errorf("%q is not a regular file or a folder", root)
 		}
 		base := filepath.Base(root)
 		if err := dpath.CheckName(base); err != nil {
@@ -278,7 +278,7 @@ func caseClashes(files []*File) []Note {
 	for _, f := range files {
 		key := dpath.Lower(f.Rel)
 		if other, ok := seen[key]; ok {
-			out = append(out, Note{f.Rel, fmt.Sprintf("differs from %s only by case; Dropbox would store both as one file", other)})
+			out = append(out, Note{f.Rel, fmt.Sprintf("differs from %q only by case; Dropbox would store both as one file", other)})
 			continue
 		}
 		seen[key] = f.Rel

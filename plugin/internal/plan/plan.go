@@ -109,7 +109,7 @@ func Make(tree *local.Tree, dest string, remote map[string]Remote, mode IfExists
 		decide(it, mode)
 		if it.Action == Upload && it.Remote == nil {
 			if clash := folderClash(dest, f.Rel, remote); clash != "" {
-				it.Action, it.Reason = Conflict, fmt.Sprintf("%s is a file on Dropbox, where this needs a folder", clash)
+				it.Action, it.Reason = Conflict, fmt.Sprintf("%q is a file on Dropbox, where this needs a folder", clash)
 			}
 		}
 		p.Items = append(p.Items, it)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -105,9 +106,9 @@ func (f *fetcher) fetch(ctx context.Context, j *job) error {
 		case errors.As(err, &le):
 			return localFailure(le)
 		case ctx.Err() != nil:
-			return dbx.Explain(context.Canceled, "pulling "+j.remote.Path)
+			return dbx.Explain(context.Canceled, "pulling "+strconv.Quote(j.remote.Path))
 		case fatal(err):
-			return dbx.Explain(err, "downloading "+j.remote.Path)
+			return dbx.Explain(err, "downloading "+strconv.Quote(j.remote.Path))
 		case errors.Is(err, errExists):
 			j.action, j.reason = actKept, "appeared here during the pull"
 			f.done(nil)
@@ -118,7 +119,7 @@ func (f *fetcher) fetch(ctx context.Context, j *job) error {
 		}
 		f.o.Log.Debug("download failed; trying again", "path", j.remote.Path, "round", round, "error", err)
 		if err := retry.Sleep(ctx, time.Duration(round)*250*time.Millisecond); err != nil {
-			return dbx.Explain(err, "pulling "+j.remote.Path)
+			return dbx.Explain(err, "pulling "+strconv.Quote(j.remote.Path))
 		}
 	}
 	j.err = err
@@ -151,10 +152,10 @@ func fatal(err error) bool {
 // localFailure turns a failed write into the error that stops the pull.
 func localFailure(le *localError) error {
 	if errors.Is(le.err, syscall.ENOSPC) || errors.Is(le.err, syscall.EDQUOT) || errors.Is(le.err, syscall.EFBIG) {
-		return exit.Wrap(exit.Local, le, fmt.Sprintf("no space left (the disk is full, or a size limit was reached): cannot write %s", le.path),
+		return exit.Wrap(exit.Local, le, fmt.Sprintf("no space left (the disk is full, or a size limit was reached): cannot write %q", le.path),
 			"free some space and run the pull again; nothing half-written was left, and the files already pulled are kept and skipped")
 	}
-	return exit.Wrap(exit.Local, le, fmt.Sprintf("cannot write %s: %s", le.path, cause(le.err)),
+	return exit.Wrap(exit.Local, le, fmt.Sprintf("cannot write %q: %s", le.path, cause(le.err)),
 		"check that you may write in the local folder; nothing half-written was left")
 }
 

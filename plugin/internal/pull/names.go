@@ -24,11 +24,11 @@ const maxLocalName = 255
 // plain local file name (which would write elsewhere).
 func relPath(remote, p string) (string, error) {
 	if !strings.HasPrefix(p, "/") || !dpath.Within(p, remote) {
-		return "", fmt.Errorf("Dropbox listed it under %s, but it is not below it", display(remote))
+		return "", fmt.Errorf("Dropbox listed it under %s, but it is not below it", dpath.Quote(remote))
 	}
 	names := strings.Split(p, "/")[1+strings.Count(remote, "/"):]
 	if len(names) == 0 {
-		return "", fmt.Errorf("it is %s itself", display(remote))
+		return "", fmt.Errorf("it is %s itself", dpath.Quote(remote))
 	}
 	for _, name := range names {
 		if err := localName(name); err != nil {
@@ -83,11 +83,4 @@ func leftOut(rel string) bool {
 		}
 	}
 	return false
-}
-
-func display(p string) string {
-	if p == "" {
-		return "/"
-	}
-	return p
 }

@@ -66,7 +66,7 @@ func list(ctx context.Context, c *dbx.Client, remote string, seen func(n int)) (
 		r, ok := m[dpath.Lower(remote)]
 		switch {
 		case !ok:
-			return nil, exit.New(exit.Usage, fmt.Sprintf("%s is not on Dropbox", remote), "check the path (Dropbox paths start with /, and are the same in any case)")
+			return nil, exit.New(exit.Usage, fmt.Sprintf("%s is not on Dropbox", dpath.Quote(remote)), "check the path (Dropbox paths start with /, and are the same in any case)")
 		case r.Folder:
 			if entries, err = transfer.ListSeen(ctx, c.Files, remote, seen); err != nil {
 				return nil, err

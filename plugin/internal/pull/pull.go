@@ -84,9 +84,9 @@ func Run(ctx context.Context, c *dbx.Client, o Options) (*report.PullSummary, er
 	}
 	switch fi, err := os.Stat(dir); {
 	case err == nil && !fi.IsDir():
-		return nil, exit.New(exit.Usage, fmt.Sprintf("%s is a file; LOCAL must be a folder", o.Local), "give the folder to pull into")
+		return nil, exit.New(exit.Usage, fmt.Sprintf("%q is a file; LOCAL must be a folder", o.Local), "give the folder to pull into")
 	case err != nil && !errors.Is(err, fs.ErrNotExist):
-		return nil, exit.Wrap(exit.Local, err, fmt.Sprintf("cannot read %s: %s", o.Local, cause(err)), "check the permissions")
+		return nil, exit.Wrap(exit.Local, err, fmt.Sprintf("cannot read %q: %s", o.Local, cause(err)), "check the permissions")
 	}
 	o.Progress.Phase(fmt.Sprintf("listing Dropbox %q", "/"+strings.TrimPrefix(o.Remote, "/")), report.Entries, 0)
 	l, err := list(ctx, c, o.Remote, func(n int) { o.Progress.Add(int64(n)) })
@@ -100,7 +100,7 @@ func Run(ctx context.Context, c *dbx.Client, o Options) (*report.PullSummary, er
 		}
 	}
 	if root, err = os.OpenRoot(dir); err != nil && !(o.DryRun && errors.Is(err, fs.ErrNotExist)) {
-		return nil, exit.Wrap(exit.Local, err, fmt.Sprintf("cannot open %s: %s", o.Local, cause(err)), "check the permissions")
+		return nil, exit.Wrap(exit.Local, err, fmt.Sprintf("cannot open %q: %s", o.Local, cause(err)), "check the permissions")
 	}
 	if root != nil {
 		defer root.Close()

@@ -13,6 +13,7 @@ import (
 	"path"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -152,7 +153,7 @@ func TestPullFolder(t *testing.T) {
 	}
 	var buf bytes.Buffer
 	sum.WriteText(&buf)
-	if !strings.Contains(buf.String(), "kept Data/ratings.csv: content differs here; pass --overwrite") {
+	if !strings.Contains(buf.String(), `kept "Data/ratings.csv": content differs here; pass --overwrite`) {
 		t.Errorf("text:\n%s", buf.String())
 	}
 	if data, _ := os.ReadFile(changed); string(data) != "u,i,r\n1,2,4\n" {
@@ -211,7 +212,7 @@ func TestPullErrors(t *testing.T) {
 	ctx := context.Background()
 	upload(t, c, "/f.txt", []byte("f"))
 	dir := t.TempDir()
-	if _, err := Run(ctx, c, Options{Remote: "/missing", Local: dir}); exit.CodeOf(err) != exit.Usage || !strings.Contains(err.Error(), "/missing is not on Dropbox") {
+	if _, err := Run(ctx, c, Options{Remote: "/missing", Local: dir}); exit.CodeOf(err) != exit.Usage || !strings.Contains(err.Error(), `"/missing" is not on Dropbox`) {
 		t.Errorf("missing remote: %v", err)
 	}
 	file := filepath.Join(dir, "file")
@@ -266,7 +267,7 @@ func TestPullDoesNotFollowLinksOut(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := Run(ctx, c, Options{Remote: "/d", Local: dir})
-	if exit.CodeOf(err) != exit.Local || !strings.Contains(err.Error(), "cannot write "+filepath.Join(dir, "sub")+": path escapes from parent") {
+	if exit.CodeOf(err) != exit.Local || !strings.Contains(err.Error(), "cannot write "+strconv.Quote(filepath.Join(dir, "sub"))+": path escapes from parent") {
 		t.Errorf("link out: %v", err)
 	}
 	if got := tree(t, outside); len(got) != 0 {
@@ -308,7 +309,7 @@ func TestPullFullDisk(t *testing.T) {
 	if exit.CodeOf(err) != exit.Local {
 		t.Fatalf("full disk: %v (code %d)", err, exit.CodeOf(err))
 	}
-	want := "no space left (the disk is full, or a size limit was reached): cannot write " + filepath.Join(dir, "b.bin")
+	want := "no space left (the disk is full, or a size limit was reached): cannot write " + strconv.Quote(filepath.Join(dir, "b.bin"))
 	if !strings.Contains(err.Error(), want) {
 		t.Errorf("error %q does not say %q", err, want)
 	}

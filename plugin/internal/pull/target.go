@@ -85,7 +85,7 @@ type localError struct {
 	err  error
 }
 
-func (e *localError) Error() string { return fmt.Sprintf("%s: %s", e.path, cause(e.err)) }
+func (e *localError) Error() string { return fmt.Sprintf("%q: %s", e.path, cause(e.err)) }
 func (e *localError) Unwrap() error { return e.err }
 
 func (t *target) fail(err error) error { return &localError{path: t.display, err: err} }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -74,9 +75,9 @@ func Run(ctx context.Context, c *dbx.Client, o Options) (*report.Summary, error)
 	tree, err := scan(o.Study, abs)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, exit.New(exit.Usage, fmt.Sprintf("%s does not exist", o.Local), "check the path to post")
+			return nil, exit.New(exit.Usage, fmt.Sprintf("%q does not exist", o.Local), "check the path to post")
 		}
-		return nil, exit.Wrap(exit.Local, err, fmt.Sprintf("cannot read %s: %v", o.Local, err), "check the permissions")
+		return nil, exit.Wrap(exit.Local, err, fmt.Sprintf("cannot read %q: %v", o.Local, err), "check the permissions")
 	}
 	defer tree.Close() // files are read through the folder the scan holds open
 	if len(tree.Invalid) > 0 {
@@ -111,7 +112,7 @@ func Run(ctx context.Context, c *dbx.Client, o Options) (*report.Summary, error)
 	}
 	if err := local.HashAll(ctx, need, 0, func(f *local.File) { prog.Add(f.Size) }); err != nil {
 		if ctx.Err() != nil {
-			return nil, dbx.Explain(ctx.Err(), "pushing "+o.Local)
+			return nil, dbx.Explain(ctx.Err(), "pushing "+strconv.Quote(o.Local))
 		}
 		return nil, exit.Wrap(exit.Local, err, err.Error(), "")
 	}
@@ -210,7 +211,7 @@ func Run(ctx context.Context, c *dbx.Client, o Options) (*report.Summary, error)
 		if manifestErr != nil {
 			o.Log.Warn(manifestErr.Error())
 		}
-		return sum, dbx.Explain(upErr, "pushing "+o.Local)
+		return sum, dbx.Explain(upErr, "pushing "+strconv.Quote(o.Local))
 	case afterErr != nil:
 		if manifestErr != nil {
 			o.Log.Warn(manifestErr.Error())

@@ -39,7 +39,7 @@ type Manifest struct {
 // It never overwrites an earlier manifest.
 func WriteManifest(dir string, m *Manifest) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", exit.Wrap(exit.Local, err, fmt.Sprintf("cannot create the manifest folder %s: %v", dir, err), "check the permissions, or pass --manifest-dir")
+		return "", exit.Wrap(exit.Local, err, fmt.Sprintf("cannot create the manifest folder %q: %v", dir, err), "check the permissions, or pass --manifest-dir")
 	}
 	data, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {

@@ -3,6 +3,9 @@ package report
 import (
 	"fmt"
 	"io"
+	"strconv"
+
+	"github.com/librec-auto/dropbox-post/plugin/dpath"
 )
 
 // PullSummary is what one pull did (or, in a dry run, would do). Its File
@@ -31,30 +34,27 @@ type PullSummary struct {
 // WriteText writes the summary for a person. Files kept because they
 // differ locally are listed with what to do.
 func (s *PullSummary) WriteText(w io.Writer) {
-	remote := s.Remote
-	if remote == "" {
-		remote = "/"
-	}
+	remote := dpath.Quote(s.Remote)
 	if s.DryRun {
 		fmt.Fprintf(w, "dry run: %s → %s: would download %d (%s), %d unchanged, %d kept, %d conflicts; nothing was written\n",
-			remote, s.Local, s.Downloaded, Bytes(s.Bytes), s.Unchanged, s.Kept, s.Failed)
+			remote, strconv.Quote(s.Local), s.Downloaded, Bytes(s.Bytes), s.Unchanged, s.Kept, s.Failed)
 		for _, f := range s.Planned {
 			if f.Status != "unchanged" && f.Status != "kept" {
-				fmt.Fprintf(w, "  %-15s %s (%s)\n", f.Status, f.Local, f.Reason)
+				fmt.Fprintf(w, "  %-15s %q (%s)\n", f.Status, f.Local, f.Reason)
 			}
 		}
 	} else {
-		line := fmt.Sprintf("%s → %s: %d downloaded (%s), %d unchanged, %d kept, %d failed", remote, s.Local, s.Downloaded, Bytes(s.Bytes), s.Unchanged, s.Kept, s.Failed)
+		line := fmt.Sprintf("%s → %s: %d downloaded (%s), %d unchanged, %d kept, %d failed", remote, strconv.Quote(s.Local), s.Downloaded, Bytes(s.Bytes), s.Unchanged, s.Kept, s.Failed)
 		if s.NotDownloaded > 0 {
 			line += fmt.Sprintf(", %d not downloaded (interrupted)", s.NotDownloaded)
 		}
 		fmt.Fprintf(w, "%s in %.1fs\n", line, s.Seconds)
 	}
 	for _, f := range s.KeptFiles {
-		fmt.Fprintf(w, "  kept %s: %s here; pass --overwrite to replace it with the Dropbox version\n", f.Local, f.Reason)
+		fmt.Fprintf(w, "  kept %q: %s here; pass --overwrite to replace it with the Dropbox version\n", f.Local, f.Reason)
 	}
 	for _, n := range s.LeftOut {
-		fmt.Fprintf(w, "  left out %s: %s\n", n.Local, n.Reason)
+		fmt.Fprintf(w, "  left out %q: %s\n", n.Local, n.Reason)
 	}
 	s.WriteErrors(w)
 }
@@ -62,6 +62,6 @@ func (s *PullSummary) WriteText(w io.Writer) {
 // WriteErrors writes only the failures (for --quiet).
 func (s *PullSummary) WriteErrors(w io.Writer) {
 	for _, f := range s.Failures {
-		fmt.Fprintf(w, "  FAILED %s → %s: %s\n", f.Dropbox, f.Local, oneLine(f.Error))
+		fmt.Fprintf(w, "  FAILED %s → %q: %s\n", dpath.Quote(f.Dropbox), f.Local, oneLine(f.Error))
 	}
 }

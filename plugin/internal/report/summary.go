@@ -4,7 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
+
+	"github.com/librec-auto/dropbox-post/plugin/dpath"
 )
 
 // File is the outcome of one file, in summaries and manifests.
@@ -68,29 +71,28 @@ func (s *Summary) OK() bool { return s.Failed == 0 }
 // are counted, and all are in the manifest and the JSON summary.
 const MaxListed = 10
 
-// WriteText writes the summary for a person.
+// WriteText writes the summary for a person. Every name and path is quoted
+// (Go %q): they come from outside, and must neither act on a terminal nor
+// fake a line.
 func (s *Summary) WriteText(w io.Writer) {
-	dest := s.Dest
-	if dest == "" {
-		dest = "/"
-	}
+	dest := dpath.Quote(s.Dest)
 	if s.DryRun {
 		fmt.Fprintf(w, "dry run: %s → %s: would upload %d (%s), %d unchanged, %d skipped, %d conflicts; nothing was sent\n",
-			s.Local, dest, s.Uploaded, Bytes(s.Bytes), s.Unchanged, s.Skipped, s.Failed)
+			strconv.Quote(s.Local), dest, s.Uploaded, Bytes(s.Bytes), s.Unchanged, s.Skipped, s.Failed)
 		for _, f := range s.Planned {
 			if f.Status != "unchanged" {
-				fmt.Fprintf(w, "  %-12s %s → %s (%s)\n", f.Status, f.Local, f.Dropbox, f.Reason)
+				fmt.Fprintf(w, "  %-12s %s → %s (%s)\n", f.Status, quoteLocal(f.Local), dpath.Quote(f.Dropbox), f.Reason)
 			}
 		}
 	} else {
-		line := fmt.Sprintf("%s → %s: %d uploaded (%s), %d unchanged, %d skipped, %d failed", s.Local, dest, s.Uploaded, Bytes(s.Bytes), s.Unchanged, s.Skipped, s.Failed)
+		line := fmt.Sprintf("%s → %s: %d uploaded (%s), %d unchanged, %d skipped, %d failed", strconv.Quote(s.Local), dest, s.Uploaded, Bytes(s.Bytes), s.Unchanged, s.Skipped, s.Failed)
 		if s.Unconfirmed > 0 {
 			line += fmt.Sprintf(", %d not confirmed (interrupted before Dropbox confirmed them; some may be there)", s.Unconfirmed)
 		}
 		fmt.Fprintf(w, "%s in %.1fs\n", line, s.Seconds)
 	}
 	for _, n := range s.LeftOut {
-		fmt.Fprintf(w, "  left out %s: %s\n", n.Local, n.Reason)
+		fmt.Fprintf(w, "  left out %q: %s\n", n.Local, n.Reason)
 	}
 	for _, n := range s.Resumed {
 		fmt.Fprintf(w, "  %q: %s\n", n.Local, n.Reason)
@@ -108,13 +110,13 @@ func (s *Summary) WriteText(w io.Writer) {
 			fmt.Fprintf(w, "  … and %d more not confirmed (%s them all)\n", len(s.Interrupted)-MaxListed, where)
 			break
 		}
-		fmt.Fprintf(w, "  not confirmed: %s → %s\n", f.Local, f.Dropbox)
+		fmt.Fprintf(w, "  not confirmed: %q → %s\n", f.Local, dpath.Quote(f.Dropbox))
 	}
 	if s.Link != "" {
-		fmt.Fprintf(w, "  shared link: %s\n", s.Link)
+		fmt.Fprintf(w, "  shared link: %s\n", QuoteOdd(s.Link))
 	}
 	if s.Manifest != "" {
-		fmt.Fprintf(w, "  manifest: %s\n", s.Manifest)
+		fmt.Fprintf(w, "  manifest: %s\n", QuoteOdd(s.Manifest))
 	}
 	if s.ManifestError != "" {
 		fmt.Fprintf(w, "  manifest: NOT WRITTEN\n")
@@ -125,10 +127,10 @@ func (s *Summary) WriteText(w io.Writer) {
 // --verify found missing or different (for --quiet).
 func (s *Summary) WriteErrors(w io.Writer) {
 	for _, f := range s.Failures {
-		fmt.Fprintf(w, "  FAILED %s → %s: %s\n", f.Local, f.Dropbox, oneLine(f.Error))
+		fmt.Fprintf(w, "  FAILED %q → %s: %s\n", f.Local, dpath.Quote(f.Dropbox), oneLine(f.Error))
 	}
 	for _, f := range s.Mismatches {
-		fmt.Fprintf(w, "  NOT VERIFIED %s → %s: %s (%s)\n", f.Local, f.Dropbox, f.Status, f.Reason)
+		fmt.Fprintf(w, "  NOT VERIFIED %q → %s: %s (%s)\n", f.Local, dpath.Quote(f.Dropbox), f.Status, f.Reason)
 	}
 }
 
@@ -141,7 +143,7 @@ func WriteJSON(w io.Writer, v any) error {
 }
 
 // Brief lists notes in one line for an error message: the first five as
-// "path: reason", then how many more.
+// `"path": reason`, then how many more.
 func Brief(notes []Note) string {
 	var b strings.Builder
 	for i, n := range notes {
@@ -152,11 +154,34 @@ func Brief(notes []Note) string {
 		if i > 0 {
 			b.WriteString("; ")
 		}
-		fmt.Fprintf(&b, "%s: %s", n.Local, n.Reason)
+		fmt.Fprintf(&b, "%q: %s", n.Local, n.Reason)
 	}
 	return b.String()
 }
 
 func oneLine(s string) string {
 	return strings.ReplaceAll(s, "\n", " ")
+}
+
+// quoteLocal quotes a local path; an empty one (a folder to create on
+// Dropbox, in a dry run) is shown as "-".
+func quoteLocal(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return strconv.Quote(s)
+}
+
+// QuoteOdd returns s, a value from outside that is usually plain (a URL,
+// an e-mail address, an app key, scope names, a path this program made), as
+// it is when it holds only ASCII letters, digits, spaces and the
+// punctuation such values use, and quoted (Go %q) otherwise, so that
+// nothing in it can act on a terminal or fake a line.
+func QuoteOdd(s string) string {
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune(" .,-_@+:/=?&%~#", r)) {
+			return strconv.Quote(s)
+		}
+	}
+	return s
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/auth"
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/sharing"
 
+	"github.com/librec-auto/dropbox-post/plugin/dpath"
 	"github.com/librec-auto/dropbox-post/plugin/internal/dbx"
 	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
 )
@@ -57,7 +58,7 @@ func existing(ctx context.Context, c sharing.ContextClient, path string) (string
 			return u, nil
 		}
 	}
-	return "", exit.New(exit.Dropbox, fmt.Sprintf("sharing %s: Dropbox says a link exists but lists none", path), "run again in a minute")
+	return "", exit.New(exit.Dropbox, fmt.Sprintf("sharing %s: Dropbox says a link exists but lists none", dpath.Quote(path)), "run again in a minute")
 }
 
 // linkURL returns the URL of a link's metadata, or "".
@@ -81,8 +82,8 @@ func explain(err error, path string) error {
 		if ae.AuthError.MissingScope != nil && ae.AuthError.MissingScope.RequiredScope != "" {
 			scope = ae.AuthError.MissingScope.RequiredScope
 		}
-		return exit.Wrap(exit.Auth, err, fmt.Sprintf("sharing %s: the credential lacks the %s permission", path, scope),
+		return exit.Wrap(exit.Auth, err, fmt.Sprintf("sharing %s: the credential lacks the %q permission", dpath.Quote(path), scope),
 			"enable sharing.write (and sharing.read) in the App Console's Permissions tab, then run 'dropbox-post auth --share' to make a key file that may create links")
 	}
-	return dbx.Explain(err, "sharing "+path)
+	return dbx.Explain(err, "sharing "+dpath.Quote(path))
 }

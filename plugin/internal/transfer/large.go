@@ -267,7 +267,7 @@ func (lf *largeFile) read(ctx context.Context, buffers chan []byte, ready chan<-
 		off := i * ChunkSize
 		c.data = buf[:min(ChunkSize, lf.size-off)]
 		if _, err := lf.f.ReadAt(c.data, off); err != nil && err != io.EOF {
-			err = fmt.Errorf("reading %s: %w", lf.it.File.Path, err)
+			err = fmt.Errorf("reading %q: %w", lf.it.File.Path, err)
 			final <- &chunk{err: err}
 			return err
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/files"
 
@@ -61,7 +62,7 @@ func list(ctx context.Context, c files.ContextClient, dest string, seen func(n i
 		case dbx.HasTag(err, "not_found"):
 			return out, nil
 		case dbx.HasTag(err, "not_folder"):
-			return nil, exit.New(exit.Usage, fmt.Sprintf("%s is a file on Dropbox, not a folder", dest), "give a folder as the destination")
+			return nil, exit.New(exit.Usage, fmt.Sprintf("%s is a file on Dropbox, not a folder", dpath.Quote(dest)), "give a folder as the destination")
 		}
 		return nil, dbx.Explain(err, "listing "+display(dest))
 	}
@@ -112,7 +113,7 @@ func Stat(ctx context.Context, c files.ContextClient, path string) (map[string]p
 		if dbx.HasTag(err, "not_found") {
 			return out, nil
 		}
-		return nil, dbx.Explain(err, "looking up "+path)
+		return nil, dbx.Explain(err, "looking up "+dpath.Quote(path))
 	}
 	if r, ok := remoteOf(md); ok {
 		out[dpath.Lower(r.Path)] = r
@@ -134,5 +135,5 @@ func display(p string) string {
 	if p == "" {
 		return "the Dropbox root"
 	}
-	return p
+	return strconv.Quote(p)
 }

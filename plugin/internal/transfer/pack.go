@@ -291,7 +291,7 @@ func appendFile(buf []byte, it *plan.Item) ([]byte, error) {
 			break
 		}
 		if err != nil {
-			return buf, fmt.Errorf("reading %s: %w", it.File.Path, err)
+			return buf, fmt.Errorf("reading %q: %w", it.File.Path, err)
 		}
 	}
 	if int64(len(buf)-start) != it.File.Size {

@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -332,7 +333,7 @@ func createFolders(ctx context.Context, c *dbx.Client, folders []string) error {
 				fmt.Sprintf("remove or rename the file %q (or the one above it) on Dropbox, or choose another dest", f))
 		case dbx.HasTag(err, "conflict"): // another kind of conflict: the folder is there
 		default:
-			return dbx.Explain(err, "creating folder "+f)
+			return dbx.Explain(err, "creating folder "+strconv.Quote(f))
 		}
 	}
 	return nil

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io/fs"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/librec-auto/dropbox-post/plugin/dpath"
@@ -65,9 +66,9 @@ func Compare(ctx context.Context, c *dbx.Client, localPath, dest string) (*Resul
 	tree, err := local.Scan(localPath)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, exit.New(exit.Usage, fmt.Sprintf("%s does not exist", localPath), "check the local path")
+			return nil, exit.New(exit.Usage, fmt.Sprintf("%q does not exist", localPath), "check the local path")
 		}
-		return nil, exit.Wrap(exit.Local, err, fmt.Sprintf("cannot read %s: %v", localPath, err), "check the permissions")
+		return nil, exit.Wrap(exit.Local, err, fmt.Sprintf("cannot read %q: %v", localPath, err), "check the permissions")
 	}
 	defer tree.Close() // files are read through the folder the scan holds open
 	remote, err := transfer.Remote(ctx, c.Files, tree, dest)
@@ -76,7 +77,7 @@ func Compare(ctx context.Context, c *dbx.Client, localPath, dest string) (*Resul
 	}
 	if err := local.HashAll(ctx, plan.NeedHash(tree, dest, remote), 0, nil); err != nil {
 		if ctx.Err() != nil {
-			return nil, dbx.Explain(ctx.Err(), "verifying "+localPath)
+			return nil, dbx.Explain(ctx.Err(), "verifying "+strconv.Quote(localPath))
 		}
 		return nil, exit.Wrap(exit.Local, err, err.Error(), "")
 	}

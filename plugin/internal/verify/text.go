@@ -5,6 +5,9 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/librec-auto/dropbox-post/plugin/dpath"
+	"github.com/librec-auto/dropbox-post/plugin/internal/report"
 )
 
 // Summary says in one line how the sides compare.
@@ -15,15 +18,11 @@ func (r *Result) Summary() string {
 // WriteText writes the comparison for a person: one line, then every file
 // that is not the same on both sides.
 func (r *Result) WriteText(w io.Writer) {
-	dest := r.Dest
-	if dest == "" {
-		dest = "/"
-	}
 	verdict := "match"
 	if !r.Match() {
 		verdict = "differ"
 	}
-	fmt.Fprintf(w, "%s ↔ %s: %s: %d the same, %s\n", r.Local, dest, verdict, r.Matched, r.Summary())
+	fmt.Fprintf(w, "%q ↔ %s: %s: %d the same, %s\n", r.Local, dpath.Quote(r.Dest), verdict, r.Matched, r.Summary())
 	for _, group := range []struct {
 		label   string
 		entries []Entry
@@ -36,11 +35,11 @@ func (r *Result) WriteText(w io.Writer) {
 			case "dropbox":
 				why += "; Dropbox's copy is newer"
 			}
-			fmt.Fprintf(w, "  %-9s %s (%s)\n", group.label, e.Path, why)
+			fmt.Fprintf(w, "  %-9s %q (%s)\n", group.label, e.Path, why)
 		}
 	}
 	for _, n := range r.LeftOut {
-		fmt.Fprintf(w, "  left out  %s (%s)\n", n.Local, n.Reason)
+		fmt.Fprintf(w, "  left out  %q (%s)\n", n.Local, n.Reason)
 	}
 }
 
@@ -48,16 +47,16 @@ func (r *Result) WriteText(w io.Writer) {
 func (a *Account) WriteText(w io.Writer, now time.Time) {
 	switch {
 	case a.Name != "" || a.Email != "":
-		fmt.Fprintf(w, "account:    %s <%s>\n", a.Name, a.Email)
+		fmt.Fprintf(w, "account:    %q <%s>\n", a.Name, report.QuoteOdd(a.Email))
 	case a.Note != "":
 		fmt.Fprintf(w, "account:    unknown (%s)\n", a.Note)
 	}
 	cred := a.Credential
 	switch {
 	case a.AppKey != "" && a.AppSecret:
-		cred += fmt.Sprintf(" (app key %s, with app secret)", a.AppKey)
+		cred += fmt.Sprintf(" (app key %s, with app secret)", report.QuoteOdd(a.AppKey))
 	case a.AppKey != "":
-		cred += fmt.Sprintf(" (app key %s, PKCE, no app secret)", a.AppKey)
+		cred += fmt.Sprintf(" (app key %s, PKCE, no app secret)", report.QuoteOdd(a.AppKey))
 	}
 	fmt.Fprintf(w, "credential: %s\n", cred)
 	switch {
@@ -69,7 +68,7 @@ func (a *Account) WriteText(w io.Writer, now time.Time) {
 		fmt.Fprintln(w, "token:      expiry unknown: a fixed access token, which lasts a few hours if it came from the App Console; 'dropbox-post auth' makes one that lasts")
 	}
 	if a.Scopes != nil {
-		fmt.Fprintf(w, "scopes:     %s\n", strings.Join(a.Scopes, " "))
+		fmt.Fprintf(w, "scopes:     %s\n", report.QuoteOdd(strings.Join(a.Scopes, " ")))
 	} else {
 		fmt.Fprintln(w, "scopes:     not listed by Dropbox")
 	}
@@ -82,6 +81,6 @@ func (a *Account) WriteText(w io.Writer, now time.Time) {
 		if kind == "missing" {
 			kind = "not there yet (push creates it)"
 		}
-		fmt.Fprintf(w, "dest:       %s: %s; %s (checked by %s)\n", display(d.Path), kind, state, d.CheckedBy)
+		fmt.Fprintf(w, "dest:       %s: %s; %s (checked by %s)\n", dpath.Quote(d.Path), kind, state, d.CheckedBy)
 	}
 }

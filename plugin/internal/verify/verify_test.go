@@ -113,7 +113,7 @@ func TestCompare(t *testing.T) {
 	}
 	var buf bytes.Buffer
 	res.WriteText(&buf)
-	for _, want := range []string{": differ: 2 the same, 2 missing on Dropbox, 2 only on Dropbox, 3 different", "different changed.txt (content differs (same size))", "extra     dropbox-only.txt (only on Dropbox)"} {
+	for _, want := range []string{": differ: 2 the same, 2 missing on Dropbox, 2 only on Dropbox, 3 different", `different "changed.txt" (content differs (same size))`, `extra     "dropbox-only.txt" (only on Dropbox)`} {
 		if !strings.Contains(buf.String(), want) {
 			t.Errorf("text lacks %q:\n%s", want, buf.String())
 		}
@@ -228,7 +228,7 @@ func TestWhoamiRefreshCredential(t *testing.T) {
 	}
 	var buf bytes.Buffer
 	a.WriteText(&buf, time.Now())
-	for _, want := range []string{"account:    Local Emulator <emulator@localhost>", "refresh token (app key app-key, PKCE, no app secret)", "renewed automatically", "dest:       /: folder; can be written"} {
+	for _, want := range []string{`account:    "Local Emulator" <emulator@localhost>`, "refresh token (app key app-key, PKCE, no app secret)", "renewed automatically", `dest:       "/": folder; can be written`} {
 		if !strings.Contains(buf.String(), want) {
 			t.Errorf("text lacks %q:\n%s", want, buf.String())
 		}

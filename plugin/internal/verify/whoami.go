@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/auth"
@@ -102,7 +103,7 @@ func checkDest(ctx context.Context, c *dbx.Client, info dbx.TokenInfo, dest stri
 				return d, err
 			}
 			if above == "file" {
-				d.Kind, d.Problem = "blocked", fmt.Sprintf("%s is a file, so no folder can be made below it", p)
+				d.Kind, d.Problem = "blocked", fmt.Sprintf("%q is a file, so no folder can be made below it", p)
 			}
 			if above != "missing" {
 				break
@@ -129,10 +130,10 @@ func checkDest(ctx context.Context, c *dbx.Client, info dbx.TokenInfo, dest stri
 	switch {
 	case !d.Writable:
 		d.Problem = "the credential lacks " + dbx.ScopeWrite
-		return d, exit.New(exit.Auth, fmt.Sprintf("cannot write to %s: the credential lacks the %s permission", display(dest), dbx.ScopeWrite),
+		return d, exit.New(exit.Auth, fmt.Sprintf("cannot write to %s: the credential lacks the %s permission", dpath.Quote(dest), dbx.ScopeWrite),
 			"enable it in the App Console's Permissions tab, then run 'dropbox-post auth' again")
 	case d.Problem != "":
-		return d, exit.New(exit.Usage, fmt.Sprintf("cannot post to %s: %s", display(dest), d.Problem), "choose another destination, or move what is there")
+		return d, exit.New(exit.Usage, fmt.Sprintf("cannot post to %s: %s", dpath.Quote(dest), d.Problem), "choose another destination, or move what is there")
 	}
 	return d, nil
 }
@@ -147,7 +148,7 @@ func kindAt(ctx context.Context, c *dbx.Client, p string) (string, error) {
 	case dbx.HasTag(err, "not_found"), dbx.HasTag(err, "not_folder"):
 		return "missing", nil
 	case err != nil:
-		return "", dbx.Explain(err, "looking up "+p)
+		return "", dbx.Explain(err, "looking up "+strconv.Quote(p))
 	}
 	if _, ok := md.(*files.FileMetadata); ok {
 		return "file", nil
@@ -158,11 +159,4 @@ func kindAt(ctx context.Context, c *dbx.Client, p string) (string, error) {
 func missingScope(err error) bool {
 	var ae auth.AuthAPIError
 	return errors.As(err, &ae) && ae.AuthError != nil && ae.AuthError.Tag == auth.AuthErrorMissingScope
-}
-
-func display(p string) string {
-	if p == "" {
-		return "/"
-	}
-	return p
 }
