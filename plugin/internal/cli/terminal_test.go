@@ -234,7 +234,7 @@ func TestTerminalCtrlC(t *testing.T) {
 	if len(lines) > 15 {
 		t.Errorf("%d lines after Ctrl-C, want at most 15:\n%s", len(lines), shown)
 	}
-	for _, want := range []string{"interrupted: stopping", "not confirmed (interrupted", "  not confirmed: f0", "dropbox-post: "} {
+	for _, want := range []string{"interrupted: stopping", "not confirmed (interrupted", `  not confirmed: "f0`, "dropbox-post: "} {
 		if !strings.Contains(shown, want) {
 			t.Errorf("the terminal does not say %q:\n%s", want, shown)
 		}
