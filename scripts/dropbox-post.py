@@ -114,12 +114,25 @@ def main():
                 env[PASSWORD_FD] = str(password_pipe(password))
             os.execve(path, [path] + args, env)
         tried.append(f"  {where}: {path}")
-    sys.stderr.write(
-        "dropbox-post.py: cannot find the dropbox-post program. Looked in:\n"
-        + "\n".join(tried)
-        + "\nBuild it with \"make build\" in the dropbox-post repository and run "
-        "\"dropbox-post librec-auto install\", or set DROPBOX_POST_BIN to its path.\n")
+    msg = ("dropbox-post.py: cannot find the dropbox-post program. Looked in:\n"
+           + "\n".join(tried)
+           + "\nBuild it with \"make build\" in the dropbox-post repository and run "
+           "\"dropbox-post librec-auto install\", or set DROPBOX_POST_BIN to its path.\n")
+    sys.stderr.write(msg)
+    tell_terminal(msg)
     sys.exit(127)
+
+
+def tell_terminal(msg):
+    """Write msg on the controlling terminal too when stderr is not it:
+    librec-auto captures a post script's stderr and never shows it."""
+    try:
+        if sys.stderr.isatty():
+            return
+        with open("/dev/tty", "w") as tty:
+            tty.write(msg)
+    except OSError:
+        pass
 
 
 if __name__ == "__main__":

@@ -139,30 +139,28 @@ func parseLibrecCall(args []string) (librecCall, error) {
 
 // librecAutoCall parses a librec-auto call, checks its element, and posts it.
 func librecAutoCall(cmd *cobra.Command, env *Env, args []string) error {
-	call, err := parseLibrecCall(args)
-	if err != nil {
-		return err
-	}
 	if err := cmd.Root().PersistentPreRunE(cmd, nil); err != nil {
 		return err
 	}
+	// librec-auto runs post scripts from the study directory: a malformed
+	// call is logged there too.
+	call, err := parseLibrecCall(args)
 	pos := call.positional
-	switch {
-	case len(pos) == 0:
-		return exit.Usagef("librec-auto passes the config's file name first: dropbox-post config.xml --option=… --path=… --dest=…", "no CONFIG given")
-	case len(pos) > 2:
-		return exit.Usagef("give CONFIG, then --NAME=VALUE params", "unexpected arguments %q", pos[2:])
-	}
-
 	study := "."
-	if len(pos) == 2 {
-		if isFile(configschema.StudyConfig(pos[1], pos[0])) {
-			study = pos[1]
-		} else {
-			env.Log.Debug("ignoring the extra argument: it is not a study directory holding the config", "argument", pos[1])
-		}
+	if err == nil && len(pos) == 2 && isFile(configschema.StudyConfig(pos[1], pos[0])) {
+		study = pos[1]
 	}
 	finish := startRunLog(env, study, "librec-auto call")
+	switch {
+	case err != nil:
+		return finish(err)
+	case len(pos) == 0:
+		return finish(exit.Usagef("librec-auto passes the config's file name first: dropbox-post config.xml --option=… --path=… --dest=…", "no CONFIG given"))
+	case len(pos) > 2:
+		return finish(exit.Usagef("give CONFIG, then --NAME=VALUE params", "unexpected arguments %q", pos[2:]))
+	case len(pos) == 2 && study == ".":
+		env.Log.Debug("ignoring the extra argument: it is not a study directory holding the config", "argument", pos[1])
+	}
 	return finish(postCall(cmd, env, call, study))
 }
 

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -33,6 +34,10 @@ func TestShim(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	demo, err := filepath.Abs("../../../studies/movielens-demo")
+	if err != nil {
+		t.Fatal(err)
+	}
 	replay, err := filepath.Abs("testdata/librec_replay.py")
 	if err != nil {
 		t.Fatal(err)
@@ -44,6 +49,7 @@ func TestShim(t *testing.T) {
 	cmds := scriptCommands()
 	cmds["emufiles"] = cmdEmuFiles
 	cmds["watchcmdline"] = cmdWatchCmdline
+	cmds["cpdir"] = cmdCpDir
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script/shim",
 		RequireExplicitExec: true,
@@ -53,6 +59,7 @@ func TestShim(t *testing.T) {
 			e.Setenv("DROPBOX_POST_BIN", bin)
 			e.Setenv("VECTORS", vectors)
 			e.Setenv("REPLAY", replay)
+			e.Setenv("DEMO", demo)
 			e.Setenv("HOME", filepath.Join(e.WorkDir, "home"))
 			return nil
 		},
@@ -78,4 +85,13 @@ func cmdEmuFiles(ts *testscript.TestScript, neg bool, args []string) {
 	for _, f := range files {
 		fmt.Fprintf(ts.Stdout(), "%s %d\n", f.Path, f.Size)
 	}
+}
+
+// cmdCpDir is "cpdir SRC DST": it copies the folder SRC to DST (which must
+// not exist), as the scenarios' cp does for files.
+func cmdCpDir(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: cpdir SRC DST")
+	}
+	ts.Check(os.CopyFS(ts.MkAbs(args[1]), os.DirFS(ts.MkAbs(args[0]))))
 }
