@@ -162,6 +162,11 @@ DROPBOX_ACCESS_TOKEN.`,
 			if err != nil {
 				return err
 			}
+			if scopes := cred.Scopes(); scopes != nil && !tf.dryRun { // recorded by auth
+				if err := scopeCheck(scopes, tf.share, fmt.Sprintf("the credential in %q", df.keyFile), "push"); err != nil {
+					return err
+				}
+			}
 			c, err := df.client(env, cred)
 			if err != nil {
 				return err

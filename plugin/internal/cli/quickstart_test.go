@@ -98,6 +98,12 @@ func TestQuickStartWordForWord(t *testing.T) {
 			if rc != 7 || !strings.Contains(stderr, "lacks the sharing.write permission") || !strings.Contains(stderr, "--share") {
 				t.Fatalf("run without the sharing scopes: exit %d\n%s%s", rc, stdout, stderr)
 			}
+			// push --share finds it before sending too.
+			t.Chdir(study)
+			rc, stdout, stderr = authCLI(vars, "", "push", "--share", "--encrypted-key", "keys/dropbox.enc", "exp00000", "/elsewhere")
+			if rc != 7 || !strings.Contains(stderr, "lacks the sharing.write permission that push needs") {
+				t.Fatalf("push --share without the sharing scopes: exit %d\n%s%s", rc, stdout, stderr)
+			}
 			if n := len(srv.Files()); n != 0 {
 				t.Errorf("%d file(s) were sent before the missing scope was found", n)
 			}

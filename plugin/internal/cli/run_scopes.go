@@ -54,20 +54,26 @@ func (p *poster) checkScopes(ctx context.Context, creds map[string]credential.Cr
 // scopesFor returns an Auth error naming the first scope element e needs
 // that scopes lack, and how to get it.
 func scopesFor(e configschema.Element, share bool, scopes []string) error {
-	where := fmt.Sprintf("element %d (line %d)", e.Index, e.Line)
 	cred := "the environment's credential"
 	if e.KeyPath != "" {
 		cred = fmt.Sprintf("the credential in %q", e.KeyPath)
 	}
+	return scopeCheck(scopes, e.Share || share, cred, fmt.Sprintf("element %d (line %d)", e.Index, e.Line))
+}
+
+// scopeCheck returns an Auth error when scopes (known) lack what posting,
+// and with share a shared link, needs; cred names the credential and who
+// the one that needs it.
+func scopeCheck(scopes []string, share bool, cred, who string) error {
 	if !slices.Contains(scopes, dbx.ScopeWrite) {
 		return exit.New(exit.Auth,
-			fmt.Sprintf("%s lacks the %s permission that %s needs to post; nothing was sent", cred, dbx.ScopeWrite, where),
+			fmt.Sprintf("%s lacks the %s permission that %s needs to post; nothing was sent", cred, dbx.ScopeWrite, who),
 			fmt.Sprintf("enable %s in the App Console's Permissions tab, then make the key again with 'dropbox-post auth --app-key KEY --encrypted FILE --force'", dbx.ScopeWrite))
 	}
-	if (e.Share || share) && !slices.Contains(scopes, scopeShare) {
+	if share && !slices.Contains(scopes, scopeShare) {
 		return exit.New(exit.Auth,
-			fmt.Sprintf("%s lacks the %s permission that %s needs for its shared link; nothing was sent", cred, scopeShare, where),
-			"enable sharing.read and sharing.write in the App Console's Permissions tab, then make the key again with 'dropbox-post auth --app-key KEY --encrypted FILE --share --force'; or remove the share param")
+			fmt.Sprintf("%s lacks the %s permission that %s needs for its shared link; nothing was sent", cred, scopeShare, who),
+			"enable sharing.read and sharing.write in the App Console's Permissions tab, then make the key again with 'dropbox-post auth --app-key KEY --encrypted FILE --share --force'; or leave out share")
 	}
 	return nil
 }
