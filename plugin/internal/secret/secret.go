@@ -13,6 +13,8 @@ import (
 	"io"
 	"os"
 
+	"golang.org/x/term"
+
 	"github.com/librec-auto/dropbox-post/internal/regularfile"
 	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
 )
@@ -63,9 +65,10 @@ func (s Source) String() string {
 // Request is what Resolve looks at. The zero value of every field is safe:
 // no flags, no environment, no terminal.
 type Request struct {
-	KeyPassword  Given // -k / --key_password
-	Password     Given // --password
-	PasswordFile Given // --password-file: a path
+	KeyPassword  Given     // -k / --key_password
+	Password     Given     // --password
+	PasswordFile Given     // --password-file: a path, or "-" for Stdin
+	Stdin        io.Reader // what --password-file - reads (nil: it is refused)
 
 	Getenv func(string) string // nil: no environment
 
@@ -95,6 +98,9 @@ func Resolve(ctx context.Context, r Request) (string, Source, error) {
 		return r.KeyPassword.Value, FromKeyPassword, nil
 	case r.Password.Set:
 		return r.Password.Value, FromPassword, nil
+	case r.PasswordFile.Set && r.PasswordFile.Value == "-":
+		pw, err := readStdin(r.Stdin)
+		return pw, FromFile, err
 	case r.PasswordFile.Set:
 		pw, err := readFile(r.PasswordFile.Value)
 		return pw, FromFile, err
@@ -110,6 +116,27 @@ func Resolve(ctx context.Context, r Request) (string, Source, error) {
 	}
 	pw, err := prompt(ctx, r)
 	return pw, FromPrompt, err
+}
+
+// readStdin reads the password piped to stdin (--password-file -), to its
+// end, less one trailing newline. A terminal is refused: a password typed
+// there would show; dropbox-post asks for one without echo by itself.
+func readStdin(stdin io.Reader) (string, error) {
+	if stdin == nil {
+		return "", exit.New(exit.Usage, "--password-file - reads the password from stdin, and there is none here", "give the path of a file that holds the password")
+	}
+	if f, ok := stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		return "", exit.New(exit.Usage, "--password-file - reads the password from stdin, which is a terminal here",
+			"pipe the password in (--password-file - <FILE), or give no password option to be asked for it without echo")
+	}
+	b, err := io.ReadAll(io.LimitReader(stdin, maxFileSize+1))
+	switch {
+	case err != nil:
+		return "", exit.Wrap(exit.Local, err, fmt.Sprintf("cannot read the password from stdin: %v", err), "")
+	case len(b) > maxFileSize:
+		return "", exit.New(exit.Local, fmt.Sprintf("stdin holds more than %d KiB: no password is that long", maxFileSize>>10), "pipe in only the password")
+	}
+	return trimNewline(b), nil
 }
 
 // readFile returns the content of a password file, less one trailing
@@ -131,10 +158,15 @@ func readFile(path string) (string, error) {
 	case len(b) > maxFileSize:
 		return "", exit.New(exit.Local, fmt.Sprintf("password file %s is larger than %d KiB", path, maxFileSize>>10), fix)
 	}
+	return trimNewline(b), nil
+}
+
+// trimNewline returns b less one trailing "\n" or "\r\n".
+func trimNewline(b []byte) string {
 	if t, ok := bytes.CutSuffix(b, []byte("\n")); ok {
 		b = bytes.TrimSuffix(t, []byte("\r"))
 	}
-	return string(b), nil
+	return string(b)
 }
 
 // cause strips the path from an *fs.PathError, which the message already names.

@@ -233,3 +233,16 @@ func TestSourceString(t *testing.T) {
 		}
 	}
 }
+
+// TestPasswordFileStdin: --password-file - reads stdin to its end, less one
+// newline; without a stdin it is refused as a usage error.
+func TestPasswordFileStdin(t *testing.T) {
+	r := Request{PasswordFile: Given{Set: true, Value: "-"}, Stdin: strings.NewReader("pw from a pipe\r\n")}
+	if pw, src, err := Resolve(context.Background(), r); err != nil || pw != "pw from a pipe" || src != FromFile {
+		t.Errorf("got %q, %v, %v", pw, src, err)
+	}
+	r.Stdin = nil
+	if _, _, err := Resolve(context.Background(), r); exit.CodeOf(err) != exit.Usage {
+		t.Errorf("no stdin: %v", err)
+	}
+}
