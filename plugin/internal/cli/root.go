@@ -144,7 +144,7 @@ func Main(env *Env, args []string) int {
 	// The notices go through env.Stderr as run sets it up (escaped, above
 	// the progress line), looked up when they are written.
 	notice := writerFunc(func(p []byte) (int, error) { return env.Stderr.Write(p) })
-	return withSignals(notice, func(ctx context.Context) int { return run(ctx, env, args) })
+	return withSignals(notice, terminalRestorer(env.TTY), func(ctx context.Context) int { return run(ctx, env, args) })
 }
 
 func run(ctx context.Context, env *Env, args []string) int {

@@ -8,20 +8,40 @@ import (
 	"os/signal"
 	"syscall"
 
+	"golang.org/x/term"
+
 	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
 )
 
 // withSignals runs main with a context that the first SIGINT or SIGTERM
 // cancels: the work stops sending, and the summary is printed. A second
 // one ends the process at once with exit code 130, whatever it waits on (a
-// FIFO, a stuck request, a prompt).
-func withSignals(stderr io.Writer, main func(context.Context) int) int {
+// FIFO, a stuck request, a prompt), after calling restore.
+func withSignals(stderr io.Writer, restore func(), main func(context.Context) int) int {
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sigs)
-	ctx, stop := onSignals(context.Background(), sigs, stderr, os.Exit)
+	ctx, stop := onSignals(context.Background(), sigs, stderr, func(code int) {
+		restore()
+		os.Exit(code)
+	})
 	defer stop()
 	return main(ctx)
+}
+
+// terminalRestorer returns a function that puts the terminal tty (nil:
+// none) back as it is now: a second Ctrl-C during a password prompt must
+// not leave it without echo.
+func terminalRestorer(tty *os.File) func() {
+	if tty == nil {
+		return func() {}
+	}
+	fd := int(tty.Fd())
+	state, err := term.GetState(fd)
+	if err != nil {
+		return func() {}
+	}
+	return func() { _ = term.Restore(fd, state) }
 }
 
 // onSignals returns a context cancelled at the first value on sigs; at the

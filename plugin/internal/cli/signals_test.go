@@ -70,7 +70,7 @@ func TestSecondSignalEndsABlockedProcess(t *testing.T) {
 
 // stuckMain is the child of TestSecondSignalEndsABlockedProcess.
 func stuckMain() int {
-	return withSignals(os.Stderr, func(ctx context.Context) int {
+	return withSignals(os.Stderr, func() {}, func(ctx context.Context) int {
 		os.Stdout.WriteString("blocked\n")
 		select {} // ignores ctx
 	})
