@@ -59,6 +59,9 @@ func (p *passwordFlags) resolveFrom(ctx context.Context, env *Env, what string, 
 	given := func(name, value string) secret.Given {
 		return secret.Given{Value: value, Set: p.flags != nil && p.flags.Changed(name)}
 	}
+	if env.Prompt != nil {
+		env.endProgress() // a prompt on the terminal must not share a line with the status line
+	}
 	restore := saveTerminal(env)
 	pw, src, err := secret.Resolve(ctx, secret.Request{
 		KeyPassword:  given("key_password", p.keyPassword.pw.Reveal()),
@@ -100,6 +103,7 @@ func (p *passwordFlags) open(ctx context.Context, env *Env, what string, try fun
 		if err == nil || src != secret.FromPrompt || exit.CodeOf(err) != exit.WrongPassword || n == promptTries {
 			return err
 		}
+		env.endProgress()
 		fmt.Fprintf(env.Prompt, "Wrong password (try %d of %d).\n", n, promptTries)
 	}
 }
