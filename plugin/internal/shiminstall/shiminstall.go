@@ -106,6 +106,9 @@ func Install(dir string, o Options) ([]Action, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkAside(dir); err != nil {
+		return nil, err
+	}
 	var acts []Action
 	for _, name := range Names {
 		path := filepath.Join(dir, name)
@@ -145,6 +148,24 @@ func Install(dir string, o Options) ([]Action, error) {
 		acts = append(acts, Action{What: what, Path: path, Note: fmt.Sprintf("runs %q", o.Binary)})
 	}
 	return acts, nil
+}
+
+// checkAside refuses, before anything is written, a file that is not ours
+// whose NAME.orig already holds another file: keeping it aside would lose
+// one of them.
+func checkAside(dir string) error {
+	for _, name := range Names {
+		path := filepath.Join(dir, name)
+		old, err := os.ReadFile(path)
+		if err != nil || ours(old) {
+			continue
+		}
+		if prev, err := os.ReadFile(path + ".orig"); err == nil && !bytes.Equal(prev, old) {
+			return exit.New(exit.Local, fmt.Sprintf("%q is not dropbox-post's shim, and %q already holds another file", path, path+".orig"),
+				"move one of them away, then run it again")
+		}
+	}
+	return nil
 }
 
 // Uninstall removes the shims from dir and puts back what Install kept
