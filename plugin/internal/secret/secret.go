@@ -147,6 +147,9 @@ func readFile(path string) (string, error) {
 		return "", exit.New(exit.Usage, "--password-file is empty", fix)
 	}
 	f, err := regularfile.Open(path) // never a FIFO, device or folder: refused at once
+	if nr := (*regularfile.NotRegularError)(nil); errors.As(err, &nr) && !nr.IsDir() {
+		fix = "give the path of a regular file that holds the password, or pipe the password to --password-file -"
+	}
 	if err != nil {
 		return "", exit.Wrap(exit.Local, err, fmt.Sprintf("cannot read password file %s: %v", path, cause(err)), fix)
 	}
