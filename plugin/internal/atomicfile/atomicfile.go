@@ -128,7 +128,7 @@ func Absent(path string) error {
 }
 
 func existsError(path string, err error) error {
-	return exit.Wrap(exit.Local, err, fmt.Sprintf("%s already exists", path), "pass --force to replace it")
+	return exit.Wrap(exit.Local, err, fmt.Sprintf("%q already exists", path), "pass --force to replace it")
 }
 
 // link puts tmp at path without replacing a file already there. Where the
@@ -172,6 +172,6 @@ func writeError(path string, err error) error {
 	case errors.As(err, &le):
 		cause = le.Err
 	}
-	return exit.Wrap(exit.Local, err, fmt.Sprintf("cannot write %s: %v", path, cause),
+	return exit.Wrap(exit.Local, err, fmt.Sprintf("cannot write %q: %v", path, cause),
 		"check that its folder exists and that you may write there")
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -66,7 +67,7 @@ func TestWriteFileRefusesToReplace(t *testing.T) {
 	if !errors.As(err, &e) || e.Code != exit.Local {
 		t.Fatalf("err = %v, want an exit.Local error", err)
 	}
-	if e.What != path+" already exists" || e.Fix != "pass --force to replace it" {
+	if e.What != strconv.Quote(path)+" already exists" || e.Fix != "pass --force to replace it" {
 		t.Errorf("err = %q", err)
 	}
 	if got := readFile(t, path); got != "old" {
@@ -156,7 +157,7 @@ func TestStreamCommit(t *testing.T) {
 func TestMissingDirectory(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "no", "such", "k.key")
 	err := WriteFile(path, []byte("x"), 0o600, false)
-	if exit.CodeOf(err) != exit.Local || !strings.Contains(err.Error(), "cannot write "+path) {
+	if exit.CodeOf(err) != exit.Local || !strings.Contains(err.Error(), "cannot write "+strconv.Quote(path)) {
 		t.Errorf("err = %v", err)
 	}
 }

@@ -115,7 +115,7 @@ func parseEnv(s string) (fields, error) {
 		name, value := line[m[2]:m[3]], strings.TrimSpace(line[m[1]:])
 		if value != "" && (value[0] == '"' || value[0] == '\'') {
 			if len(value) < 2 || value[len(value)-1] != value[0] {
-				return fields{}, fmt.Errorf("line %d (%s): the quoted value has no closing quote", i+1, name)
+				return fields{}, fmt.Errorf("line %d (%q): the quoted value has no closing quote", i+1, name)
 			}
 			value = value[1 : len(value)-1]
 		}
@@ -155,7 +155,7 @@ func parseJSON(s string, strict bool) (fields, error) {
 	case errors.As(err, &typ):
 		return fields{}, fmt.Errorf("the credential's JSON field %q is not a string", typ.Field)
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		return fields{}, fmt.Errorf("the credential's JSON has an unknown field %s", strings.TrimPrefix(err.Error(), "json: unknown field "))
+		return fields{}, fmt.Errorf("the credential's JSON has an unknown field %q", strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`))
 	}
 	return fields{}, errors.New("the credential is not valid JSON (it ends too early)")
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -248,7 +249,7 @@ func TestLoadFileErrors(t *testing.T) {
 		} {
 			err := load()
 			var e *exit.Error
-			if !errors.As(err, &e) || e.Code != tc.code || e.What != strings.Replace(tc.what, "%s", tc.path, 1) || e.Fix == "" {
+			if !errors.As(err, &e) || e.Code != tc.code || e.What != strings.Replace(tc.what, "%s", strconv.Quote(tc.path), 1) || e.Fix == "" {
 				t.Errorf("%s: err = %v (code %d)", tc.path, err, exit.CodeOf(err))
 			}
 		}
@@ -306,7 +307,7 @@ func TestReadCredential(t *testing.T) {
 		{filepath.Join(dir, "missing"), "does not exist"},
 	} {
 		_, err := ReadCredential(tc.path)
-		if exit.CodeOf(err) != exit.KeyFile || !strings.Contains(err.Error(), tc.path+" ") || !strings.Contains(err.Error(), tc.what) {
+		if exit.CodeOf(err) != exit.KeyFile || !strings.Contains(err.Error(), strconv.Quote(tc.path)+" ") || !strings.Contains(err.Error(), tc.what) {
 			t.Errorf("ReadCredential(%s) = %v", tc.path, err)
 		}
 		if err != nil && strings.Contains(err.Error(), vecRefresh) {

@@ -3,6 +3,7 @@ package keyfile
 import (
 	"errors"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -58,7 +59,7 @@ func TestLegacyVectors(t *testing.T) {
 				if !errors.As(err, &e) || e.Code != want.code {
 					t.Errorf("err = %v (code %d), want code %d", err, exit.CodeOf(err), want.code)
 				}
-				if got, w := e.What, strings.Replace(want.what, "%s", path, 1); got != w {
+				if got, w := e.What, strings.Replace(want.what, "%s", strconv.Quote(path), 1); got != w {
 					t.Errorf("What = %q, want %q", got, w)
 				}
 				if e.Fix == "" || strings.Contains(err.Error(), v.Password) {

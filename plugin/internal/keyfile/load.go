@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"strconv"
 	"strings"
 
 	"github.com/librec-auto/dropbox-post/internal/regularfile"
@@ -33,13 +34,13 @@ func ReadFile(path string) ([]byte, error) {
 		var nr *regularfile.NotRegularError
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
-			return nil, exit.Wrap(exit.KeyFile, err, fmt.Sprintf("key file %s does not exist", path),
+			return nil, exit.Wrap(exit.KeyFile, err, fmt.Sprintf("key file %q does not exist", path),
 				"check its path, or make one with 'dropbox-post encrypt'")
 		case errors.As(err, &nr) && nr.IsDir():
-			return nil, exit.New(exit.KeyFile, fmt.Sprintf("key file %s is a directory", path),
+			return nil, exit.New(exit.KeyFile, fmt.Sprintf("key file %q is a directory", path),
 				"give the path of the key file itself, not of its folder")
 		case errors.As(err, &nr):
-			return nil, exit.Wrap(exit.KeyFile, err, fmt.Sprintf("key file %s cannot be read: %v", path, nr),
+			return nil, exit.Wrap(exit.KeyFile, err, fmt.Sprintf("key file %q cannot be read: %v", path, nr),
 				"give the path of the key file itself (a regular file)")
 		}
 		return nil, readError(path, err)
@@ -50,7 +51,7 @@ func ReadFile(path string) ([]byte, error) {
 		return nil, readError(path, err)
 	}
 	if len(data) > maxFileSize {
-		return nil, exit.New(exit.KeyFile, fmt.Sprintf("%s is %s (it is larger than %d KiB)", path, ErrForeign, maxFileSize>>10), fixForeign)
+		return nil, exit.New(exit.KeyFile, fmt.Sprintf("%q is %s (it is larger than %d KiB)", path, ErrForeign, maxFileSize>>10), fixForeign)
 	}
 	return data, nil
 }
@@ -61,7 +62,7 @@ func readError(path string, err error) error {
 	if errors.As(err, &pe) {
 		cause = pe.Err
 	}
-	return exit.Wrap(exit.KeyFile, err, fmt.Sprintf("cannot read key file %s: %v", path, cause),
+	return exit.Wrap(exit.KeyFile, err, fmt.Sprintf("cannot read key file %q: %v", path, cause),
 		"check that the file exists and that you may read it")
 }
 
@@ -108,28 +109,28 @@ func Save(path string, c credential.Credential, password string, replace bool) e
 func fileError(path string, err error) error {
 	var e *Error
 	if !errors.As(err, &e) {
-		return exit.Wrap(exit.Failure, err, fmt.Sprintf("cannot decrypt key file %s: %v", path, err), "")
+		return exit.Wrap(exit.Failure, err, fmt.Sprintf("cannot decrypt key file %q: %v", path, err), "")
 	}
 	switch e.Kind {
 	case ErrWrongPassword:
-		what := "wrong password for key file " + path
+		what := "wrong password for key file " + strconv.Quote(path)
 		if e.Detail != "" {
 			what += ", " + e.Detail
 		}
 		return exit.Wrap(exit.WrongPassword, err, what, fixPassword)
 	case ErrEmpty:
-		return exit.Wrap(exit.KeyFile, err, fmt.Sprintf("key file %s is empty", path), fixDamaged)
+		return exit.Wrap(exit.KeyFile, err, fmt.Sprintf("key file %q is empty", path), fixDamaged)
 	case ErrForeign:
-		return exit.Wrap(exit.KeyFile, err, fmt.Sprintf("%s is %s", path, ErrForeign), fixForeign)
+		return exit.Wrap(exit.KeyFile, err, fmt.Sprintf("%q is %s", path, ErrForeign), fixForeign)
 	}
 	if e.TooCostly {
 		_, detail, _ := strings.Cut(e.Detail, ": ")
-		return exit.Wrap(exit.KeyFile, err, fmt.Sprintf("key file %s asks for more work than dropbox-post allows (%s)", path, detail),
+		return exit.Wrap(exit.KeyFile, err, fmt.Sprintf("key file %q asks for more work than dropbox-post allows (%s)", path, detail),
 			"'dropbox-post encrypt' never writes such a file: encrypt the credential again with it")
 	}
 	fix := fixDamaged
 	if e.Newer {
 		fix = "update dropbox-post to read it, or encrypt the credential again with this one"
 	}
-	return exit.Wrap(exit.KeyFile, err, fmt.Sprintf("key file %s is %s", path, err), fix)
+	return exit.Wrap(exit.KeyFile, err, fmt.Sprintf("key file %q is %s", path, err), fix)
 }

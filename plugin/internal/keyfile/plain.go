@@ -18,12 +18,12 @@ func ReadCredential(path string) (credential.Credential, error) {
 		return credential.Credential{}, err
 	}
 	if _, err := Inspect(data); err == nil || errors.Is(err, ErrDamaged) {
-		return credential.Credential{}, exit.New(exit.KeyFile, fmt.Sprintf("%s is already an encrypted key file", path),
+		return credential.Credential{}, exit.New(exit.KeyFile, fmt.Sprintf("%q is already an encrypted key file", path),
 			"give the plain credential; to move a librec-auto key file to the new format, run 'dropbox-post key upgrade "+path+"'")
 	}
 	c, err := credential.Parse(data)
 	if err != nil {
-		return credential.Credential{}, exit.Wrap(exit.KeyFile, err, fmt.Sprintf("%s holds no usable credential: %v", path, err),
+		return credential.Credential{}, exit.Wrap(exit.KeyFile, err, fmt.Sprintf("%q holds no usable credential: %v", path, err),
 			"give a file with a Dropbox access token, or with DROPBOX_APP_KEY and DROPBOX_REFRESH_TOKEN lines (see 'dropbox-post encrypt --help')")
 	}
 	return c, nil
