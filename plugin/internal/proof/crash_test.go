@@ -12,15 +12,15 @@ import (
 	"github.com/librec-auto/dropbox-post/plugin/internal/transfer"
 )
 
-// Crash and resume: a push of 500 small files and a large one over a
+// Crash and resume: a push of 200 small files (500 with -soak) and a large one over a
 // destination that holds an older version of every file is killed with
 // SIGKILL at ten points of its work, each chosen with the emulator hook,
 // then run again to the end. Dropbox must end with exactly the new
 // version, and at no request of either push (nor just after the kill) may
 // it hold a file that is neither the old nor the new version.
 //
-// The large file is 24 MiB (three 8 MiB chunks) in `go test` (about 10 s
-// for the ten points), 300 MiB (38 chunks) with -soak (about 40 s). Old
+// The large file is 17 MiB (three 8 MiB chunks, the last one short) in
+// `go test`, 300 MiB (38 chunks) with -soak (about 40 s). Old
 // and new large files have the same size, so that only their hash tells
 // them apart, as for most of the small files.
 
@@ -56,9 +56,9 @@ type crashRow struct {
 }
 
 func TestCrashAndResume(t *testing.T) {
-	size := int64(24 * MiB)
+	size, small := int64(17*MiB), 200
 	if *soak {
-		size = 300 * MiB
+		size, small = 300*MiB, 500
 	}
 	n := int((size + transfer.ChunkSize - 1) / transfer.ChunkSize)
 	cache := t.TempDir() // the two versions of the large file, written once
@@ -68,7 +68,7 @@ func TestCrashAndResume(t *testing.T) {
 	var rows []crashRow
 	for _, kp := range killPoints(n, newLarge) {
 		t.Run(kp.name, func(t *testing.T) {
-			rows = append(rows, crashOnce(t, kp, cache, oldLarge, newLarge))
+			rows = append(rows, crashOnce(t, kp, small, cache, oldLarge, newLarge))
 		})
 	}
 	show(t, crashTable(size, rows))
@@ -76,8 +76,7 @@ func TestCrashAndResume(t *testing.T) {
 
 // crashOnce pushes the old version, then the new one killed at kp, then
 // the new one again to the end, each to the same new emulator.
-func crashOnce(t *testing.T, kp killPoint, cache, oldLarge, newLarge string) crashRow {
-	const small = 500
+func crashOnce(t *testing.T, kp killPoint, small int, cache, oldLarge, newLarge string) crashRow {
 	root := t.TempDir()
 	k := &killer{point: kp, dest: crashDest}
 	srv, url := startEmulator(t, emulator.Options{Hook: k.hook})
