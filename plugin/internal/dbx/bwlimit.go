@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/retry"
 	"golang.org/x/time/rate"
 )
 
@@ -32,18 +33,9 @@ type throttle struct {
 func newThrottle(bytesPerSecond int64) *throttle {
 	burst := int(min(max(bytesPerSecond/10, 4<<10), 256<<10))
 	return &throttle{
-		lim: rate.NewLimiter(rate.Limit(bytesPerSecond), burst),
-		now: time.Now,
-		sleep: func(ctx context.Context, d time.Duration) error {
-			t := time.NewTimer(d)
-			defer t.Stop()
-			select {
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-t.C:
-				return nil
-			}
-		},
+		lim:   rate.NewLimiter(rate.Limit(bytesPerSecond), burst),
+		now:   time.Now,
+		sleep: retry.Sleep,
 	}
 }
 
