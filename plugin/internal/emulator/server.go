@@ -111,6 +111,10 @@ type Server struct {
 	httpSrv  *http.Server
 	listener net.Listener
 	closed   bool
+	// fresh holds the connections that have not sent a request yet. Close
+	// drops them at once: http.Server.Shutdown waits for such a connection
+	// (a client's spare dial) for seconds before it counts it as idle.
+	fresh map[net.Conn]struct{}
 }
 
 // New returns a Server with the given options, reading the data directory
@@ -213,9 +217,27 @@ func (s *Server) Start(addr string) (string, error) {
 		Handler:           s.Handler(),
 		ReadHeaderTimeout: 30 * time.Second,
 		ErrorLog:          discardLogger(),
+		ConnState:         s.trackConn,
 	}
 	go func() { _ = s.httpSrv.Serve(ln) }()
 	return "http://" + ln.Addr().String(), nil
+}
+
+// trackConn keeps s.fresh: the connections that have sent no request yet.
+func (s *Server) trackConn(c net.Conn, state http.ConnState) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if state == http.StateNew && !s.closed {
+		if s.fresh == nil {
+			s.fresh = make(map[net.Conn]struct{})
+		}
+		s.fresh[c] = struct{}{}
+		return
+	}
+	if state == http.StateNew { // accepted while closing
+		_ = c.Close()
+	}
+	delete(s.fresh, c)
 }
 
 // URL returns the base URL of a started server, or "".
@@ -238,6 +260,9 @@ func (s *Server) Close() error {
 	}
 	s.closed = true
 	srv := s.httpSrv
+	for c := range s.fresh {
+		_ = c.Close()
+	}
 	s.mu.Unlock()
 	if srv != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
