@@ -35,7 +35,7 @@ One password opens every element's key file, as with librec-auto's -k: it
 comes from -k, --password or --password-file, else from a password written in
 the config, else from DROPBOX_POST_PASSWORD, else from a prompt on a terminal.
 Without a terminal run stops at once (exit 6) and sends nothing. An element
-without encrypted_key uses --encrypted_key, or DROPBOX_ACCESS_TOKEN, or
+without encrypted_key uses --encrypted-key, or DROPBOX_ACCESS_TOKEN, or
 DROPBOX_APP_KEY and DROPBOX_REFRESH_TOKEN.
 
 --dry-run prints, for each element, the command librec-auto would run and
