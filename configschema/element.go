@@ -3,6 +3,7 @@ package configschema
 import (
 	"fmt"
 
+	"github.com/librec-auto/dropbox-post/internal/filter"
 	"github.com/librec-auto/dropbox-post/plugin/dpath"
 )
 
@@ -34,6 +35,10 @@ type Element struct {
 	ConfigPassword Secret // the password written in the config (Password == PasswordInline)
 
 	Share bool // the share param: also make a shared link for what was posted
+
+	// Filter holds the exclude and include params (each one given) and
+	// max_size: what the element leaves out, on top of the person's flags.
+	Filter filter.Spec
 
 	Warnings []Problem // this element's warnings, also in Resolve's list
 }

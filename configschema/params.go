@@ -9,6 +9,9 @@ type ParamSpec struct {
 	// yet: it is accepted as an element param (never taken for anything
 	// else) and ignored with a warning.
 	Supported bool
+	// Repeatable params accumulate: each one given counts (exclude,
+	// include), where for the others the last one wins.
+	Repeatable bool
 }
 
 // ElementParams is the one list of the params a Dropbox element may have.
@@ -19,16 +22,16 @@ type ParamSpec struct {
 // what may be read, where anything is written). A new element param is
 // added here, and nowhere else decides which names count.
 var ElementParams = []ParamSpec{
-	{"option", true},
-	{"path", true},
-	{"dest", true},
-	{"encrypted_key", true},
-	{"password", true},
-	{"share", true},
-	// The filters of issue 13: reserved, not implemented yet.
-	{"exclude", false},
-	{"include", false},
-	{"max_size", false},
+	{"option", true, false},
+	{"path", true, false},
+	{"dest", true, false},
+	{"encrypted_key", true, false},
+	{"password", true, false},
+	{"share", true, false},
+	// Filters: they only narrow what is posted, so a config may set them.
+	{"exclude", true, true},
+	{"include", true, true},
+	{"max_size", true, false},
 }
 
 // CanonicalParam returns the canonical name of an element param spelled
@@ -57,14 +60,16 @@ func supportedNames() string {
 }
 
 // readParams returns the params that librec-auto would pass, by canonical
-// name: for each name, the last one with text (librec-auto passes only
+// name: for a repeatable name (lists), every one with text, in order; for
+// the others, the last one with text (librec-auto passes only
 // params with text, and the script's argument parser keeps the last of a
 // name). It warns about params without a name, unknown names, reserved
 // names not supported yet, and repeated names, and says whether a password
 // param is present at all (empty or not). blank holds the line of each
 // known param (other than password) that is present only without text.
-func readParams(s Script, r *report) (params map[string]Param, blank map[string]int, hasPassword bool) {
+func readParams(s Script, r *report) (params map[string]Param, lists map[string][]Param, blank map[string]int, hasPassword bool) {
 	params = make(map[string]Param)
+	lists = make(map[string][]Param)
 	blank = make(map[string]int)
 	firstLine := make(map[string]int)
 	for _, p := range s.Params {
@@ -85,6 +90,14 @@ func readParams(s Script, r *report) (params map[string]Param, blank map[string]
 			continue
 		}
 		p.Name = spec.Name
+		if spec.Repeatable {
+			if p.Value == "" {
+				r.warn(p.Line, "give it a pattern, or remove it", "param %s is empty; it is ignored", p.Name)
+			} else {
+				lists[p.Name] = append(lists[p.Name], p)
+			}
+			continue
+		}
 		if p.Name == "password" {
 			hasPassword = true
 		}
@@ -107,7 +120,7 @@ func readParams(s Script, r *report) (params map[string]Param, blank map[string]
 			}
 		}
 	}
-	return params, blank, hasPassword
+	return params, lists, blank, hasPassword
 }
 
 func kind(dir bool) string {

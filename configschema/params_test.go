@@ -13,9 +13,9 @@ func TestCanonicalParam(t *testing.T) {
 		{"encrypted_key", "encrypted_key", true},
 		{"Encrypted-Key", "encrypted_key", true},
 		{"DEST", "dest", true},
-		{"max-size", "max_size", false},
-		{"MAX_SIZE", "max_size", false},
-		{"exclude", "exclude", false},
+		{"max-size", "max_size", true},
+		{"MAX_SIZE", "max_size", true},
+		{"exclude", "exclude", true},
 		{"api-url", "", false},
 		{"allow_outside_study", "", false},
 		{"channel", "", false},
@@ -29,8 +29,8 @@ func TestCanonicalParam(t *testing.T) {
 }
 
 // TestParamSpellingsAndReserved: a config's param names count in any case
-// and with - or _; a reserved param is ignored with a warning; a param that
-// names a flag of run is an unknown param, ignored.
+// and with - or _; a param that names a flag of run is an unknown param,
+// ignored. The filter params accumulate (exclude, include).
 func TestParamSpellingsAndReserved(t *testing.T) {
 	study := standardStudy(t)
 	els, warns, err := resolve(t, study, dropboxConfig(`		<script lang="python3" src="system">
@@ -40,7 +40,10 @@ func TestParamSpellingsAndReserved(t *testing.T) {
 			<param name="PATH">post/plot.png</param>
 			<param name="dest">/librec/demo</param>
 			<param name="password"/>
-			<param name="max-size">1</param>
+			<param name="max-size">1K</param>
+			<param name="Exclude">*.bin</param>
+			<param name="exclude">logs/</param>
+			<param name="include">*.png</param>
 			<param name="allow-outside-study">true</param>
 		</script>
 `), ResolveOptions{RequireKey: true})
@@ -50,10 +53,42 @@ func TestParamSpellingsAndReserved(t *testing.T) {
 	if len(els) != 1 || els[0].Option != File || els[0].KeyPath != "keys/dropbox.enc" || els[0].Path != "post/plot.png" {
 		t.Fatalf("elements: %+v", els)
 	}
+	if f := els[0].Filter; strings.Join(f.Exclude, "|") != "*.bin|logs/" || strings.Join(f.Include, "|") != "*.png" || f.MaxSize != 1024 {
+		t.Errorf("filter params: %+v", f)
+	}
 	got := list(warns)
-	for _, w := range []string{`param "max-size" is not supported yet; it is ignored`, `unknown param "allow-outside-study" is ignored`} {
+	if strings.Contains(got, "given again") {
+		t.Errorf("a repeated exclude is not a repetition to warn about:\n%s", got)
+	}
+	for _, w := range []string{`unknown param "allow-outside-study" is ignored`} {
 		if !strings.Contains(got, w) {
 			t.Errorf("no warning %q in:\n%s", w, got)
+		}
+	}
+}
+
+// TestFilterParamProblems: a bad pattern or size is a problem on its line;
+// an over-long pattern is refused before it is compiled.
+func TestFilterParamProblems(t *testing.T) {
+	study := standardStudy(t)
+	_, _, err := resolve(t, study, dropboxConfig(`		<script lang="python3" src="system">
+			<script-name>dropbox-post.py</script-name>
+			<param name="option">file</param>
+			<param name="encrypted_key">keys/dropbox.enc</param>
+			<param name="path">post/plot.png</param>
+			<param name="dest">/librec/demo</param>
+			<param name="password"/>
+			<param name="exclude">a[</param>
+			<param name="include">`+strings.Repeat("**/", 400)+`</param>
+			<param name="max_size">ten</param>
+		</script>
+`), ResolveOptions{RequireKey: true})
+	if err == nil {
+		t.Fatal("accepted")
+	}
+	for _, w := range []string{`exclude pattern "a["`, "at most 1024", `max_size "ten" is not a size`} {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("no %q in:\n%v", w, err)
 		}
 	}
 }

@@ -1,9 +1,11 @@
 package configschema
 
 import (
+	"fmt"
 	"path/filepath"
 	"strings"
 
+	"github.com/librec-auto/dropbox-post/internal/filter"
 	"github.com/librec-auto/dropbox-post/internal/regularfile"
 	"github.com/librec-auto/dropbox-post/plugin/dpath"
 )
@@ -69,7 +71,7 @@ func resolveScript(s Script, st study, studyOK bool, opts ResolveOptions, r *rep
 		r.warn(s.Line, `set lang="python3" if librec-auto should run it`,
 			`Dropbox script %d has lang=%q: librec-auto runs only lang="python3" post scripts, so "librec-auto post" will not run it (dropbox-post run still does)`, s.Index, s.Lang)
 	}
-	params, blank, hasPassword := readParams(s, r)
+	params, lists, blank, hasPassword := readParams(s, r)
 	// missing reports a param that librec-auto would not pass: absent, or
 	// present without text.
 	missing := func(name, fix, what string) {
@@ -104,6 +106,8 @@ func resolveScript(s Script, st study, studyOK bool, opts ResolveOptions, r *rep
 			r.problem(p.Line, "use true or false", "share %q is not true or false", p.Value)
 		}
 	}
+
+	e.Filter = readFilter(s.Index, params, lists, r)
 
 	destOK := false
 	if p, ok := params["dest"]; !ok {
@@ -146,6 +150,45 @@ func resolveScript(s Script, st study, studyOK bool, opts ResolveOptions, r *rep
 	}
 	e.Password, e.ConfigPassword = passwordMode(s, params, hasPassword, e.KeyPath != "", r)
 	return e
+}
+
+// readFilter reads the element's exclude, include and max_size params,
+// each pattern checked (its length and its syntax) where it is written.
+func readFilter(index int, params map[string]Param, lists map[string][]Param, r *report) filter.Spec {
+	spec := filter.Spec{From: fmt.Sprintf("config element %d", index)}
+	n := 0
+	for _, l := range []struct {
+		name string
+		out  *[]string
+	}{{"exclude", &spec.Exclude}, {"include", &spec.Include}} {
+		for _, p := range lists[l.name] {
+			if n++; n > filter.MaxPatterns {
+				r.problem(p.Line, "combine patterns (\"*.{bin,log}\")", "more than %d exclude and include params", filter.MaxPatterns)
+				return filter.Spec{}
+			}
+			if err := filter.Check(p.Value); err != nil {
+				r.problem(p.Line, "fix the pattern: * within a folder name, ** across folders, ?, [...], {a,b}; a leading / anchors at path", "%s pattern %q: %v", l.name, clip(p.Value), err)
+				continue
+			}
+			*l.out = append(*l.out, p.Value)
+		}
+	}
+	if p, ok := params["max_size"]; ok {
+		n, err := filter.ParseSize(p.Value)
+		if err != nil {
+			r.problem(p.Line, "", "max_size %v", err)
+		} else {
+			spec.MaxSize = n
+		}
+	}
+	return spec
+}
+
+func clip(s string) string {
+	if len(s) > 60 {
+		return s[:60] + "…"
+	}
+	return s
 }
 
 // checkLocal resolves the path param and checks it against the option.

@@ -58,13 +58,13 @@ func librecAutoCmd(env *Env) *cobra.Command {
 is how librec-auto runs a Dropbox post element (through scripts/dropbox-post.py),
 from the study directory: CONFIG is the config's bare file name (config.xml, in
 conf/) or a path, then one --NAME=VALUE for each param with text; the last of a
-repeated param wins. An extra argument after CONFIG (older librec-auto versions
+repeated param wins, except --exclude and --include, which each count. An extra argument after CONFIG (older librec-auto versions
 passed the study) is used as the study directory when it holds CONFIG, and
 ignored otherwise.
 
 Every --NAME=VALUE comes from the study's config, which may come from a public
 repository: only the element's own params count (option, path, dest,
-encrypted_key, password, share). Any other name (--api-url, --allow-outside-study,
+encrypted_key, password, share, exclude, include, max_size). Any other name (--api-url, --allow-outside-study,
 --manifest-dir, --parallel, --dry-run, …) is ignored with a warning. Where
 requests go (DROPBOX_API_URL), the password (DROPBOX_POST_PASSWORD) and the
 rest are set by the person running it, with the environment, or with
@@ -81,7 +81,7 @@ rest are set by the person running it, with the environment, or with
 // librecCall is a call in librec-auto's convention, parsed.
 type librecCall struct {
 	positional []string
-	params     []configschema.Flag // canonical names, the last value of each, in first-seen order
+	params     []configschema.Flag // canonical names, the last value of each (every value of a repeatable one), in first-seen order
 	password   *string             // --password, the last one
 	ignored    []string            // names that are not element params, as written, once each
 }
@@ -125,6 +125,8 @@ func parseLibrecCall(args []string) (librecCall, error) {
 		case spec.Name == "password":
 			v := value
 			c.password = &v
+		case spec.Repeatable: // each one counts (--exclude=a --exclude=b)
+			c.params = append(c.params, configschema.Flag{Name: spec.Name, Value: value})
 		default:
 			if j, ok := index[spec.Name]; ok {
 				c.params[j].Value = value

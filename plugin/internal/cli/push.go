@@ -29,6 +29,7 @@ type transferFlags struct {
 	noManifest  bool
 	verify      bool
 	share       bool
+	filters     filterFlags // registered by push and run, not by librec-auto's call
 }
 
 func (t *transferFlags) register(fs *pflag.FlagSet) {
@@ -53,6 +54,7 @@ func (t *transferFlags) registerAfter(fs *pflag.FlagSet) {
 func (t *transferFlags) options(env *Env, mode plan.IfExists, local, dest, base string) push.Options {
 	return push.Options{
 		Local: local, Dest: dest, Mode: mode, DryRun: t.dryRun, Verify: t.verify, Share: t.share,
+		Filter:      flagFilter(&t.filters),
 		Transfer:    transfer.Options{Parallel: t.parallel},
 		ManifestDir: t.manifests(env, base),
 		Tool:        "dropbox-post " + ToolVersion(),
@@ -75,6 +77,9 @@ func (t *transferFlags) check() (plan.IfExists, error) {
 	}
 	if t.output != "text" && t.output != "json" {
 		return "", exit.New(exit.Usage, fmt.Sprintf("--output %q", t.output), "use text or json")
+	}
+	if err := t.filters.check(); err != nil {
+		return "", err
 	}
 	return mode, nil
 }
@@ -181,6 +186,7 @@ DROPBOX_ACCESS_TOKEN.`,
 	df.registerBandwidth(cmd.Flags())
 	tf.register(cmd.Flags())
 	tf.registerAfter(cmd.Flags())
+	tf.filters.register(cmd.Flags())
 	return cmd
 }
 

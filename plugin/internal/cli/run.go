@@ -71,6 +71,7 @@ what would be sent where; without a password it lists the local files only.`,
 	f.Lookup("encrypted_key").Usage = "key `FILE` for the elements that name none (else DROPBOX_ACCESS_TOKEN, or DROPBOX_APP_KEY and DROPBOX_REFRESH_TOKEN)"
 	tf.register(f)
 	tf.registerAfter(f)
+	tf.filters.register(f)
 	return cmd
 }
 

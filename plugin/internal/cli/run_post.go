@@ -196,6 +196,12 @@ func (p *poster) pushOne(ctx context.Context, o *outcome, client *dbx.Client, un
 	opts := p.tf.options(p.env, p.mode, e.Local, e.Dest, p.study)
 	opts.Study, opts.Element, opts.Log = study, e.Index, p.env.Log.With("element", e.Index)
 	opts.Share = opts.Share || e.Share
+	f, err := p.tf.filters.filter(e.Filter)
+	if err != nil {
+		o.status, o.err = "failed", err
+		return
+	}
+	opts.Filter = f
 	if client != nil {
 		opts.Transfer.Resume = p.tf.resumeStore(p.env, study)
 	}
@@ -261,6 +267,15 @@ func commandLine(config string, e configschema.Element) string {
 	param("dest", firstOf(e.Dest, "/"))
 	if e.Share {
 		param("share", "true")
+	}
+	for _, x := range e.Filter.Exclude {
+		param("exclude", x)
+	}
+	for _, x := range e.Filter.Include {
+		param("include", x)
+	}
+	if e.Filter.MaxSize > 0 {
+		param("max_size", fmt.Sprint(e.Filter.MaxSize))
 	}
 	if e.Password != configschema.PasswordAbsent {
 		args = append(args, "--password="+configschema.Secret("").String())

@@ -24,7 +24,7 @@ import (
 // repository: none of them may send a request elsewhere (a second loopback
 // listener stands for "anyhost" and must see no connection), read or post a
 // file outside the study, or write outside it. The element's own params
-// (encrypted_key, password, share) are the exceptions: they keep their
+// (encrypted_key, password, share, and the filters, which only narrow) are the exceptions: they keep their
 // meaning, and an encrypted_key outside the study is refused (exit 3).
 func TestConfigCannotWiden(t *testing.T) {
 	emu, err := emulator.New(emulator.Options{Tokens: []string{"sl.widen-test-token-0123456789"}})
@@ -81,8 +81,10 @@ func TestConfigCannotWiden(t *testing.T) {
 			return filepath.Join(outside, "conf", "config.xml")
 		case name == "manifest-dir":
 			return filepath.Join(outside, "manifests")
-		case name == "password-file":
+		case name == "password-file" || name == "exclude-from":
 			return filepath.Join(outside, "pw")
+		case name == "max-size":
+			return "1G"
 		case name == "encrypted-key":
 			return filepath.Join(outside, "key.enc")
 		case name == "output" || name == "log-format":

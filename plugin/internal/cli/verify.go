@@ -14,6 +14,7 @@ import (
 func verifyCmd(env *Env) *cobra.Command {
 	var df dropboxFlags
 	var output string
+	var ff filterFlags
 	cmd := &cobra.Command{
 		Use:   "verify [--encrypted-key FILE] [-k PASSWORD] LOCAL DEST",
 		Short: "Compare a local file or folder with a Dropbox folder by content hash",
@@ -30,6 +31,9 @@ for push.`,
 			if err := checkOutput(output); err != nil {
 				return err
 			}
+			if err := ff.check(); err != nil {
+				return err
+			}
 			dest, err := dpath.Clean(args[1])
 			if err != nil {
 				return exit.New(exit.Usage, fmt.Sprintf("DEST %v", err), "")
@@ -38,7 +42,7 @@ for push.`,
 			if err != nil {
 				return err
 			}
-			res, err := verify.Compare(cmd.Context(), c, args[0], dest)
+			res, err := verify.Compare(cmd.Context(), c, args[0], dest, flagFilter(&ff))
 			if err != nil {
 				return err
 			}
@@ -56,5 +60,6 @@ for push.`,
 	}
 	df.register(cmd.Flags())
 	cmd.Flags().StringVar(&output, "output", "text", "output format: text or json")
+	ff.register(cmd.Flags())
 	return cmd
 }

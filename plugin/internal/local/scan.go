@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/librec-auto/dropbox-post/internal/filter"
 	"github.com/librec-auto/dropbox-post/internal/regularfile"
 	"github.com/librec-auto/dropbox-post/plugin/dpath"
 )
@@ -66,6 +67,11 @@ type Tree struct {
 	EmptyDirs []string // folders with nothing to post in them, "/"-separated
 	Skipped   []Note   // left out on purpose: links, special files, names Dropbox ignores
 	Invalid   []Note   // cannot be posted: names Dropbox cannot store, case clashes
+	// Filter is what the scan was made with (nil: none); Filtered counts
+	// the files (and whole folders with names Dropbox cannot store) it
+	// left out.
+	Filter   *filter.Filter
+	Filtered int
 }
 
 // Close releases the folder Scan held open; the files cannot be opened
@@ -97,14 +103,23 @@ func (t *Tree) Bytes() int64 {
 // through it: a symbolic link swapped into a path at any moment does not
 // make it read outside. Close the tree when done.
 func Scan(root string) (*Tree, error) {
-	return scan(root, nil, root)
+	return scan(root, nil, root, nil)
+}
+
+// ScanFiltered is Scan that leaves out the files f does not pass (their
+// path below root, or a single file's name, and their size), counted in
+// Filtered. A folder is created on Dropbox empty only when it is empty
+// here and passes f.Dir; one whose files were all left out is not created.
+func ScanFiltered(root string, f *filter.Filter) (*Tree, error) {
+	return scan(root, nil, root, f)
 }
 
 // ScanWithin is Scan of path, which must lie inside the folder base (a
 // study): base is opened first, and path is reached from it through
 // os.Root, so that a symbolic link swapped into a component between base
 // and path, after path was checked, cannot lead outside base either.
-func ScanWithin(base, path string) (*Tree, error) {
+// f filters as for ScanFiltered (nil: nothing left out).
+func ScanWithin(base, path string, f *filter.Filter) (*Tree, error) {
 	rel, err := filepath.Rel(base, path)
 	if err != nil || rel != "." && !filepath.IsLocal(rel) {
 		return nil, fmt.Errorf("%s is not inside %s", path, base)
@@ -114,12 +129,12 @@ func ScanWithin(base, path string) (*Tree, error) {
 		return nil, err
 	}
 	defer b.Close() // the roots opened from it stay open
-	return scan(path, b, rel)
+	return scan(path, b, rel, f)
 }
 
 // scan is Scan of root, reached as name inside within (nil: from the file
-// system, name = root).
-func scan(root string, within *os.Root, name string) (*Tree, error) {
+// system, name = root), filtered by f.
+func scan(root string, within *os.Root, name string, f *filter.Filter) (*Tree, error) {
 	lstat, openRoot := os.Lstat, os.OpenRoot
 	if within != nil {
 		lstat, openRoot = within.Lstat, within.OpenRoot
@@ -129,11 +144,18 @@ func scan(root string, within *os.Root, name string) (*Tree, error) {
 		return nil, err
 	}
 	t := &Tree{Root: root, IsDir: info.IsDir()}
+	if f.Active() {
+		t.Filter = f
+	}
 	if !info.IsDir() {
 		if !info.Mode().IsRegular() {
 			return nil, fmt.Errorf("%q is not a regular file or a folder", root)
 		}
 		base := filepath.Base(root)
+		if !f.File(base, info.Size()) {
+			t.Filtered = 1
+			return t, nil
+		}
 		if err := dpath.CheckName(base); err != nil {
 			t.Invalid = append(t.Invalid, Note{base, err.Error()})
 		}
@@ -161,6 +183,7 @@ func scan(root string, within *os.Root, name string) (*Tree, error) {
 // walk lists the folder t holds open.
 func (t *Tree) walk() error {
 	dirs := map[string]bool{}
+	var filtered []string // files left out by the filter: their folders are not empty
 	err := fs.WalkDir(t.root.FS(), ".", func(rel string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -177,6 +200,13 @@ func (t *Tree) walk() error {
 			return skip(d)
 		case !d.IsDir() && IsPullTemp(name):
 			t.Skipped = append(t.Skipped, Note{rel, "a temporary file of an interrupted dropbox-post pull (the next pull removes it)"})
+			return nil
+		case d.IsDir() && !t.Filter.Dir(rel) && dpath.CheckName(name) != nil:
+			t.Filtered++ // a folder Dropbox could not store, left out whole
+			return filepath.SkipDir
+		case !d.IsDir() && t.Filter.Active() && !t.passes(rel):
+			t.Filtered++
+			filtered = append(filtered, rel)
 			return nil
 		case d.Type()&fs.ModeSymlink != 0:
 			t.Skipped = append(t.Skipped, Note{rel, "symbolic link, not followed"})
@@ -209,10 +239,32 @@ func (t *Tree) walk() error {
 	if err != nil {
 		return err
 	}
-	t.EmptyDirs = emptyDirs(dirs, t.Files)
+	t.EmptyDirs = emptyDirs(dirs, t.Files, filtered)
+	if t.Filter.Active() {
+		kept := t.EmptyDirs[:0]
+		for _, d := range t.EmptyDirs {
+			if t.Filter.Dir(d) {
+				kept = append(kept, d)
+			}
+		}
+		t.EmptyDirs = kept
+	}
 	sort.Slice(t.Files, func(i, j int) bool { return t.Files[i].Rel < t.Files[j].Rel })
 	t.Invalid = append(t.Invalid, caseClashes(t.Files)...)
 	return nil
+}
+
+// passes reports whether the file at rel passes the filter; its size is
+// looked up only when the filter has a size limit to check.
+func (t *Tree) passes(rel string) bool {
+	if !t.Filter.File(rel, 0) {
+		return false
+	}
+	info, err := t.root.Lstat(filepath.FromSlash(rel))
+	if err != nil || !info.Mode().IsRegular() {
+		return true // decided later, as for any file
+	}
+	return t.Filter.File(rel, info.Size())
 }
 
 func skip(d fs.DirEntry) error {
@@ -237,10 +289,14 @@ func parents(rel string, fn func(dir string) bool) {
 // emptyDirs returns the deepest folders that hold no file at any depth:
 // Dropbox creates the others implicitly when their files arrive; these need
 // create_folder (which creates their parents too).
-func emptyDirs(dirs map[string]bool, files []*File) []string {
+func emptyDirs(dirs map[string]bool, files []*File, filtered []string) []string {
 	full := map[string]bool{} // holds a file at some depth
+	rels := make([]string, 0, len(files)+len(filtered))
 	for _, f := range files {
-		parents(f.Rel, func(dir string) bool {
+		rels = append(rels, f.Rel)
+	}
+	for _, rel := range append(rels, filtered...) {
+		parents(rel, func(dir string) bool {
 			if full[dir] {
 				return false
 			}

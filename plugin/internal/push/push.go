@@ -15,6 +15,7 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 
+	"github.com/librec-auto/dropbox-post/internal/filter"
 	"github.com/librec-auto/dropbox-post/plugin/dpath"
 	"github.com/librec-auto/dropbox-post/plugin/internal/dbx"
 	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
@@ -42,7 +43,11 @@ type Options struct {
 	Verify bool
 	// Share makes (or reuses) a shared link for what was posted: the
 	// folder DEST, or DEST/<name> for a single file.
-	Share    bool
+	Share bool
+	// Filter leaves files out (--exclude, --include, --max-size, and an
+	// element's params); nil posts everything. It is recorded in the
+	// manifest.
+	Filter   *filter.Filter
 	Transfer transfer.Options // parallelism etc.; Mode and Observer are set by Run
 	// ManifestDir is where the manifest goes; "" writes none.
 	ManifestDir string
@@ -72,7 +77,7 @@ func Run(ctx context.Context, c *dbx.Client, o Options) (*report.Summary, error)
 	}
 	prog := o.Progress
 	prog.Phase(fmt.Sprintf("scanning %q", o.Local), report.None, 0)
-	tree, err := scan(o.Study, abs)
+	tree, err := scan(o.Study, abs, o.Filter)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, exit.New(exit.Usage, fmt.Sprintf("%q does not exist", o.Local), "check the path to post")
@@ -84,6 +89,9 @@ func Run(ctx context.Context, c *dbx.Client, o Options) (*report.Summary, error)
 		return nil, invalidNames(tree.Invalid)
 	}
 	warnLookalikes(o.Log, tree)
+	if !tree.IsDir && len(tree.Files) == 0 { // the one file was left out by the filters
+		return &report.Summary{Local: o.Local, Dest: o.Dest, DryRun: o.DryRun, Filtered: tree.Filtered}, nil
+	}
 
 	var early *transfer.Early
 	if !o.DryRun && o.Offline == "" && hasLarge(tree, o.Transfer.LargeFrom) {
@@ -119,7 +127,7 @@ func Run(ctx context.Context, c *dbx.Client, o Options) (*report.Summary, error)
 	p := plan.Make(tree, o.Dest, remote, o.Mode)
 	o.Log.Debug("planned", "upload", p.Count(plan.Upload), "unchanged", p.Count(plan.Unchanged), "bytes", p.Bytes(plan.Upload))
 
-	sum := &report.Summary{Local: o.Local, Dest: o.Dest, DryRun: o.DryRun}
+	sum := &report.Summary{Local: o.Local, Dest: o.Dest, DryRun: o.DryRun, Filtered: tree.Filtered}
 	for _, n := range tree.Skipped {
 		sum.LeftOut = append(sum.LeftOut, report.Note{Local: n.Rel, Reason: n.Reason})
 	}
@@ -144,7 +152,11 @@ func Run(ctx context.Context, c *dbx.Client, o Options) (*report.Summary, error)
 	for _, r := range results {
 		byItem[r.Item] = r
 	}
-	m := &report.Manifest{Version: report.ManifestVersion, Tool: o.Tool, Started: started.UTC(), Local: abs, Dest: o.Dest, Study: o.Study, Element: o.Element}
+	m := &report.Manifest{Version: report.ManifestVersion, Tool: o.Tool, Started: started.UTC(), Local: abs, Dest: o.Dest, Study: o.Study, Element: o.Element,
+		Kind: "file", Filters: o.Filter.Specs()}
+	if tree.IsDir {
+		m.Kind = "folder"
+	}
 	for _, it := range p.Items {
 		f := fileOf(it)
 		if r := byItem[it]; r.Resume != "" {
@@ -382,13 +394,13 @@ func warnLookalikes(log hclog.Logger, tree *local.Tree) {
 // symbolic link swapped into the path between the config's check and now
 // cannot lead outside the study), else on its own (push: LOCAL is what the
 // user named).
-func scan(study, path string) (*local.Tree, error) {
+func scan(study, path string, f *filter.Filter) (*local.Tree, error) {
 	if study != "" {
 		if real, err := filepath.EvalSymlinks(study); err == nil {
 			if rel, err := filepath.Rel(real, path); err == nil && (rel == "." || filepath.IsLocal(rel)) {
-				return local.ScanWithin(real, path)
+				return local.ScanWithin(real, path, f)
 			}
 		}
 	}
-	return local.Scan(path)
+	return local.ScanFiltered(path, f)
 }

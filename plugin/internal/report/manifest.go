@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/librec-auto/dropbox-post/internal/filter"
 	"github.com/librec-auto/dropbox-post/plugin/internal/atomicfile"
 	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
 )
@@ -28,6 +29,13 @@ type Manifest struct {
 	Finished time.Time `json:"finished"`
 	Local    string    `json:"local"` // absolute local path pushed
 	Dest     string    `json:"dest"`
+	// Kind is "folder" (its contents went directly under Dest) or "file"
+	// (it went to Dest/<name>); "" in manifests written before it was
+	// recorded.
+	Kind string `json:"kind,omitempty"`
+	// Filters are the --exclude, --include and --max-size (and an element's
+	// params) the push applied; verify --manifest applies them again.
+	Filters []filter.Spec `json:"filters,omitempty"`
 	Study    string    `json:"study,omitempty"`   // study directory, for run
 	Element  int       `json:"element,omitempty"` // config element index, for run
 	Link     string    `json:"shared_link,omitempty"`

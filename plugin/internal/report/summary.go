@@ -58,6 +58,9 @@ type Summary struct {
 	// Interrupted lists the unconfirmed files.
 	Interrupted []File `json:"unconfirmed_files,omitempty"`
 	LeftOut     []Note `json:"left_out,omitempty"`
+	// Filtered counts the files --exclude, --include, --max-size (or an
+	// element's params) left out.
+	Filtered int `json:"left_out_by_filters,omitempty"`
 	// Resumed lists the large files whose interrupted upload was
 	// continued ("resumed: …") or started over, and why.
 	Resumed []Note `json:"resumed,omitempty"`
@@ -93,6 +96,9 @@ func (s *Summary) WriteText(w io.Writer) {
 	}
 	for _, n := range s.LeftOut {
 		fmt.Fprintf(w, "  left out %q: %s\n", n.Local, n.Reason)
+	}
+	if s.Filtered > 0 {
+		fmt.Fprintf(w, "  left out by filters: %d\n", s.Filtered)
 	}
 	for _, n := range s.Resumed {
 		fmt.Fprintf(w, "  %q: %s\n", n.Local, n.Reason)

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/librec-auto/dropbox-post/internal/filter"
 	"github.com/librec-auto/dropbox-post/plugin/dpath"
 	"github.com/librec-auto/dropbox-post/plugin/internal/dbx"
 	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
@@ -46,6 +47,10 @@ type Result struct {
 	Extra     []Entry       `json:"extra"`     // Dropbox only
 	Different []Entry       `json:"different"` // on both sides, different content
 	LeftOut   []report.Note `json:"left_out,omitempty"`
+	Filtered  int           `json:"left_out_by_filters,omitempty"` // both sides
+	// Manifest is the manifest checked by CheckManifest ("" for Compare):
+	// then Missing means vanished, Different changed, Extra appeared.
+	Manifest string `json:"manifest,omitempty"`
 }
 
 // Match reports whether both sides hold exactly the same files.
@@ -62,8 +67,11 @@ func (r *Result) Complete() bool { return len(r.Missing) == 0 && len(r.Different
 // same rules as push (local.Scan: links, ignored names and .dropbox-post
 // are left out) and compared by Dropbox content hash; a file whose size
 // differs is not hashed. A missing dest is an empty one.
-func Compare(ctx context.Context, c *dbx.Client, localPath, dest string) (*Result, error) {
-	tree, err := local.Scan(localPath)
+//
+// Files filter leaves out are left out on both sides: a Dropbox file it
+// does not pass is not "only on Dropbox".
+func Compare(ctx context.Context, c *dbx.Client, localPath, dest string, f *filter.Filter) (*Result, error) {
+	tree, err := local.ScanFiltered(localPath, f)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, exit.New(exit.Usage, fmt.Sprintf("%q does not exist", localPath), "check the local path")
@@ -71,6 +79,9 @@ func Compare(ctx context.Context, c *dbx.Client, localPath, dest string) (*Resul
 		return nil, exit.Wrap(exit.Local, err, fmt.Sprintf("cannot read %q: %v", localPath, err), "check the permissions")
 	}
 	defer tree.Close() // files are read through the folder the scan holds open
+	if !tree.IsDir && len(tree.Files) == 0 { // the one file was left out by the filters
+		return &Result{Local: localPath, Dest: dest, Missing: []Entry{}, Extra: []Entry{}, Different: []Entry{}, Filtered: tree.Filtered}, nil
+	}
 	remote, err := transfer.Remote(ctx, c.Files, tree, dest)
 	if err != nil {
 		return nil, err
@@ -90,7 +101,7 @@ func Compare(ctx context.Context, c *dbx.Client, localPath, dest string) (*Resul
 // file that Dropbox holds at the same size must be hashed (push has hashed
 // them by the time it is done).
 func CompareTree(tree *local.Tree, dest string, remote map[string]plan.Remote) *Result {
-	res := &Result{Dest: dest, Missing: []Entry{}, Extra: []Entry{}, Different: []Entry{}}
+	res := &Result{Dest: dest, Missing: []Entry{}, Extra: []Entry{}, Different: []Entry{}, Filtered: tree.Filtered}
 	seen := map[string]bool{} // remote keys accounted for
 	invalid := map[string]string{}
 	for _, n := range tree.Invalid {
@@ -141,7 +152,7 @@ func CompareTree(tree *local.Tree, dest string, remote map[string]plan.Remote) *
 		}
 	}
 	for key, r := range remote {
-		if !seen[key] && !r.Folder {
+		if !seen[key] && !r.Folder && !remoteFiltered(tree, dest, r, res) {
 			res.Extra = append(res.Extra, Entry{Path: relative(dest, r.Path), Dropbox: r.Path, RemoteSize: r.Size, Reason: "only on Dropbox"})
 		}
 	}
@@ -152,6 +163,20 @@ func CompareTree(tree *local.Tree, dest string, remote map[string]plan.Remote) *
 		sort.Slice(l, func(i, j int) bool { return l[i].Path < l[j].Path })
 	}
 	return res
+}
+
+// remoteFiltered reports (and counts in res) whether the filter of the
+// tree leaves the Dropbox file r out. A single file's tree compares only
+// its own name: nothing else under dest is "only on Dropbox" because of it.
+func remoteFiltered(tree *local.Tree, dest string, r plan.Remote, res *Result) bool {
+	if !tree.Filter.Active() || !tree.IsDir {
+		return false
+	}
+	if tree.Filter.File(relative(dest, r.Path), r.Size) {
+		return false
+	}
+	res.Filtered++
+	return true
 }
 
 // relative returns p (a Dropbox path below dest) relative to dest. Only

@@ -89,7 +89,7 @@ func TestCompare(t *testing.T) {
 	upload(t, c, "/dest/dropbox-only.txt", "old")
 	upload(t, c, "/dest/sub/folder-here/x", "x")
 
-	res, err := Compare(ctx, c, dir, "/dest")
+	res, err := Compare(ctx, c, dir, "/dest", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,23 +127,23 @@ func TestCompareCompleteAndMatch(t *testing.T) {
 	write(t, dir, map[string]string{"a.txt": "a", "b/c.txt": "c"})
 	upload(t, c, "/d/a.txt", "a")
 	upload(t, c, "/d/b/c.txt", "c")
-	res, err := Compare(ctx, c, dir, "/d")
+	res, err := Compare(ctx, c, dir, "/d", nil)
 	if err != nil || !res.Match() || res.Matched != 2 {
 		t.Fatalf("Compare = %+v, %v", res, err)
 	}
 	upload(t, c, "/d/extra.txt", "e") // what others added: complete, not a match
-	res, err = Compare(ctx, c, dir, "/d")
+	res, err = Compare(ctx, c, dir, "/d", nil)
 	if err != nil || res.Match() || !res.Complete() {
 		t.Fatalf("with an extra file: match %v complete %v, %v", res.Match(), res.Complete(), err)
 	}
 
 	// A single file goes to dest/<name>; other files there do not count.
-	res, err = Compare(ctx, c, filepath.Join(dir, "a.txt"), "/d")
+	res, err = Compare(ctx, c, filepath.Join(dir, "a.txt"), "/d", nil)
 	if err != nil || !res.Match() || res.Matched != 1 {
 		t.Fatalf("single file: %+v, %v", res, err)
 	}
 	// A dest that does not exist is empty.
-	res, err = Compare(ctx, c, dir, "/nowhere")
+	res, err = Compare(ctx, c, dir, "/nowhere", nil)
 	if err != nil || paths(res.Missing) != "a.txt,b/c.txt" {
 		t.Fatalf("missing dest: %+v, %v", res, err)
 	}
@@ -154,14 +154,14 @@ func TestCompareErrors(t *testing.T) {
 	ctx := context.Background()
 	upload(t, c, "/file.txt", "x")
 	dir := t.TempDir()
-	if _, err := Compare(ctx, c, dir, "/file.txt"); exit.CodeOf(err) != exit.Usage {
+	if _, err := Compare(ctx, c, dir, "/file.txt", nil); exit.CodeOf(err) != exit.Usage {
 		t.Errorf("dest is a file: %v", err)
 	}
-	if _, err := Compare(ctx, c, filepath.Join(dir, "nope"), "/d"); exit.CodeOf(err) != exit.Usage {
+	if _, err := Compare(ctx, c, filepath.Join(dir, "nope"), "/d", nil); exit.CodeOf(err) != exit.Usage {
 		t.Errorf("local missing: %v", err)
 	}
 	write(t, dir, map[string]string{"bad. ": "x", "Case.txt": "1", "case.txt": "2"})
-	res, err := Compare(ctx, c, dir, "/d")
+	res, err := Compare(ctx, c, dir, "/d", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
