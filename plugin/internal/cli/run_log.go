@@ -27,7 +27,7 @@ func startRunLog(env *Env, study, what string) (finish func(error) error) {
 		env.Log.Warn("no run log written in the study", "study", study, "error", err.Error())
 		return func(err error) error { return err }
 	}
-	w := env.Redactor.Writer(log)
+	w := logging.Escape(env.Redactor.Writer(log)) // escaped as printed: a log read with cat drives no terminal
 	env.Stdout = io.MultiWriter(env.Stdout, w)
 	env.Stderr = io.MultiWriter(env.Stderr, w)
 	env.Log = logging.New(env.Stderr, env.Redactor, env.logOpts)
