@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 )
 
@@ -19,9 +18,12 @@ func Recorded(dir string, m *Manifest) bool {
 	if err != nil || len(names) == 0 {
 		return false
 	}
-	sort.Strings(names) // named by start time: the newest is last
-	for i := len(names) - 1; i >= 0; i-- {
-		data, err := os.ReadFile(names[i])
+	// The newest by the start time each holds: the names give it only to
+	// the second, and "…-1.json" sorts before "….json", so runs within one
+	// second would be taken in the wrong order.
+	var newest *Manifest
+	for _, name := range names {
+		data, err := os.ReadFile(name)
 		if err != nil {
 			return false
 		}
@@ -32,9 +34,11 @@ func Recorded(dir string, m *Manifest) bool {
 		if old.Dest != m.Dest || old.Local != m.Local {
 			continue // another push that happens to share the slug
 		}
-		return sameFiles(old, *m)
+		if newest == nil || old.Started.After(newest.Started) {
+			newest = &old
+		}
 	}
-	return false
+	return newest != nil && sameFiles(*newest, *m)
 }
 
 func sameFiles(a, b Manifest) bool {
