@@ -10,9 +10,11 @@
 // closing chunk was acknowledged. With the file's size, modification time
 // and path, and the destination, this is one small JSON file per upload,
 // written atomically (temporary file, fsync, rename; mode 0600) after each
-// acknowledged chunk: a run killed at any moment re-sends at most the
-// chunks that were not acknowledged, plus the one whose acknowledgement was
-// not yet written down.
+// acknowledged chunk, in the background (writes coalesce when chunks are
+// acknowledged faster than the disk syncs): a run killed at any moment
+// re-sends at most the chunks that were not acknowledged, plus the one
+// whose acknowledgement was not yet written down. Each write holds all the
+// digests so far, 44 bytes of base64 per 4 MiB: 11 KB for a 1 GiB file.
 //
 // Dropbox forgets an upload session 7 days after it was started; state
 // older than that is dropped when a Store is opened, and state is removed
