@@ -12,8 +12,9 @@
 // written atomically (temporary file, fsync, rename; mode 0600) after each
 // acknowledged chunk, in the background (writes coalesce when chunks are
 // acknowledged faster than the disk syncs): a run killed at any moment
-// re-sends at most the chunks that were not acknowledged, plus the one
-// whose acknowledgement was not yet written down. Each write holds all the
+// re-sends at most the chunks that were not acknowledged, plus those
+// acknowledged during the last few milliseconds, not yet written down
+// (one chunk, in practice: four are in flight, 8 MiB each). Each write holds all the
 // digests so far, 44 bytes of base64 per 4 MiB: 11 KB for a 1 GiB file.
 //
 // Dropbox forgets an upload session 7 days after it was started; state
