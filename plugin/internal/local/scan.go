@@ -122,7 +122,7 @@ func ScanFiltered(root string, f *filter.Filter) (*Tree, error) {
 func ScanWithin(base, path string, f *filter.Filter) (*Tree, error) {
 	rel, err := filepath.Rel(base, path)
 	if err != nil || rel != "." && !filepath.IsLocal(rel) {
-		return nil, fmt.Errorf("%s is not inside %s", path, base)
+		return nil, fmt.Errorf("%q is not inside %q", path, base)
 	}
 	b, err := os.OpenRoot(base)
 	if err != nil {
