@@ -28,6 +28,16 @@ func (f *filterFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.maxSize, "max-size", "", "leave out files larger than `SIZE` (bytes, or 10M, 1G, 512K)")
 }
 
+// set reports whether any filter flag was given.
+func (f *filterFlags) set(cmd interface{ Flags() *pflag.FlagSet }) bool {
+	for _, n := range []string{"exclude", "include", "exclude-from", "max-size"} {
+		if cmd.Flags().Changed(n) {
+			return true
+		}
+	}
+	return false
+}
+
 // check reads the flags (and the --exclude-from files) into f.spec, before
 // anything is sent: a bad pattern or size is a usage error (2), an
 // --exclude-from file that cannot be read a local one (10).

@@ -12,6 +12,9 @@ import (
 
 // Summary says in one line how the sides compare.
 func (r *Result) Summary() string {
+	if r.Manifest != "" {
+		return fmt.Sprintf("%d changed, %d vanished, %d appeared", len(r.Different), len(r.Missing), len(r.Extra))
+	}
 	return fmt.Sprintf("%d missing on Dropbox, %d only on Dropbox, %d different", len(r.Missing), len(r.Extra), len(r.Different))
 }
 
@@ -22,11 +25,17 @@ func (r *Result) WriteText(w io.Writer) {
 	if !r.Match() {
 		verdict = "differ"
 	}
-	fmt.Fprintf(w, "%q ↔ %s: %s: %d the same, %s\n", r.Local, dpath.Quote(r.Dest), verdict, r.Matched, r.Summary())
-	for _, group := range []struct {
+	groups := []struct {
 		label   string
 		entries []Entry
-	}{{"missing", r.Missing}, {"different", r.Different}, {"extra", r.Extra}} {
+	}{{"missing", r.Missing}, {"different", r.Different}, {"extra", r.Extra}}
+	if r.Manifest != "" {
+		fmt.Fprintf(w, "manifest %q ↔ %s: %s: %d the same, %s\n", r.Manifest, dpath.Quote(r.Dest), verdict, r.Matched, r.Summary())
+		groups[0].label, groups[1].label, groups[2].label = "vanished", "changed", "appeared"
+	} else {
+		fmt.Fprintf(w, "%q ↔ %s: %s: %d the same, %s\n", r.Local, dpath.Quote(r.Dest), verdict, r.Matched, r.Summary())
+	}
+	for _, group := range groups {
 		for _, e := range group.entries {
 			why := e.Reason
 			switch e.Changed {
@@ -40,6 +49,9 @@ func (r *Result) WriteText(w io.Writer) {
 	}
 	for _, n := range r.LeftOut {
 		fmt.Fprintf(w, "  left out  %q (%s)\n", n.Local, n.Reason)
+	}
+	if r.Filtered > 0 {
+		fmt.Fprintf(w, "  left out by filters: %d\n", r.Filtered)
 	}
 }
 
