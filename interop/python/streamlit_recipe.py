@@ -2,7 +2,7 @@
 # official SDK, which refreshes its own access token.
 # .streamlit/secrets.toml holds the [dropbox] section that
 #   dropbox-post auth --read-only --app-key KEY --app-secret SECRET --encrypted keys/dashboard.enc
-#   dropbox-post secrets export --encrypted_key keys/dashboard.enc --format streamlit
+#   dropbox-post secrets export --encrypted-key keys/dashboard.enc --format streamlit
 # prints (app_key, app_secret if the app has one, refresh_token): a
 # credential that can read the results but never overwrite them.
 import dropbox
