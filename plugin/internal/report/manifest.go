@@ -36,10 +36,10 @@ type Manifest struct {
 	// Filters are the --exclude, --include and --max-size (and an element's
 	// params) the push applied; verify --manifest applies them again.
 	Filters []filter.Spec `json:"filters,omitempty"`
-	Study    string    `json:"study,omitempty"`   // study directory, for run
-	Element  int       `json:"element,omitempty"` // config element index, for run
-	Link     string    `json:"shared_link,omitempty"`
-	Files    []File    `json:"files"`
+	Study   string        `json:"study,omitempty"`   // study directory, for run
+	Element int           `json:"element,omitempty"` // config element index, for run
+	Link    string        `json:"shared_link,omitempty"`
+	Files   []File        `json:"files"`
 }
 
 // WriteManifest writes m into dir (created if needed) under a new name
