@@ -78,7 +78,8 @@ func Compare(ctx context.Context, c *dbx.Client, localPath, dest string, f *filt
 		}
 		return nil, exit.Wrap(exit.Local, err, fmt.Sprintf("cannot read %q: %v", localPath, err), "check the permissions")
 	}
-	defer tree.Close()                       // files are read through the folder the scan holds open
+	defer tree.Close() // files are read through the folder the scan holds open
+
 	if !tree.IsDir && len(tree.Files) == 0 { // the one file was left out by the filters
 		return &Result{Local: localPath, Dest: dest, Missing: []Entry{}, Extra: []Entry{}, Different: []Entry{}, Filtered: tree.Filtered}, nil
 	}
