@@ -82,6 +82,8 @@ demo:
 # Benchmarks: numbers against references measured in the same run, with
 # the emulator and dropbox-post as separate processes (scripts/bench).
 # They pass or fail nothing on a clock. BENCH_FLAGS=-only big, -small 500…
+# The peers (dbxcli, rclone) come from DBXCLI=/path and RCLONE=/path (or
+# RCLONE=build); without them the bench says they were not measured.
 bench: build
 	$(GO) run ./scripts/bench -bin $(BIN) $(BENCH_FLAGS)
 

@@ -11,7 +11,10 @@
 //     share of the link used;
 //   - 20,000 small files: peak memory;
 //   - a minute of --bwlimit: the rate the emulator saw against the limit;
-//   - hashing the 1 GiB file, against sha256sum.
+//   - hashing the 1 GiB file, against sha256sum;
+//   - the peers (peers.go): dropbox-post beside dbxcli and rclone, taken
+//     from $DBXCLI and $RCLONE, all through one TLS front (front.go), for
+//     the workloads of issue 13's table.
 //
 // The emulator and dropbox-post run as separate processes (bin/dropbox-post,
 // built by `make bench`), so that peak memory is dropbox-post's own.
@@ -50,7 +53,7 @@ var (
 	bigMiB  = flag.Int("big", 1024, "MiB of the large file")
 	manyN   = flag.Int("many", 20000, "files in the memory case")
 	latency = flag.Duration("latency", 20*time.Millisecond, "emulator latency for the small-files cases")
-	only    = flag.String("only", "", "run only this case: small, big, link, many or bwlimit")
+	only    = flag.String("only", "", "run only this case: small, big, link, many, bwlimit or peers")
 	linkMiB = flag.Int("link-size", 256, "MiB of the file in the link case")
 	linkBW  = flag.Int64("link-bandwidth", 50_000_000, "bytes per second of the emulated link in the link case")
 	linkLat = flag.Duration("link-latency", 50*time.Millisecond, "latency of the emulated link in the link case")
@@ -69,7 +72,7 @@ func main() {
 	for _, c := range []struct {
 		name string
 		run  func(string) []row
-	}{{"small", smallFiles}, {"big", bigFile}, {"link", linkFile}, {"many", manyFiles}, {"bwlimit", bwLimit}} {
+	}{{"small", smallFiles}, {"big", bigFile}, {"link", linkFile}, {"many", manyFiles}, {"bwlimit", bwLimit}, {"peers", func(d string) []row { peerBench(d); return nil }}} {
 		if *only == "" || *only == c.name {
 			rows = append(rows, c.run(dir)...)
 		}
@@ -253,7 +256,11 @@ func manyFiles(dir string) []row {
 // each file read whole into memory, one files/upload each, one after
 // another.
 func reference(base, root, dest string) {
-	c := files.New(dropbox.Config{Token: token, URLGenerator: func(_, ns, route string) string { return base + "/2/" + ns + "/" + route }})
+	uploadEach(files.New(dropbox.Config{Token: token, URLGenerator: func(_, ns, route string) string { return base + "/2/" + ns + "/" + route }}), root, dest)
+}
+
+// uploadEach is the original script's way with the client c.
+func uploadEach(c files.Client, root, dest string) {
 	check(filepath.Walk(root, func(p string, info os.FileInfo, err error) error {
 		if err != nil || info.IsDir() {
 			return err

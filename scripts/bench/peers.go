@@ -1,0 +1,342 @@
+package main
+
+import (
+	"bytes"
+	"flag"
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox"
+	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/files"
+)
+
+// The peer cases: dropbox-post beside dbxcli and rclone, all through the
+// same TLS front (see front), against the same emulator.
+var (
+	peerCases  = flag.String("peer-cases", "small,rerun,many,big,link", "peer workloads to run: small (and rerun after it), many, big, link")
+	peersSmall = flag.Int("peers-small", 300, "files of 4 KiB in the peers' small-files case (the issue's table uses 2000; dbxcli takes about 0.1 s per file at 100 ms)")
+	peersMany  = flag.Int("peers-many", 2000, "files of 1-3 KiB in the peers' many-files case (the issue's table uses 20000; rclone takes minutes per thousand)")
+	peersBig   = flag.Int("peers-big", 1024, "MiB of the peers' large file")
+	smallLat   = flag.Duration("peers-small-latency", 100*time.Millisecond, "latency per request in the peers' small-files case")
+	rerunLat   = flag.Duration("peers-rerun-latency", 20*time.Millisecond, "latency per request in the peers' unchanged re-run")
+)
+
+// peer is one client measured: how to post a folder or a file.
+type peer struct {
+	name    string
+	missing string // why it was not measured, and how to provide it
+	// cmd returns the command posting local (a file when file) to dest.
+	cmd func(local, dest string, file bool) *exec.Cmd
+	// ref, for the original script's way (no process of its own).
+	ref func(local, dest string) time.Duration
+}
+
+// peers returns dropbox-post, dbxcli and rclone (and, for the small files,
+// the original script's way), each going through fr.
+func peers(dir string, fr *front) []*peer {
+	home := filepath.Join(dir, "peer-home")
+	check(os.MkdirAll(home, 0o700))
+	dp := &peer{name: "dropbox-post", cmd: func(local, dest string, _ bool) *exec.Cmd {
+		// No --api-url: it speaks HTTPS to Dropbox's host names through
+		// HTTPS_PROXY, as the peers do (its transport honours the proxy
+		// environment).
+		c := exec.Command(*bin, "push", "--output", "json", "--no-manifest", "--quiet", local, dest)
+		c.Env = fr.env("HOME="+home, "DROPBOX_ACCESS_TOKEN="+token)
+		return c
+	}}
+	dbxcli := &peer{name: "dbxcli"}
+	if p := os.Getenv("DBXCLI"); p == "" {
+		dbxcli.missing = "DBXCLI is not set: give the path of a dbxcli binary (make bench DBXCLI=/path/to/dbxcli; build it from github.com/dropbox/dbxcli)"
+	} else if _, err := os.Stat(p); err != nil {
+		dbxcli.missing = fmt.Sprintf("DBXCLI=%q: %v", p, err)
+	} else {
+		dbxcli.cmd = func(local, dest string, file bool) *exec.Cmd {
+			args := []string{"put", "--recursive", local, dest}
+			if file {
+				args = []string{"put", local, dest + "/" + filepath.Base(local)}
+			}
+			c := exec.Command(p, args...)
+			c.Env = fr.env("HOME="+home, "DBXCLI_ACCESS_TOKEN="+token)
+			return c
+		}
+	}
+	rclone := &peer{name: "rclone"}
+	if p, why := rcloneBinary(dir); p == "" {
+		rclone.missing = why
+	} else {
+		conf := filepath.Join(dir, "rclone.conf")
+		// A zero expiry never expires: rclone does not ask the OAuth host.
+		check(os.WriteFile(conf, []byte("[dbx]\ntype = dropbox\ntoken = {\"access_token\":\""+token+"\",\"token_type\":\"bearer\",\"expiry\":\"0001-01-01T00:00:00Z\"}\n"), 0o600))
+		rclone.cmd = func(local, dest string, _ bool) *exec.Cmd {
+			c := exec.Command(p, "copy", "--transfers", "8", "--dropbox-batch-mode", "sync", local, "dbx:"+dest)
+			c.Env = fr.env("HOME="+home, "RCLONE_CONFIG="+conf)
+			return c
+		}
+	}
+	return []*peer{dp, dbxcli, rclone}
+}
+
+// scriptPeer is the original script's way (files/upload one file at a
+// time, each read whole), through the front like the others.
+func scriptPeer(fr *front) *peer {
+	pool := x509.NewCertPool()
+	pem, err := os.ReadFile(fr.CAFile)
+	check(err)
+	pool.AppendCertsFromPEM(pem)
+	proxy, _ := url.Parse(fr.URL)
+	client := &http.Client{Transport: bearer{&http.Transport{Proxy: http.ProxyURL(proxy), TLSClientConfig: &tls.Config{RootCAs: pool}}}}
+	c := files.New(dropbox.Config{Token: token, Client: client})
+	return &peer{name: "the original script's way", ref: func(local, dest string) time.Duration {
+		start := time.Now()
+		uploadEach(c, local, dest)
+		return time.Since(start)
+	}}
+}
+
+// bearer adds the token, as the SDK does when it makes the client itself.
+type bearer struct{ next http.RoundTripper }
+
+func (b bearer) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set("Authorization", "Bearer "+token)
+	return b.next.RoundTrip(r)
+}
+
+// rcloneBinary finds rclone: $RCLONE, or with RCLONE=build a `go install
+// github.com/rclone/rclone@v1.76.0` (from the Go module proxy) into the
+// user's cache folder, kept for later runs.
+func rcloneBinary(dir string) (string, string) {
+	p := os.Getenv("RCLONE")
+	switch p {
+	case "":
+		return "", "RCLONE is not set: give the path of an rclone binary (make bench RCLONE=/path/to/rclone), or RCLONE=build to build v1.76.0 with go install (several minutes, once)"
+	case "build":
+		cache, err := os.UserCacheDir()
+		if err != nil {
+			return "", "RCLONE=build: no cache folder: " + err.Error()
+		}
+		gobin := filepath.Join(cache, "dropbox-post-bench", "rclone-v1.76.0")
+		p = filepath.Join(gobin, "rclone")
+		if _, err := os.Stat(p); err != nil {
+			fmt.Printf("building rclone v1.76.0 into %s (go install; several minutes, once)\n", gobin)
+			cmd := exec.Command("go", "install", "github.com/rclone/rclone@v1.76.0")
+			cmd.Env = append(os.Environ(), "GOBIN="+gobin)
+			if out, err := cmd.CombinedOutput(); err != nil {
+				return "", fmt.Sprintf("RCLONE=build: go install failed: %v\n%s", err, out)
+			}
+		}
+	}
+	if _, err := os.Stat(p); err != nil {
+		return "", fmt.Sprintf("RCLONE=%q: %v", p, err)
+	}
+	return p, ""
+}
+
+// peerResult is one peer's measurement of one workload.
+type peerResult struct {
+	peer     string
+	wall     time.Duration
+	cpu      time.Duration
+	rssMiB   float64
+	requests int64
+	note     string
+}
+
+// peerWorkload is one workload of the table: what is posted, and how the
+// emulator and the front are set up.
+type peerWorkload struct {
+	name    string
+	local   string
+	file    bool
+	latency time.Duration
+	emuArgs []string
+	size    int64 // bytes posted, for the link's use
+	link    int64 // bytes per second of the link; 0: none
+}
+
+func peerBench(dir string) {
+	fr := startFront(dir)
+	defer fr.close()
+	ps := peers(dir, fr)
+	script := scriptPeer(fr)
+	fmt.Printf("== peers: dropbox-post beside dbxcli and rclone, all through one TLS front (HTTPS_PROXY %s, a private CA in SSL_CERT_FILE) to the emulator\n", fr.URL)
+	for _, p := range ps {
+		if p.missing != "" {
+			fmt.Printf("   %s: NOT MEASURED: %s\n", p.name, p.missing)
+		}
+	}
+	want := map[string]bool{}
+	for _, c := range strings.Split(*peerCases, ",") {
+		want[strings.TrimSpace(c)] = true
+	}
+	var tables []string
+	if want["small"] {
+		root := filepath.Join(dir, "peers-small")
+		for i := 0; i < *peersSmall; i++ {
+			writeRandom(filepath.Join(root, fmt.Sprintf("exp%05d/result/out-%d.csv", i%10, i)), 4096, uint64(i))
+		}
+		syncDisks()
+		small := peerWorkload{name: fmt.Sprintf("%d × 4 KiB, %v per request", *peersSmall, *smallLat), local: root, latency: *smallLat}
+		rerun := peerWorkload{name: fmt.Sprintf("the same, unchanged re-run (%v)", *rerunLat), local: root, latency: *rerunLat}
+		if *peersSmall != 2000 {
+			small.name += fmt.Sprintf(" (scaled down from the issue's 2,000: -peers-small %d)", *peersSmall)
+		}
+		t1, t2 := runSmall(fr, append(ps, script), small, rerun, want["rerun"])
+		tables = append(tables, t1)
+		if t2 != "" {
+			tables = append(tables, t2)
+		}
+		os.RemoveAll(root)
+	}
+	if want["many"] {
+		root := filepath.Join(dir, "peers-many")
+		for i := 0; i < *peersMany; i++ {
+			writeRandom(filepath.Join(root, fmt.Sprintf("exp%05d/fold-%d/out-%d.csv", i%50, i%5, i)), int64(1024+i%2048), uint64(i))
+		}
+		syncDisks()
+		w := peerWorkload{name: fmt.Sprintf("%d × 1–3 KiB, no latency", *peersMany), local: root}
+		if *peersMany != 20000 {
+			w.name += fmt.Sprintf(" (scaled down from the issue's 20,000: -peers-many %d)", *peersMany)
+		}
+		tables = append(tables, runOne(fr, ps, w))
+		os.RemoveAll(root)
+	}
+	if want["big"] {
+		path := filepath.Join(dir, "peers-big", "model.bin")
+		size := int64(*peersBig) << 20
+		writeRandom(path, size, 42)
+		syncDisks()
+		tables = append(tables, runOne(fr, ps, peerWorkload{name: fmt.Sprintf("one file of %d MiB, no latency", *peersBig), local: path, file: true, size: size}))
+		os.Remove(path)
+	}
+	if want["link"] {
+		path := filepath.Join(dir, "peers-link", "model.bin")
+		size := int64(*linkMiB) << 20
+		writeRandom(path, size, 7)
+		syncDisks()
+		tables = append(tables, runOne(fr, ps, peerWorkload{name: fmt.Sprintf("one file of %d MiB through %.0f MB/s at %v", *linkMiB, float64(*linkBW)/1e6, *linkLat),
+			local: path, file: true, latency: *linkLat, emuArgs: []string{"--bandwidth", fmt.Sprint(*linkBW)}, size: size, link: *linkBW}))
+		os.Remove(path)
+	}
+	fmt.Println()
+	for _, t := range tables {
+		fmt.Print(t)
+	}
+}
+
+// runSmall measures the small files, then (rerun) the same again with
+// nothing changed, each peer against an emulator of its own.
+func runSmall(fr *front, ps []*peer, small, rerun peerWorkload, again bool) (string, string) {
+	var r1, r2 []peerResult
+	for _, p := range ps {
+		if p.missing != "" {
+			continue
+		}
+		emu := startEmulator()
+		fr.use(emu.URL, small.latency)
+		r1 = append(r1, measure(emu, p, small))
+		if again {
+			fr.use(emu.URL, rerun.latency)
+			r2 = append(r2, measure(emu, p, rerun))
+		}
+		emu.stop()
+	}
+	t2 := ""
+	if again {
+		t2 = table(rerun, r2, ps)
+	}
+	return table(small, r1, ps), t2
+}
+
+// runOne measures a workload for each peer, each against a fresh emulator.
+func runOne(fr *front, ps []*peer, w peerWorkload) string {
+	var rs []peerResult
+	for _, p := range ps {
+		if p.missing != "" {
+			continue
+		}
+		emu := startEmulator(w.emuArgs...)
+		fr.use(emu.URL, w.latency)
+		r := measure(emu, p, w)
+		if w.link > 0 {
+			r.note = fmt.Sprintf("%.0f%% of the link", 100*float64(w.size)/float64(w.link)/r.wall.Seconds())
+		} else if w.size > 0 {
+			r.note = fmt.Sprintf("%.0f MB/s", float64(w.size)/r.wall.Seconds()/1e6)
+		}
+		rs = append(rs, r)
+		emu.stop()
+	}
+	return table(w, rs, ps)
+}
+
+func measure(emu *emulator, p *peer, w peerWorkload) peerResult {
+	emu.reset()
+	fmt.Printf("   %s: %s …\n", w.name, p.name)
+	r := peerResult{peer: p.name}
+	if p.ref != nil {
+		r.wall = p.ref(w.local, "/bench")
+	} else {
+		cmd := p.cmd(w.local, "/bench", w.file)
+		var out, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &stderr
+		start := time.Now()
+		if err := cmd.Run(); err != nil {
+			r.note = fmt.Sprintf("FAILED: %v: %s", err, lastLine(stderr.String()))
+		}
+		r.wall = time.Since(start)
+		r.rssMiB, r.cpu = usage(cmd.ProcessState)
+	}
+	r.requests, _, _ = emu.stats()
+	return r
+}
+
+// table prints a workload's results with each peer's time against
+// dropbox-post's.
+func table(w peerWorkload, rs []peerResult, ps []*peer) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s\n", w.name)
+	tw := tabwriter.NewWriter(&b, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "  client\twall\tvs dropbox-post\trequests\tCPU\tpeak RSS\tnote")
+	var ours time.Duration
+	for _, r := range rs {
+		if r.peer == "dropbox-post" {
+			ours = r.wall
+		}
+	}
+	for _, r := range rs {
+		ratio := "-"
+		if ours > 0 && r.peer != "dropbox-post" {
+			ratio = fmt.Sprintf("%.2fx", r.wall.Seconds()/ours.Seconds())
+		}
+		rss, cpu := "-", "-"
+		if r.rssMiB > 0 {
+			rss = fmt.Sprintf("%.0f MiB", r.rssMiB)
+		}
+		if r.cpu > 0 {
+			cpu = r.cpu.Round(10 * time.Millisecond).String()
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%d\t%s\t%s\t%s\n", r.peer, r.wall.Round(10*time.Millisecond), ratio, r.requests, cpu, rss, r.note)
+	}
+	for _, p := range ps {
+		if p.missing != "" {
+			fmt.Fprintf(tw, "  %s\tnot measured\t\t\t\t\t%s\n", p.name, strings.SplitN(p.missing, ":", 2)[0])
+		}
+	}
+	tw.Flush()
+	b.WriteString("  (vs dropbox-post: the client's time over dropbox-post's; above 1 is slower)\n\n")
+	return b.String()
+}
+
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return lines[len(lines)-1]
+}
