@@ -88,11 +88,12 @@ bench: build
 	$(GO) run ./scripts/bench -bin $(BIN) $(BENCH_FLAGS)
 
 # The long proofs: 20 fault seeds, a 300 MiB crash/resume, a 300 MiB upload
-# killed at 30 points and resumed, Ctrl-C (about 5 minutes); they print tables and fail on a wrong result, or on a rule
-# about time (the fault soak's 3x, Ctrl-C within 5 s). make test runs short
-# versions of the same proofs and asserts nothing about time.
+# killed at 30 points and resumed, a pull killed at every download, Ctrl-C
+# (about 5 minutes); they print tables and fail on a wrong result, or on a
+# rule about time (the fault soak's 3x, Ctrl-C within 5 s). make test runs
+# short versions of the same proofs and asserts nothing about time.
 soak: build
-	$(GO) test -count=1 -v -timeout 60m -run '^(TestFaultSoak|TestCrashAndResume|TestResumeLargeUpload|TestResumeChangedFile|TestInterrupt)$$' ./plugin/internal/proof -args -soak
+	$(GO) test -count=1 -v -timeout 60m -run '^(TestFaultSoak|TestCrashAndResume|TestResumeLargeUpload|TestResumeChangedFile|TestPullKilled|TestInterrupt)$$' ./plugin/internal/proof -args -soak
 
 # Every fuzz target for FUZZTIME each (default 30s): make fuzz FUZZTIME=5m
 fuzz:
