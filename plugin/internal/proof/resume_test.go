@@ -101,7 +101,11 @@ func (k *chunkKiller) hook(ev emulator.Event) {
 	if !fire {
 		return
 	}
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(2 * time.Millisecond) {
+	// Wait until the client has written down every chunk Dropbox already
+	// acknowledged (it writes its state in the background). The deadline is
+	// only a hang guard, far beyond any lag of a busy machine: the bound
+	// asserted after the re-run counts on the state having caught up.
+	for deadline := time.Now().Add(5 * time.Minute); time.Now().Before(deadline); time.Sleep(2 * time.Millisecond) {
 		k.mu.Lock()
 		answered := k.answered
 		k.mu.Unlock()
