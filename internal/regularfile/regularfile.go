@@ -57,26 +57,7 @@ func kind(m fs.FileMode) string {
 // OpenIn is Open for name inside root (os.Root's rules: no symbolic link
 // or ".." leads out of it).
 func OpenIn(root *os.Root, name string) (*os.File, error) {
-	refuse := func(m fs.FileMode) error {
-		return &fs.PathError{Op: "open", Path: name, Err: &NotRegularError{Kind: kind(m)}}
-	}
-	if fi, err := root.Stat(name); err == nil && !fi.Mode().IsRegular() {
-		return nil, refuse(fi.Mode())
-	}
-	f, err := root.OpenFile(name, os.O_RDONLY|openFlags, 0)
-	if err != nil {
-		return nil, err
-	}
-	fi, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		f.Close()
-		return nil, refuse(fi.Mode())
-	}
-	return f, nil
+	return open(name, root.Stat, root.OpenFile)
 }
 
 // Open opens the regular file at path (following symbolic links) for
@@ -85,13 +66,20 @@ func OpenIn(root *os.Root, name string) (*os.File, error) {
 // The file's mode is checked before opening (so that a device is not even
 // opened) and on the open file (so that nothing swapped in between counts).
 func Open(path string) (*os.File, error) {
+	return open(path, os.Stat, os.OpenFile)
+}
+
+// open is Open with the stat and open of a file system: the process's, or
+// an os.Root's.
+func open(name string, stat func(string) (fs.FileInfo, error),
+	openFile func(string, int, fs.FileMode) (*os.File, error)) (*os.File, error) {
 	refuse := func(m fs.FileMode) error {
-		return &fs.PathError{Op: "open", Path: path, Err: &NotRegularError{Kind: kind(m)}}
+		return &fs.PathError{Op: "open", Path: name, Err: &NotRegularError{Kind: kind(m)}}
 	}
-	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+	if fi, err := stat(name); err == nil && !fi.Mode().IsRegular() {
 		return nil, refuse(fi.Mode())
 	}
-	f, err := os.OpenFile(path, os.O_RDONLY|openFlags, 0)
+	f, err := openFile(name, os.O_RDONLY|openFlags, 0)
 	if err != nil {
 		return nil, err
 	}
