@@ -2,9 +2,9 @@ package main
 
 import (
 	"bytes"
-	"flag"
 	"crypto/tls"
 	"crypto/x509"
+	"flag"
 	"fmt"
 	"net/http"
 	"net/url"
