@@ -93,6 +93,9 @@ type row struct {
 }
 
 func print(rows []row) {
+	if len(rows) == 0 {
+		return
+	}
 	w := tabwriter.NewWriter(os.Stdout, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "case\twall\tCPU\trequests\tbytes sent\tpeak RSS\tnote")
 	for _, r := range rows {
