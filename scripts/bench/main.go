@@ -142,10 +142,17 @@ func smallFiles(dir string) []row {
 	emu.reset()
 	ours := push(emu, root, "/ours", "dropbox-post push")
 	limit := int64(n + n/1000 + 5)
+	ours.note = fmt.Sprintf("%.1fx faster than the reference (target 20x: %s); %d requests (target at most %d: %s)",
+		ref.wall.Seconds()/ours.wall.Seconds(), met(ref.wall.Seconds()/ours.wall.Seconds() >= 20), ours.requests, limit, met(ours.requests <= limit))
+	// Issue 13's round-trip target is set for a slow link (100 ms a
+	// request), where round trips, not local work, make the time: below
+	// that, the note gives the bound for scale without judging it.
 	bound := 2 * 4 * *latency // 2x of 4 round trips; no key file to open here, so stricter
-	ours.note = fmt.Sprintf("%.1fx faster than the reference (target 20x: %s); %d requests (target at most %d: %s); round-trip target 2x(4 x %v) = %v: %s",
-		ref.wall.Seconds()/ours.wall.Seconds(), met(ref.wall.Seconds()/ours.wall.Seconds() >= 20), ours.requests, limit, met(ours.requests <= limit),
-		*latency, bound, met(ours.wall <= bound))
+	if *latency >= 100*time.Millisecond {
+		ours.note += fmt.Sprintf("; round-trip target 2x(4 x %v) = %v: %s", *latency, bound, met(ours.wall <= bound))
+	} else {
+		ours.note += fmt.Sprintf("; 2x(4 round trips) = %v, for scale (the target is set at -latency 100ms)", bound)
+	}
 
 	emu.reset()
 	again := push(emu, root, "/ours", "dropbox-post push, unchanged")
