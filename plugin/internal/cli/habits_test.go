@@ -79,4 +79,8 @@ func TestVersionOf(t *testing.T) {
 	if got != want {
 		t.Errorf("version text:\n%s\nwant:\n%s", got, want)
 	}
+	got = versionLines(unknownVersion, vcsInfo{}, "go1.26.8", "linux/amd64")
+	if !strings.Contains(got, "dropbox-post unknown\n") || !strings.Contains(got, "'make build' stamps one") {
+		t.Errorf("version text of a build without a version does not say how to get one:\n%s", got)
+	}
 }

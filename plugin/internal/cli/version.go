@@ -27,6 +27,9 @@ func ToolVersion() string {
 	return toolVersion
 }
 
+// unknownVersion is the version of a build that recorded none.
+const unknownVersion = "unknown"
+
 var (
 	toolVersionOnce sync.Once
 	toolVersion     string
@@ -39,14 +42,14 @@ func versionOf(ldflags string, info *debug.BuildInfo) string {
 		return ldflags
 	}
 	if info == nil {
-		return "unknown"
+		return unknownVersion
 	}
 	if v := info.Main.Version; v != "" && v != "(devel)" {
 		return v
 	}
 	vcs := vcsOf(info)
 	if vcs.revision == "" {
-		return "unknown"
+		return unknownVersion
 	}
 	v := "devel-" + short(vcs.revision)
 	if vcs.modified {
@@ -106,5 +109,10 @@ func versionLines(version string, vcs vcsInfo, goVersion, platform string) strin
 		b.WriteString("\n")
 	}
 	fmt.Fprintf(&b, "built with %s for %s\n", goVersion, platform)
+	if version == unknownVersion {
+		// Go records no commit with -buildvcs=false (GOFLAGS, or the go env
+		// file), outside a git checkout, or in a git worktree.
+		b.WriteString("this build recorded no version: 'make build' stamps one, and so does 'go build -buildvcs=true' in a git clone\n")
+	}
 	return b.String()
 }
