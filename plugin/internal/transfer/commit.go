@@ -11,6 +11,7 @@ import (
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox"
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/auth"
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/files"
+	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/retry"
 	"github.com/hashicorp/go-hclog"
 )
 
@@ -132,7 +133,7 @@ func (cm *committer) later(ctx context.Context, r commitReq) {
 	cm.delayed++
 	cm.mu.Unlock()
 	go func() {
-		err := sleep(ctx, cm.backoff(r.attempts))
+		err := retry.Sleep(ctx, cm.backoff(r.attempts))
 		cm.mu.Lock()
 		defer cm.mu.Unlock()
 		cm.delayed--
@@ -143,17 +144,6 @@ func (cm *committer) later(ctx context.Context, r commitReq) {
 		}
 		cm.cond.Broadcast()
 	}()
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 func (cm *committer) commit(ctx context.Context, batch []commitReq) {
