@@ -50,13 +50,7 @@ type Client struct {
 	// suite uses it to call a route that does not exist.
 	Config dropbox.Config
 	tokens *tokenSource
-	base   *http.Transport
 }
-
-// CloseIdleConnections closes the connections the Client keeps open. A
-// test calls it before closing an emulator, whose graceful shutdown would
-// otherwise wait for a connection the client dialed but never used.
-func (c *Client) CloseIdleConnections() { c.base.CloseIdleConnections() }
 
 // New returns a Client. It does not contact Dropbox.
 func New(o Options) *Client {
@@ -91,7 +85,6 @@ func New(o Options) *Client {
 		APIURL:  o.APIURL,
 		Config:  cfg,
 		tokens:  tokens,
-		base:    transport,
 	}
 }
 
