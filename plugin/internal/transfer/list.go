@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/files"
 
@@ -42,7 +41,7 @@ func ListSeen(ctx context.Context, c files.ContextClient, dest string, seen func
 			return out, err
 		}
 		if resets == maxListResets {
-			return nil, exit.New(exit.Dropbox, fmt.Sprintf("listing %s: Dropbox reset the listing %d times in a row", display(dest), resets+1),
+			return nil, exit.New(exit.Dropbox, fmt.Sprintf("listing %s: Dropbox reset the listing %d times in a row", dpath.Quote(dest), resets+1),
 				"try again later")
 		}
 	}
@@ -64,7 +63,7 @@ func list(ctx context.Context, c files.ContextClient, dest string, seen func(n i
 		case dbx.HasTag(err, "not_folder"):
 			return nil, exit.New(exit.Usage, fmt.Sprintf("%s is a file on Dropbox, not a folder", dpath.Quote(dest)), "give a folder as the destination")
 		}
-		return nil, dbx.Explain(err, "listing "+display(dest))
+		return nil, dbx.Explain(err, "listing "+dpath.Quote(dest))
 	}
 	for {
 		if seen != nil {
@@ -83,7 +82,7 @@ func list(ctx context.Context, c files.ContextClient, dest string, seen func(n i
 			return nil, errReset
 		}
 		if err != nil {
-			return nil, dbx.Explain(err, "listing "+display(dest))
+			return nil, dbx.Explain(err, "listing "+dpath.Quote(dest))
 		}
 	}
 }
@@ -129,11 +128,4 @@ func remoteOf(m files.IsMetadata) (plan.Remote, bool) {
 		return plan.Remote{Path: m.PathDisplay, Folder: true}, true
 	}
 	return plan.Remote{}, false
-}
-
-func display(p string) string {
-	if p == "" {
-		return "the Dropbox root"
-	}
-	return strconv.Quote(p)
 }
