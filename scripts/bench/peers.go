@@ -146,6 +146,7 @@ type peerResult struct {
 	peer     string
 	wall     time.Duration
 	cpu      time.Duration
+	server   time.Duration // CPU of the emulator and the TLS front: 0 when not measured
 	rssMiB   float64
 	requests int64
 	note     string
@@ -266,14 +267,20 @@ func runOne(fr *front, ps []*peer, w peerWorkload) string {
 		}
 		emu := startEmulator(w.emuArgs...)
 		fr.use(emu.URL, w.latency)
+		front := selfCPU()
 		r := measure(emu, p, w)
+		front = selfCPU() - front
 		if w.link > 0 {
 			r.note = fmt.Sprintf("%.0f%% of the link", 100*float64(w.size)/float64(w.link)/r.wall.Seconds())
 		} else if w.size > 0 {
 			r.note = fmt.Sprintf("%.0f MB/s", float64(w.size)/r.wall.Seconds()/1e6)
 		}
-		rs = append(rs, r)
 		emu.stop()
+		if st := emu.Exited(); st != nil && front > 0 {
+			_, ecpu := usage(st)
+			r.server = ecpu + front
+		}
+		rs = append(rs, r)
 	}
 	return table(w, rs, ps)
 }
@@ -305,7 +312,7 @@ func table(w peerWorkload, rs []peerResult, ps []*peer) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s\n", w.name)
 	tw := tabwriter.NewWriter(&b, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "  client\twall\tvs dropbox-post\trequests\tCPU\tpeak RSS\tnote")
+	fmt.Fprintln(tw, "  client\twall\tvs dropbox-post\trequests\tCPU\tpeak RSS\tserver CPU\tnote")
 	var ours time.Duration
 	for _, r := range rs {
 		if r.peer == "dropbox-post" {
@@ -324,15 +331,19 @@ func table(w peerWorkload, rs []peerResult, ps []*peer) string {
 		if r.cpu > 0 {
 			cpu = r.cpu.Round(10 * time.Millisecond).String()
 		}
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%d\t%s\t%s\t%s\n", r.peer, r.wall.Round(10*time.Millisecond), ratio, r.requests, cpu, rss, r.note)
+		server := "-"
+		if r.server > 0 {
+			server = r.server.Round(10 * time.Millisecond).String()
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", r.peer, r.wall.Round(10*time.Millisecond), ratio, r.requests, cpu, rss, server, r.note)
 	}
 	for _, p := range ps {
 		if p.missing != "" {
-			fmt.Fprintf(tw, "  %s\tnot measured\t\t\t\t\t%s\n", p.name, strings.SplitN(p.missing, ":", 2)[0])
+			fmt.Fprintf(tw, "  %s\tnot measured\t\t\t\t\t\t%s\n", p.name, strings.SplitN(p.missing, ":", 2)[0])
 		}
 	}
 	tw.Flush()
-	b.WriteString("  (vs dropbox-post: the client's time over dropbox-post's; above 1 is slower)\n\n")
+	b.WriteString("  (vs dropbox-post: the client's time over dropbox-post's; above 1 is slower. server CPU: the emulator's and the TLS front's,\n   which share this machine's cores with the client)\n\n")
 	return b.String()
 }
 

@@ -26,3 +26,13 @@ func usage(ps *os.ProcessState) (rssMiB float64, cpu time.Duration) {
 	}
 	return rss, ps.UserTime() + ps.SystemTime()
 }
+
+// selfCPU returns the CPU time this process (the bench, and with it the
+// TLS front) has used so far.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}

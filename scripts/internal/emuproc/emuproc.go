@@ -63,6 +63,10 @@ func (e *Emulator) Stop() {
 	}
 }
 
+// Exited returns the emulator's process state once Stop has returned (its
+// CPU time and peak memory), or nil while it runs.
+func (e *Emulator) Exited() *os.ProcessState { return e.cmd.ProcessState }
+
 // Get decodes the JSON answer to GET path into v.
 func (e *Emulator) Get(path string, v any) error {
 	resp, err := http.Get(e.URL + path)
