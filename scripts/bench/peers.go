@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -26,6 +27,7 @@ var (
 	peersSmall = flag.Int("peers-small", 300, "files of 4 KiB in the peers' small-files case (the issue's table uses 2000; dbxcli takes about 0.1 s per file at 100 ms)")
 	peersMany  = flag.Int("peers-many", 2000, "files of 1-3 KiB in the peers' many-files case (the issue's table uses 20000; rclone takes minutes per thousand)")
 	peersBig   = flag.Int("peers-big", 1024, "MiB of the peers' large file")
+	peersRuns  = flag.Int("peers-runs", 1, "times to run the peers' large-file and link cases (each ratio, then the median, is printed)")
 	smallLat   = flag.Duration("peers-small-latency", 100*time.Millisecond, "latency per request in the peers' small-files case")
 	rerunLat   = flag.Duration("peers-rerun-latency", 20*time.Millisecond, "latency per request in the peers' unchanged re-run")
 )
@@ -216,7 +218,7 @@ func peerBench(dir string) {
 		size := int64(*peersBig) << 20
 		writeRandom(path, size, 42)
 		syncDisks()
-		tables = append(tables, runOne(fr, ps, peerWorkload{name: fmt.Sprintf("one file of %d MiB, no latency", *peersBig), local: path, file: true, size: size}))
+		tables = append(tables, runRepeated(fr, ps, peerWorkload{name: fmt.Sprintf("one file of %d MiB, no latency", *peersBig), local: path, file: true, size: size}))
 		os.Remove(path)
 	}
 	if want["link"] {
@@ -224,7 +226,7 @@ func peerBench(dir string) {
 		size := int64(*linkMiB) << 20
 		writeRandom(path, size, 7)
 		syncDisks()
-		tables = append(tables, runOne(fr, ps, peerWorkload{name: fmt.Sprintf("one file of %d MiB through %.0f MB/s at %v", *linkMiB, float64(*linkBW)/1e6, *linkLat),
+		tables = append(tables, runRepeated(fr, ps, peerWorkload{name: fmt.Sprintf("one file of %d MiB through %.0f MB/s at %v", *linkMiB, float64(*linkBW)/1e6, *linkLat),
 			local: path, file: true, latency: *linkLat, emuArgs: []string{"--bandwidth", fmt.Sprint(*linkBW)}, size: size, link: *linkBW}))
 		os.Remove(path)
 	}
@@ -258,8 +260,62 @@ func runSmall(fr *front, ps []*peer, small, rerun peerWorkload, again bool) (str
 	return table(small, r1, ps), t2
 }
 
+// runRepeated runs a workload -peers-runs times and gives every table, then
+// each peer's ratios to dropbox-post's time and their median.
+func runRepeated(fr *front, ps []*peer, w peerWorkload) string {
+	if *peersRuns <= 1 {
+		return runOne(fr, ps, w)
+	}
+	var b strings.Builder
+	ratios := map[string][]float64{}
+	var names []string
+	for i := 0; i < *peersRuns; i++ {
+		rs, t := measureAll(fr, ps, w)
+		b.WriteString(t)
+		var ours time.Duration
+		for _, r := range rs {
+			if r.peer == "dropbox-post" {
+				ours = r.wall
+			}
+		}
+		for _, r := range rs {
+			if r.peer == "dropbox-post" || ours <= 0 {
+				continue
+			}
+			if _, ok := ratios[r.peer]; !ok {
+				names = append(names, r.peer)
+			}
+			ratios[r.peer] = append(ratios[r.peer], r.wall.Seconds()/ours.Seconds())
+		}
+	}
+	fmt.Fprintf(&b, "%s, %d runs: each peer's time over dropbox-post's\n", w.name, *peersRuns)
+	for _, n := range names {
+		rs := ratios[n]
+		each := make([]string, len(rs))
+		for i, r := range rs {
+			each[i] = fmt.Sprintf("%.2fx", r)
+		}
+		sorted := append([]float64(nil), rs...)
+		sort.Float64s(sorted)
+		median := sorted[len(sorted)/2]
+		if len(sorted)%2 == 0 {
+			median = (sorted[len(sorted)/2-1] + median) / 2
+		}
+		fmt.Fprintf(&b, "  %s: %s; median %.2fx, range %.2f–%.2fx\n", n, strings.Join(each, ", "), median, sorted[0], sorted[len(sorted)-1])
+	}
+	b.WriteString("\n")
+	return b.String()
+}
+
 // runOne measures a workload for each peer, each against a fresh emulator.
 func runOne(fr *front, ps []*peer, w peerWorkload) string {
+	_, t := measureAll(fr, ps, w)
+	return t
+}
+
+// measureAll measures a workload for each peer, each against a fresh
+// emulator, and returns the results and their table.
+func measureAll(fr *front, ps []*peer, w peerWorkload) ([]peerResult, string) {
 	var rs []peerResult
 	for _, p := range ps {
 		if p.missing != "" {
@@ -282,7 +338,7 @@ func runOne(fr *front, ps []*peer, w peerWorkload) string {
 		}
 		rs = append(rs, r)
 	}
-	return table(w, rs, ps)
+	return rs, table(w, rs, ps)
 }
 
 func measure(emu *emulator, p *peer, w peerWorkload) peerResult {
