@@ -23,18 +23,33 @@ func runArgs(_ *cobra.Command, args []string) error {
 	return nil
 }
 
-// inStudy checks, when run names neither a study (-t) nor a config
-// (--config), that the current directory is a study (holds
-// conf/config.xml): run from anywhere else says so and how to name the
-// study, rather than that a file cannot be read.
+// inStudy checks, when run names no config (--config), that the study
+// (-t DIR, or the current directory) holds conf/config.xml: a study that
+// is not there says so and how to name it, as a usage error (exit 2),
+// rather than that a file cannot be read. A config that is there but
+// cannot be read is the config's problem (exit 3), found later.
 func inStudy(target, config string) error {
-	if target != "" || config != "" {
+	if config != "" {
 		return nil
 	}
-	_, err := os.Stat(configschema.StudyConfig(".", "config.xml"))
+	want := filepath.ToSlash(filepath.Join("conf", "config.xml"))
+	if target == "" {
+		_, err := os.Stat(configschema.StudyConfig(".", "config.xml"))
+		if errors.Is(err, fs.ErrNotExist) {
+			return exit.New(exit.Usage, "not a study (no "+want+" here)",
+				"pass -t STUDY, or run it from the study's directory")
+		}
+		return nil
+	}
+	hint := "pass -t the study's directory (the one holding " + want + "), or --config FILE"
+	if fi, err := os.Stat(target); errors.Is(err, fs.ErrNotExist) {
+		return exit.New(exit.Usage, fmt.Sprintf("no study at %q: no such directory", target), hint)
+	} else if err == nil && !fi.IsDir() {
+		return exit.New(exit.Usage, fmt.Sprintf("%q is not a study: it is not a directory", target), hint)
+	}
+	_, err := os.Stat(configschema.StudyConfig(target, "config.xml"))
 	if errors.Is(err, fs.ErrNotExist) {
-		return exit.New(exit.Usage, "not a study (no "+filepath.ToSlash(filepath.Join("conf", "config.xml"))+" here)",
-			"pass -t STUDY, or run it from the study's directory")
+		return exit.New(exit.Usage, fmt.Sprintf("%q is not a study: it holds no %s", target, want), hint)
 	}
 	return nil
 }
