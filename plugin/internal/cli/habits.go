@@ -33,6 +33,7 @@ var flagValues = map[string][]string{
 // parses its own flags, with flag parsing disabled here, so this changes
 // nothing of what it accepts.
 func addShellHabits(root *cobra.Command) {
+	root.SetHelpCommand(helpCommand())
 	root.CompletionOptions.HiddenDefaultCmd = false
 	root.InitDefaultCompletionCmd()
 	completionExamples(root)
@@ -48,6 +49,50 @@ func addShellHabits(root *cobra.Command) {
 			})
 		}
 	})
+}
+
+// helpCommand is 'dropbox-post help [command]'. Cobra's own prints the
+// root's help, and exits 0, for a topic it does not know (the root takes
+// arguments, so a mistyped command "matches" it); this one says the topic is
+// unknown, with the commands it may have meant, and exits 2, as a mistyped
+// command does.
+func helpCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "help [command]",
+		Short: "Help about any command",
+		Long:  "Help for any command: dropbox-post help COMMAND shows what dropbox-post COMMAND --help shows.",
+		Example: `  dropbox-post help push
+  dropbox-post help secrets export`,
+		ValidArgsFunction: func(c *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
+			parent, _, err := c.Root().Find(args)
+			if err != nil || parent == nil {
+				parent = c.Root()
+			}
+			var names []string
+			for _, sub := range parent.Commands() {
+				if sub.IsAvailableCommand() && sub.Name() != "help" {
+					names = append(names, sub.Name())
+				}
+			}
+			return names, cobra.ShellCompDirectiveNoFileComp
+		},
+		RunE: func(c *cobra.Command, args []string) error {
+			cmd, rest, err := c.Root().Find(args)
+			if err != nil || cmd == nil {
+				cmd, rest = c.Root(), args
+			}
+			if len(rest) > 0 && !cmd.HasAvailableSubCommands() {
+				return exit.New(exit.Usage, fmt.Sprintf("no help topic %q: %q has no commands under it", strings.Join(args, " "), cmd.CommandPath()),
+					fmt.Sprintf("see '%s --help'", cmd.CommandPath()))
+			}
+			if len(rest) > 0 {
+				return unknownCommand(cmd, rest[0])
+			}
+			cmd.InitDefaultHelpFlag()
+			cmd.InitDefaultVersionFlag()
+			return cmd.Help()
+		},
+	}
 }
 
 // completionExamples adds to cobra's completion commands how to load each
