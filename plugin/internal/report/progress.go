@@ -90,6 +90,7 @@ type Progress struct {
 	drawn     bool // terminal: the status line is on screen
 	suspended bool // terminal: someone wrote a partial line (a prompt)
 	lastPlain time.Time
+	fresh     bool // plain mode: the next line is the first of its phase or transfer
 	stop      chan struct{}
 	wg        sync.WaitGroup
 	closed    bool
@@ -169,6 +170,7 @@ func (p *Progress) Phase(what string, unit Unit, total int64) {
 	p.phaseStart = p.now()
 	p.verb = ""
 	p.suspended = false
+	p.fresh = true
 	p.showLocked()
 }
 
@@ -196,6 +198,7 @@ func (p *Progress) Transfer(verb string, files int, bytes int64) {
 	p.lastAck = p.xferStart
 	p.suspended = false
 	p.sampleLocked(p.xferStart)
+	p.fresh = true
 	p.showLocked()
 }
 
@@ -330,7 +333,29 @@ func (p *Progress) showLocked() {
 
 func (p *Progress) plainLocked(now time.Time) {
 	p.lastPlain = now
-	fmt.Fprintln(p.w, logging.EscapeString(p.lineLocked(now, false)))
+	line := p.lineLocked(now, false)
+	if p.fresh {
+		line = p.startLine()
+	}
+	p.fresh = false
+	fmt.Fprintln(p.w, logging.EscapeString(line))
+}
+
+// startLine is plain mode's first line of a phase or a transfer: what it
+// does and how much, without counts that can only be zero yet (a log of
+// "listing Dropbox: 0" reads like an empty folder).
+func (p *Progress) startLine() string {
+	if p.verb == "" {
+		if p.unit == ByteCount && p.total > 0 {
+			return fmt.Sprintf("%s (%s)", p.phase, Bytes(p.total))
+		}
+		return p.phase
+	}
+	noun := "files"
+	if p.files == 1 {
+		noun = "file"
+	}
+	return fmt.Sprintf("%s %d %s, %s", p.verb, p.files, noun, Bytes(p.bytes))
 }
 
 func (p *Progress) drawLocked(now time.Time) {
