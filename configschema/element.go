@@ -121,13 +121,13 @@ func (Secret) MarshalText() ([]byte, error) { return []byte(hidden), nil }
 func (s Secret) Reveal() string { return string(s) }
 
 // String describes the element for a report: `element 2 (line 40): folder
-// "exp00000" -> "/librec/movielens"`.
+// "exp00000" → "/librec/movielens"`.
 func (e Element) String() string {
 	switch e.Option {
 	case Skip:
 		return fmt.Sprintf("element %d (line %d): skipped (option No)", e.Index, e.Line)
 	case Folder:
-		return fmt.Sprintf("element %d (line %d): folder %q -> %s", e.Index, e.Line, e.Path, dpath.Quote(e.Target))
+		return fmt.Sprintf("element %d (line %d): folder %q → %s", e.Index, e.Line, e.Path, dpath.Quote(e.Target))
 	}
-	return fmt.Sprintf("element %d (line %d): file %q -> %s", e.Index, e.Line, e.Path, dpath.Quote(e.Target))
+	return fmt.Sprintf("element %d (line %d): file %q → %s", e.Index, e.Line, e.Path, dpath.Quote(e.Target))
 }

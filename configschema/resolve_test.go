@@ -58,7 +58,7 @@ func TestResolveGood(t *testing.T) {
 			t.Errorf("element %d =\n  %+v\nwant\n  %+v", i+1, els[i], want[i])
 		}
 	}
-	if got := els[0].String(); got != `element 1 (line 4): file "post/plot.png" -> "/librec/demo/plot.png"` {
+	if got := els[0].String(); got != `element 1 (line 4): file "post/plot.png" → "/librec/demo/plot.png"` {
 		t.Errorf("String() = %q", got)
 	}
 }

@@ -59,8 +59,8 @@ func TestExampleStudy(t *testing.T) {
 		t.Errorf("warnings:\n%s", list(warns))
 	}
 	want := []string{
-		`element 1 (line 53): file "post/ndcg-by-item-reg.png" -> "/movielens-demo/ndcg-by-item-reg.png"`,
-		`element 2 (line 64): folder "exp00000" -> "/movielens-demo/exp00000"`,
+		`element 1 (line 53): file "post/ndcg-by-item-reg.png" → "/movielens-demo/ndcg-by-item-reg.png"`,
+		`element 2 (line 64): folder "exp00000" → "/movielens-demo/exp00000"`,
 	}
 	if len(els) != len(want) {
 		t.Fatalf("%d elements, want %d", len(els), len(want))
