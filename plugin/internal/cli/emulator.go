@@ -28,7 +28,7 @@ README. Faults (--fail-rate, --throttle-rate, --reset-rate,
 --write-contention) and --latency/--bandwidth imitate a busy Dropbox and a
 real network; --seed makes the faults reproducible. Strict modes
 (--strict-finish-batch-concurrent, --refuse-empty-append, --omit-content-hash,
---refuse-empty-chunked) answer the other way where nobody could confirm what
+--omit-listing-hash, --refuse-empty-chunked) answer the other way where nobody could confirm what
 Dropbox answers, so that the client's fallbacks can be seen at work.`,
 		Example: `  dropbox-post emulator --listen 127.0.0.1:8080 --token test
   DROPBOX_API_URL=http://127.0.0.1:8080 DROPBOX_ACCESS_TOKEN=test dropbox-post push results /demo
@@ -108,6 +108,7 @@ func (f *emulatorFlags) bind(fs *pflag.FlagSet) {
 	fs.BoolVar(&f.strict.FinishBatchConcurrent, "strict-finish-batch-concurrent", false, "finish_batch_v2 refuses concurrent upload sessions")
 	fs.StringVar(&f.refuseEmpty, "refuse-empty-append", "", "append_batch refuses entries of length 0: per \"entry\" or the whole \"request\"")
 	fs.BoolVar(&f.strict.OmitContentHash, "omit-content-hash", false, "commits answer without content_hash")
+	fs.BoolVar(&f.strict.OmitListingHash, "omit-listing-hash", false, "listings and get_metadata answer without content_hash")
 	fs.BoolVar(&f.strict.RefuseEmptyChunked, "refuse-empty-chunked", false, "upload requests with an empty chunked body are refused with 400")
 }
 

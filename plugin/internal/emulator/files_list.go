@@ -177,6 +177,7 @@ func (s *Server) listFolder(c *call) {
 		c.fail(u("path", "path", u(tag)))
 		return
 	}
+	s.listed(res.Entries...)
 	c.ok(res)
 }
 
@@ -198,6 +199,7 @@ func (s *Server) listFolderContinue(c *call) {
 		c.fail(u("reset"))
 		return
 	}
+	s.listed(res.Entries...)
 	c.ok(res)
 }
 
@@ -216,5 +218,7 @@ func (s *Server) getMetadata(c *call) {
 		c.fail(u("path", "path", u(tag)))
 		return
 	}
-	c.ok(meta)
+	one := []any{meta}
+	s.listed(one...)
+	c.ok(one[0])
 }

@@ -28,6 +28,12 @@ type Strict struct {
 	// finish_batch_v2) answer without content_hash, which the spec makes
 	// optional. The client then looks it up with files/get_metadata.
 	OmitContentHash bool
+	// OmitListingHash: listings (list_folder, list_folder/continue) and
+	// files/get_metadata answer without content_hash, which the spec
+	// makes optional there too. The client then cannot tell a file
+	// unchanged: push sends it again, verify and pull say the content
+	// could not be compared.
+	OmitListingHash bool
 	// RefuseEmptyChunked: an upload-style request whose body is chunked
 	// and empty is refused with 400. The client sends empty bodies with
 	// Content-Length: 0.
@@ -61,6 +67,20 @@ func (s *Server) committed(m fileMetadata) fileMetadata {
 		m.ContentHash = ""
 	}
 	return m
+}
+
+// listed is the metadata a listing or get_metadata answers with
+// (OmitListingHash): entries are the Metadata unions of taggedMeta.
+func (s *Server) listed(entries ...any) {
+	if !s.opts.Strict.OmitListingHash {
+		return
+	}
+	for i, e := range entries {
+		if m, ok := e.(fileMetadata); ok {
+			m.ContentHash = ""
+			entries[i] = m
+		}
+	}
 }
 
 // refuseConcurrentInBatch reports whether finish_batch_v2 refuses sess

@@ -146,6 +146,18 @@ func decide(it *Item, mode IfExists) {
 		it.Action, it.Reason = Conflict, "a folder of that name is on Dropbox"
 	case r.Size == it.File.Size && r.Hash == it.File.Hash && r.Hash != "":
 		it.Action, it.Reason = Unchanged, "same content"
+	case r.Hash == "" && r.Size == it.File.Size:
+		// The spec makes content_hash optional in listings: without it,
+		// nothing tells the file unchanged, so it counts as changed.
+		const why = "Dropbox listed no content hash to compare"
+		switch mode {
+		case Skip:
+			it.Action, it.Reason = Kept, why+", kept (--if-exists skip)"
+		case Fail:
+			it.Action, it.Reason = Conflict, why+" (--if-exists fail)"
+		default:
+			it.Action, it.Reason = Upload, why
+		}
 	case mode == Skip:
 		it.Action, it.Reason = Kept, "different on Dropbox, kept (--if-exists skip)"
 	case mode == Fail:

@@ -130,6 +130,9 @@ func CompareTree(tree *local.Tree, dest string, remote map[string]plan.Remote) *
 			e.Reason = fmt.Sprintf("size differs (%s here, %s on Dropbox)", report.Bytes(f.Size), report.Bytes(r.Size))
 			e.Changed = changedSide(f.ModTime, r.Modified)
 			res.Different = append(res.Different, e)
+		case r.Hash == "":
+			e.Reason = "Dropbox listed no content hash: the content could not be compared"
+			res.Different = append(res.Different, e)
 		case r.Hash != f.Hash:
 			e.Reason = "content differs (same size)"
 			e.Changed = changedSide(f.ModTime, r.Modified)
