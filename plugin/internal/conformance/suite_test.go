@@ -47,6 +47,7 @@ var checks = []check{
 	{"append_batch takes an entry of length 0", checkEmptyAppend},
 	{"upload_session/start takes an empty chunked body", checkEmptyChunkedStart},
 	{"commits answer with content_hash", checkContentHash},
+	{"listings and get_metadata give content_hash", checkListingHash},
 	{"list_folder/continue answers reset, and listing again works", checkReset},
 	{"create_folder_v2 onto a file answers path/conflict/file", checkConflictFile},
 	{"409 error tags", checkErrorTags},
@@ -275,6 +276,52 @@ func checkContentHash(t *testing.T, b *backend) row {
 		r.answer += "; then get_metadata: " + answerOf(err)
 	}
 	return r
+}
+
+func checkListingHash(t *testing.T, b *backend) row {
+	r := row{unconfirmed: true, fallback: "push sends the file again; verify and pull say it cannot be compared"}
+	files_ := b.c.Files
+	if b.listings != nil {
+		files_ = b.listings(t).Files
+	}
+	data := []byte("list my hash")
+	path := b.g.Path("listhash/f.txt")
+	if _, err := files_.UploadContext(ctx, &files.UploadArg{CommitInfo: *commit(path)}, bytes.NewReader(data)); err != nil {
+		t.Errorf("files/upload: %v", err)
+		return row{answer: answerOf(err), verdict: differs}
+	}
+	res, err := files_.ListFolderContext(ctx, files.NewListFolderArg(b.g.Path("listhash")))
+	if err != nil || len(res.Entries) != 1 {
+		t.Errorf("list_folder: %v", err)
+		return row{answer: answerOf(err), verdict: differs}
+	}
+	md, err := files_.GetMetadataContext(ctx, files.NewGetMetadataArg(path))
+	if err != nil {
+		t.Errorf("get_metadata: %v", err)
+		return row{answer: answerOf(err), verdict: differs}
+	}
+	listed, _ := res.Entries[0].(*files.FileMetadata)
+	got, _ := md.(*files.FileMetadata)
+	if listed == nil || got == nil {
+		t.Errorf("list_folder gave %T, get_metadata %T, not file metadata", res.Entries[0], md)
+		return row{answer: "not file metadata", verdict: differs}
+	}
+	want := blocks.Hash(data)
+	for _, h := range []string{listed.ContentHash, got.ContentHash} {
+		if h != "" && h != want {
+			t.Errorf("content_hash %q for data hashing to %q", h, want)
+		}
+	}
+	r.answer = fmt.Sprintf("list_folder: %s; get_metadata: %s", hashAnswer(listed.ContentHash), hashAnswer(got.ContentHash))
+	r.verdict = verdict(listed.ContentHash == want && got.ContentHash == want)
+	return r
+}
+
+func hashAnswer(h string) string {
+	if h == "" {
+		return "no content_hash"
+	}
+	return "content_hash present"
 }
 
 func checkReset(t *testing.T, b *backend) row {
