@@ -93,7 +93,7 @@ only commands that prints a secret.`,
 			if err != nil {
 				return err
 			}
-			out := c.EnvLines()
+			out := c.EnvLinesWithScope()
 			if c.Kind() == credential.AccessToken {
 				out = []byte(c.AccessToken() + "\n")
 			}

@@ -206,6 +206,35 @@ func TestEnvLines(t *testing.T) {
 	}
 }
 
+// decrypt's lines keep the scopes, and Parse reads them back: a credential
+// decrypted and encrypted again can still tell whether it can write.
+func TestEnvLinesWithScopeRoundTrip(t *testing.T) {
+	c := mustRefresh(t, secret).WithScopes([]string{"files.content.write", "account_info.read"})
+	lines := string(c.EnvLinesWithScope())
+	if !strings.HasSuffix(lines, "\nDROPBOX_SCOPE='files.content.write account_info.read'\n") {
+		t.Fatalf("EnvLinesWithScope = %q", lines)
+	}
+	if strings.Contains(string(c.EnvLines()), EnvScope) {
+		t.Error("EnvLines (secrets export) has the scope line")
+	}
+	back, err := Parse([]byte(lines))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(back.Scopes(), " "); got != "files.content.write account_info.read" {
+		t.Errorf("scopes read back: %q", got)
+	}
+	if w, known := back.CanWrite(); !w || !known {
+		t.Errorf("CanWrite = %v, %v", w, known)
+	}
+	if back.RefreshToken() != refresh || back.AppSecret() != secret {
+		t.Error("secrets not read back")
+	}
+	if got := string(mustRefresh(t, secret).EnvLinesWithScope()); strings.Contains(got, EnvScope) {
+		t.Errorf("no scopes recorded, yet a scope line: %q", got)
+	}
+}
+
 func TestKind(t *testing.T) {
 	if k := (Credential{}).Kind(); k != None || k.String() != "no credential" || !(Credential{}).IsZero() {
 		t.Errorf("zero Kind = %v", k)

@@ -62,6 +62,17 @@ var errAmbiguous = errors.New("the credential holds both an access token and a r
 //
 // Values need no quotes: no credential holds spaces, quotes or backslashes.
 func (c Credential) EnvLines() []byte {
+	return c.envLines(false)
+}
+
+// EnvLinesWithScope is EnvLines followed, when c records scopes, by
+// DROPBOX_SCOPE='SCOPE SCOPE …': what 'decrypt' prints, so that a
+// credential decrypted and encrypted again keeps its scopes.
+func (c Credential) EnvLinesWithScope() []byte {
+	return c.envLines(true)
+}
+
+func (c Credential) envLines(scope bool) []byte {
 	var b bytes.Buffer
 	line := func(name, value string) {
 		if value != "" {
@@ -72,5 +83,10 @@ func (c Credential) EnvLines() []byte {
 	line(EnvAppKey, c.appKey)
 	line(EnvAppSecret, c.appSecret)
 	line(EnvRefreshToken, c.refreshToken)
+	if scope && c.scope != "" {
+		// Single quotes: a shell that sources the lines expands nothing in
+		// them, and WithScopes lets no quote into a scope.
+		line(EnvScope, "'"+c.scope+"'")
+	}
 	return b.Bytes()
 }

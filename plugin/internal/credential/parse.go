@@ -16,6 +16,9 @@ const (
 	EnvAppKey       = "DROPBOX_APP_KEY"
 	EnvAppSecret    = "DROPBOX_APP_SECRET"
 	EnvRefreshToken = "DROPBOX_REFRESH_TOKEN"
+	// EnvScope is the scopes recorded with a credential (not a secret),
+	// as 'decrypt' prints them, so that 'encrypt' keeps them.
+	EnvScope = "DROPBOX_SCOPE"
 )
 
 // ErrEmpty is returned by Parse for an input with nothing but whitespace.
@@ -128,6 +131,8 @@ func parseEnv(s string) (fields, error) {
 			f.AppSecret = value
 		case EnvRefreshToken:
 			f.RefreshToken = value
+		case EnvScope:
+			f.Scope = value
 		}
 	}
 	return f, nil
