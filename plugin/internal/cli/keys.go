@@ -34,8 +34,9 @@ password, to OUT (mode 0600), in dropbox-post's format (Argon2id and
 XChaCha20-Poly1305; docs/keyfile-format.md). OUT can be committed to the study.
 
 IN holds a bare access token, or .env lines (DROPBOX_ACCESS_TOKEN=…, or
-DROPBOX_APP_KEY=…, DROPBOX_APP_SECRET=… (optional) and DROPBOX_REFRESH_TOKEN=…),
-or a JSON object with the same fields in lower case. The flags are those of
+DROPBOX_APP_KEY=…, DROPBOX_APP_SECRET=… (optional) and DROPBOX_REFRESH_TOKEN=…,
+and DROPBOX_SCOPE='…' as decrypt prints it), or a JSON object with the same
+fields in lower case. The flags are those of
 librec-auto's bin/encrypt.py. Without a password flag, the password is taken
 from DROPBOX_POST_PASSWORD, or asked twice at the terminal.`,
 		Example: "  dropbox-post encrypt --encrypted conf/dropbox.key --key token.txt",
@@ -81,7 +82,8 @@ func decryptCmd(env *Env) *cobra.Command {
 		Short: "Print the credential a key file holds",
 		Long: `decrypt prints the credential held by a key file (dropbox-post's or
 librec-auto's) to standard output: an access token on one line, or a refresh
-credential as .env lines, which 'encrypt --key' reads back. It is one of the
+credential as .env lines (with DROPBOX_SCOPE='…' when the key file records
+its scopes), which 'encrypt --key' reads back. It is one of the
 only commands that prints a secret.`,
 		Example: "  dropbox-post decrypt --encrypted conf/dropbox.key -k PASSWORD > .env",
 		Args:    cobra.NoArgs,
