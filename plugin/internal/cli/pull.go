@@ -94,9 +94,9 @@ func finishPull(env *Env, output string, sum *report.PullSummary, err error) err
 	}
 	switch {
 	case sum.Failed > 0 && sum.DryRun:
-		return exit.New(exit.Failure, fmt.Sprintf("%d file(s) could not be written here", sum.Failed), "see the list above")
+		return exit.New(exit.Failure, report.Files(sum.Failed)+" could not be written here", "see the list above")
 	case sum.Failed > 0:
-		return exit.New(exit.Failure, fmt.Sprintf("%d file(s) failed", sum.Failed), "see the list above; run again to retry them (only what differs is downloaded)")
+		return exit.New(exit.Failure, report.Files(sum.Failed)+" failed", "see the list above; run again to retry them (only what differs is downloaded)")
 	}
 	return nil
 }

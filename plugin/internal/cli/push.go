@@ -220,10 +220,10 @@ func finishPush(env *Env, tf *transferFlags, sums []*report.Summary, err error) 
 		return err
 	}
 	if failed > 0 && !tf.dryRun {
-		return exit.New(exit.Failure, fmt.Sprintf("%d file(s) failed", failed), "see the list above for why; what failed for a passing reason is sent by running again (only what is missing is sent)")
+		return exit.New(exit.Failure, report.Files(failed)+" failed", "see the list above for why; what failed for a passing reason is sent by running again (only what is missing is sent)")
 	}
 	if failed > 0 {
-		return exit.New(exit.Failure, fmt.Sprintf("%d file(s) would conflict", failed), "see the list above")
+		return exit.New(exit.Failure, report.Files(failed)+" would conflict", "see the list above")
 	}
 	return nil
 }

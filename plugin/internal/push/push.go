@@ -116,7 +116,7 @@ func Run(ctx context.Context, c *dbx.Client, o Options) (*report.Summary, error)
 		size += f.Size
 	}
 	if len(need) > 0 {
-		prog.Phase(fmt.Sprintf("hashing %d local file(s) Dropbox may hold", len(need)), report.ByteCount, size)
+		prog.Phase(fmt.Sprintf("hashing %s Dropbox may hold", report.Files(len(need))), report.ByteCount, size)
 	}
 	if err := local.HashAll(ctx, need, 0, func(f *local.File) { prog.Add(f.Size) }); err != nil {
 		if ctx.Err() != nil {

@@ -351,11 +351,7 @@ func (p *Progress) startLine() string {
 		}
 		return p.phase
 	}
-	noun := "files"
-	if p.files == 1 {
-		noun = "file"
-	}
-	return fmt.Sprintf("%s %d %s, %s", p.verb, p.files, noun, Bytes(p.bytes))
+	return fmt.Sprintf("%s %s, %s", p.verb, Files(p.files), Bytes(p.bytes))
 }
 
 func (p *Progress) drawLocked(now time.Time) {
@@ -484,6 +480,14 @@ func clock(d time.Duration) string {
 		return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
 	}
 	return fmt.Sprintf("%d:%02d", s/60, s%60)
+}
+
+// Files says "1 file" or "N files".
+func Files(n int) string {
+	if n == 1 {
+		return "1 file"
+	}
+	return fmt.Sprintf("%d files", n)
 }
 
 // Bytes formats a byte count with binary units: "4.0 KiB".
