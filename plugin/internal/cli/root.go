@@ -10,7 +10,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"runtime"
+	"strconv"
 	"strings"
 
 	"github.com/hashicorp/go-hclog"
@@ -277,7 +279,7 @@ func wrapArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
 			return err // already says what to do
 		}
 		if err != nil {
-			what := err.Error()
+			what := argCountError(cmd, args, err.Error())
 			if !strings.Contains(what, cmd.CommandPath()) {
 				what = cmd.CommandPath() + ": " + what
 			}
@@ -285,6 +287,46 @@ func wrapArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
 		}
 		return nil
 	}
+}
+
+// cobraCount matches cobra's messages for a wrong number of arguments
+// ("accepts 2 arg(s), received 1").
+var cobraCount = regexp.MustCompile(`^(?:accepts|requires) .*arg\(s\)`)
+
+// argCountError says what cmd takes, by the argument names of its Use
+// line, and what it got (quoted), in place of cobra's "accepts 2 arg(s),
+// received 1". Other messages are kept.
+func argCountError(cmd *cobra.Command, args []string, msg string) string {
+	if !cobraCount.MatchString(msg) {
+		return msg
+	}
+	var names []string
+	for _, w := range strings.Fields(cmd.Use)[1:] {
+		if w == "|" {
+			break // another form follows
+		}
+		if w == strings.ToUpper(w) && strings.Trim(w, ".") != "" && !strings.ContainsAny(w, "[]-") {
+			if many, ok := strings.CutSuffix(w, "..."); ok {
+				w = "one or more " + many
+			}
+			names = append(names, w)
+		}
+	}
+	takes := fmt.Sprintf("%s takes %s", cmd.CommandPath(), strings.Join(names, " and "))
+	if len(names) == 0 {
+		return msg
+	}
+	switch len(args) {
+	case 0:
+		return takes + ", got no argument"
+	case 1:
+		return fmt.Sprintf("%s, got one argument: %q", takes, args[0])
+	}
+	quoted := make([]string, len(args))
+	for i, a := range args {
+		quoted[i] = strconv.Quote(a)
+	}
+	return fmt.Sprintf("%s, got %d arguments: %s", takes, len(args), strings.Join(quoted, " "))
 }
 
 // flagError shortens pflag's messages for a value of the wrong kind:
