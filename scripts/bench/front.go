@@ -71,6 +71,9 @@ func startFront(dir string) *front {
 		Certificates: []tls.Certificate{{Certificate: [][]byte{leafDER, caDER}, PrivateKey: key}},
 		NextProtos:   []string{"http/1.1"}, // HTTP/1.1 for every client alike
 	}
+	if *frontH2 {
+		tlsCfg.NextProtos = []string{"h2", "http/1.1"} // each client takes what it prefers
+	}
 	f.ln, err = net.Listen("tcp", "127.0.0.1:0")
 	check(err)
 	f.URL = "http://" + f.ln.Addr().String()

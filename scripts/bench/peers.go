@@ -27,6 +27,7 @@ var (
 	peersSmall = flag.Int("peers-small", 300, "files of 4 KiB in the peers' small-files case (the issue's table uses 2000; dbxcli takes about 0.1 s per file at 100 ms)")
 	peersMany  = flag.Int("peers-many", 2000, "files of 1-3 KiB in the peers' many-files case (the issue's table uses 20000; rclone takes minutes per thousand)")
 	peersBig   = flag.Int("peers-big", 1024, "MiB of the peers' large file")
+	frontH2    = flag.Bool("front-h2", false, "the TLS front offers HTTP/2 as well as HTTP/1.1 (each client picks; Go clients, dropbox-post among them, pick HTTP/2)")
 	peersRuns  = flag.Int("peers-runs", 1, "times to run the peers' large-file and link cases (each ratio, then the median, is printed)")
 	smallLat   = flag.Duration("peers-small-latency", 100*time.Millisecond, "latency per request in the peers' small-files case")
 	rerunLat   = flag.Duration("peers-rerun-latency", 20*time.Millisecond, "latency per request in the peers' unchanged re-run")
@@ -326,9 +327,11 @@ func measureAll(fr *front, ps []*peer, w peerWorkload) ([]peerResult, string) {
 		front := selfCPU()
 		r := measure(emu, p, w)
 		front = selfCPU() - front
-		if w.link > 0 {
+		switch {
+		case r.note != "": // FAILED, and why
+		case w.link > 0:
 			r.note = fmt.Sprintf("%.0f%% of the link", 100*float64(w.size)/float64(w.link)/r.wall.Seconds())
-		} else if w.size > 0 {
+		case w.size > 0:
 			r.note = fmt.Sprintf("%.0f MB/s", float64(w.size)/r.wall.Seconds()/1e6)
 		}
 		emu.stop()

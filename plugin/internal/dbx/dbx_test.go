@@ -2,6 +2,7 @@ package dbx
 
 import (
 	"context"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -346,3 +348,41 @@ func TestIdleConnectionFailsInsteadOfHanging(t *testing.T) {
 }
 
 var _ = users.New
+
+// The transport speaks HTTP/1.1 even to a server that offers HTTP/2 (see
+// newBaseTransport).
+func TestHTTP1OnlyWhereHTTP2IsOffered(t *testing.T) {
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, r.Proto)
+	}))
+	srv.EnableHTTP2 = true
+	srv.StartTLS()
+	defer srv.Close()
+	if !slices.Contains(srv.TLS.NextProtos, "h2") {
+		t.Fatalf("the test server offers %q, not h2", srv.TLS.NextProtos)
+	}
+	tr := newBaseTransport(4, time.Minute)
+	roots := x509.NewCertPool()
+	roots.AddCert(srv.Certificate())
+	tr.TLSClientConfig.RootCAs = roots // trust its certificate, and change nothing else
+	for i := 0; i < 2; i++ {
+		resp, err := (&http.Client{Transport: tr}).Get(srv.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.ProtoMajor != 1 || string(body) != "HTTP/1.1" {
+			t.Fatalf("request %d went as %s (the server saw %q)", i, resp.Proto, body)
+		}
+	}
+	// The server's own client, for contrast, takes HTTP/2: the test can tell.
+	resp, err := srv.Client().Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.ProtoMajor != 2 {
+		t.Fatalf("the test server's client went as %s: it does not offer HTTP/2", resp.Proto)
+	}
+}
