@@ -71,7 +71,7 @@ func demo(ctx context.Context, bin string) error {
 	if err := copyStudy(exampleStudy, study); err != nil {
 		return err
 	}
-	fmt.Printf("   %s -> %s\n", exampleStudy, study)
+	fmt.Printf("   %s → %s\n", exampleStudy, study)
 	tmp, err := os.MkdirTemp("", "dropbox-post-demo")
 	if err != nil {
 		return err

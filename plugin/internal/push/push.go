@@ -103,7 +103,11 @@ func Run(ctx context.Context, c *dbx.Client, o Options) (*report.Summary, error)
 	case o.Offline != "" && !o.DryRun:
 		return nil, errors.New("push: Offline is only for dry runs")
 	case o.Offline == "":
-		prog.Phase(fmt.Sprintf("listing Dropbox %q", firstOf(o.Dest, "/")), report.Entries, 0)
+		if tree.IsDir {
+			prog.Phase(fmt.Sprintf("listing Dropbox %q", firstOf(o.Dest, "/")), report.Entries, 0)
+		} else { // one file: looked up, not listed (transfer.RemoteSeen)
+			prog.Phase(fmt.Sprintf("looking up %s on Dropbox", dpath.Quote(dpath.Join(o.Dest, tree.Files[0].Rel))), report.None, 0)
+		}
 		if remote, err = transfer.RemoteSeen(ctx, c.Files, tree, o.Dest, func(n int) { prog.Add(int64(n)) }); err != nil {
 			return nil, err
 		}
