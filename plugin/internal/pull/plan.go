@@ -49,12 +49,14 @@ type listing struct {
 
 // list reads remote (a file or a folder) and places its entries. Names that
 // cannot be stored here, and paths that would land outside the local
-// folder, stop the pull before anything is written.
-func list(ctx context.Context, c *dbx.Client, remote string, seen func(n int)) (*listing, error) {
+// folder, stop the pull before anything is written. listingStarts is called
+// when a folder is about to be listed (for the progress line).
+func list(ctx context.Context, c *dbx.Client, remote string, listingStarts func(), seen func(n int)) (*listing, error) {
 	base := remote
 	var entries map[string]plan.Remote
 	if remote == "" {
 		var err error
+		listingStarts()
 		if entries, err = transfer.ListSeen(ctx, c.Files, remote, seen); err != nil {
 			return nil, err
 		}
@@ -68,6 +70,7 @@ func list(ctx context.Context, c *dbx.Client, remote string, seen func(n int)) (
 		case !ok:
 			return nil, exit.New(exit.Usage, fmt.Sprintf("%s is not on Dropbox", dpath.Quote(remote)), "check the path (Dropbox paths start with /, and are the same in any case)")
 		case r.Folder:
+			listingStarts()
 			if entries, err = transfer.ListSeen(ctx, c.Files, remote, seen); err != nil {
 				return nil, err
 			}

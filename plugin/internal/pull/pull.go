@@ -88,8 +88,12 @@ func Run(ctx context.Context, c *dbx.Client, o Options) (*report.PullSummary, er
 	case err != nil && !errors.Is(err, fs.ErrNotExist):
 		return nil, exit.Wrap(exit.Local, err, fmt.Sprintf("cannot read %q: %s", o.Local, cause(err)), "check the permissions")
 	}
-	o.Progress.Phase(fmt.Sprintf("listing Dropbox %q", "/"+strings.TrimPrefix(o.Remote, "/")), report.Entries, 0)
-	l, err := list(ctx, c, o.Remote, func(n int) { o.Progress.Add(int64(n)) })
+	shown := "/" + strings.TrimPrefix(o.Remote, "/")
+	listing := func() { o.Progress.Phase(fmt.Sprintf("listing Dropbox %q", shown), report.Entries, 0) }
+	if o.Remote != "" { // a file or a folder: looked up first
+		o.Progress.Phase(fmt.Sprintf("looking up %q on Dropbox", shown), report.None, 0)
+	}
+	l, err := list(ctx, c, o.Remote, listing, func(n int) { o.Progress.Add(int64(n)) })
 	if err != nil {
 		return nil, err
 	}
