@@ -14,6 +14,8 @@ The arguments are passed on unchanged but for the password: --password=PW
 is taken out, and handed to the binary through an inherited pipe named by
 DROPBOX_POST_PASSWORD_FD, so that it is not on the binary's command line
 (which any local user can read in /proc/PID/cmdline for the whole upload).
+On Windows, where the binary runs as a child process, it goes in the
+child's environment instead (DROPBOX_POST_PASSWORD).
 Other password-like params (--key_password=...) are dropped.
 
 Where it looks for the binary, in order:
@@ -40,6 +42,7 @@ INSTALLED_BIN = None  # set by 'dropbox-post librec-auto install'
 
 NAME = "dropbox-post.exe" if os.name == "nt" else "dropbox-post"
 PASSWORD_FD = "DROPBOX_POST_PASSWORD_FD"
+PASSWORD_ENV = "DROPBOX_POST_PASSWORD"
 
 
 def candidates():
@@ -104,11 +107,14 @@ def main():
             env = dict(os.environ)
             env.pop(PASSWORD_FD, None)
             if os.name == "nt":
-                # No inheritable pipes through execv on Windows: the
-                # password stays an argument there.
+                # No execv that keeps a pipe open on Windows: the binary
+                # runs as a child, with the password in its environment
+                # (DROPBOX_POST_PASSWORD), which process listings and
+                # command-line audit logs do not show, as they show its
+                # command line.
                 import subprocess
                 if password is not None:
-                    args.append("--password=" + password)
+                    env[PASSWORD_ENV] = password
                 sys.exit(subprocess.call([path] + args, env=env))
             if password is not None:
                 env[PASSWORD_FD] = str(password_pipe(password))
