@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/librec-auto/dropbox-post/plugin/internal/report"
 )
 
 // changedSide tells which side of a differing file changed last, from the
@@ -48,25 +50,18 @@ func (r *Result) Advice() string {
 		advice = append(advice, "push sends what is missing on Dropbox")
 	}
 	if here > 0 {
-		advice = append(advice, fmt.Sprintf("%s changed here after %s posted: push to replace Dropbox's copy, or pull --overwrite to restore yours from it", countFiles(here), itOrThey(here)))
+		advice = append(advice, fmt.Sprintf("%s changed here after %s posted: push to replace Dropbox's copy, or pull --overwrite to restore yours from it", report.Files(here), itOrThey(here)))
 	}
 	if there > 0 {
-		advice = append(advice, fmt.Sprintf("%s changed on Dropbox: pull --overwrite to take Dropbox's copy, or push to replace it with yours", countFiles(there)))
+		advice = append(advice, fmt.Sprintf("%s changed on Dropbox: pull --overwrite to take Dropbox's copy, or push to replace it with yours", report.Files(there)))
 	}
 	if unknown > 0 {
-		advice = append(advice, fmt.Sprintf("%s without a sign of which side changed: look before choosing; push replaces Dropbox's copy, pull --overwrite replaces yours", countFiles(unknown)))
+		advice = append(advice, fmt.Sprintf("%s without a sign of which side changed: look before choosing; push replaces Dropbox's copy, pull --overwrite replaces yours", report.Files(unknown)))
 	}
 	if len(r.Extra) > 0 {
 		advice = append(advice, "files only on Dropbox: pull fetches them; push leaves them")
 	}
 	return strings.Join(advice, "; ")
-}
-
-func countFiles(n int) string {
-	if n == 1 {
-		return "1 file"
-	}
-	return fmt.Sprintf("%d files", n)
 }
 
 func itOrThey(n int) string {
