@@ -68,13 +68,7 @@ func helpCommand() *cobra.Command {
 			if err != nil || parent == nil {
 				parent = c.Root()
 			}
-			var names []string
-			for _, sub := range parent.Commands() {
-				if sub.IsAvailableCommand() && sub.Name() != "help" {
-					names = append(names, sub.Name())
-				}
-			}
-			return names, cobra.ShellCompDirectiveNoFileComp
+			return commandNames(parent), cobra.ShellCompDirectiveNoFileComp
 		},
 		RunE: func(c *cobra.Command, args []string) error {
 			cmd, rest, err := c.Root().Find(args)
@@ -138,16 +132,22 @@ func unknownCommand(parent *cobra.Command, name string) error {
 		what += fmt.Sprintf(" for %q", parent.CommandPath())
 	}
 	fix := fmt.Sprintf("run '%s --help' for the list of commands", parent.CommandPath())
+	if s := closest(name, commandNames(parent)); len(s) > 0 {
+		fix = fmt.Sprintf("did you mean %s? %s", strings.Join(s, " or "), fix)
+	}
+	return exit.New(exit.Usage, what, fix)
+}
+
+// commandNames returns the names of the commands a user can give under
+// parent (not hidden ones, nor 'help').
+func commandNames(parent *cobra.Command) []string {
 	var names []string
 	for _, c := range parent.Commands() {
 		if c.IsAvailableCommand() {
 			names = append(names, c.Name())
 		}
 	}
-	if s := closest(name, names); len(s) > 0 {
-		fix = fmt.Sprintf("did you mean %s? %s", strings.Join(s, " or "), fix)
-	}
-	return exit.New(exit.Usage, what, fix)
+	return names
 }
 
 // flagSuggestion returns "did you mean --NAME?" for pflag's "unknown flag:

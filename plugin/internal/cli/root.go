@@ -312,10 +312,10 @@ func argCountError(cmd *cobra.Command, args []string, msg string) string {
 			names = append(names, w)
 		}
 	}
-	takes := fmt.Sprintf("%s takes %s", cmd.CommandPath(), strings.Join(names, " and "))
 	if len(names) == 0 {
 		return msg
 	}
+	takes := fmt.Sprintf("%s takes %s", cmd.CommandPath(), strings.Join(names, " and "))
 	switch len(args) {
 	case 0:
 		return takes + ", got no argument"
