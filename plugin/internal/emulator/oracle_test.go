@@ -17,6 +17,7 @@ import (
 
 	"github.com/librec-auto/dropbox-post/plugin/internal/cli"
 	"github.com/librec-auto/dropbox-post/plugin/internal/emulator"
+	"github.com/librec-auto/dropbox-post/plugin/internal/emutest"
 )
 
 // The spec as the oracle: a full dropbox-post session (auth, whoami, push
@@ -147,15 +148,8 @@ func bigData(n int) []byte {
 
 func TestSpecOracle(t *testing.T) {
 	rec := &recorder{}
-	srv, err := emulator.New(emulator.Options{Apps: []emulator.App{{Key: "oracle-app"}}, Record: rec.add})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	base, err := srv.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv, _ := emutest.Start(t, emulator.Options{Apps: []emulator.App{{Key: "oracle-app"}}, Record: rec.add}, emutest.FastPolicy)
+	base := srv.URL()
 
 	dir := t.TempDir()
 	results := filepath.Join(dir, "results")
@@ -251,17 +245,10 @@ func TestSpecOracleStrictModes(t *testing.T) {
 	for _, refusal := range []emulator.Refusal{emulator.RefuseEntry, emulator.RefuseRequest} {
 		t.Run(string(refusal), func(t *testing.T) {
 			rec := &recorder{}
-			srv, err := emulator.New(emulator.Options{Tokens: []string{"strict-token"}, Record: rec.add,
+			srv, _ := emutest.Start(t, emulator.Options{Tokens: []string{"strict-token"}, Record: rec.add,
 				Strict: emulator.Strict{FinishBatchConcurrent: true, RefuseEmptyAppend: refusal,
-					OmitContentHash: true, RefuseEmptyChunked: true}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { srv.Close() })
-			base, err := srv.Start("127.0.0.1:0")
-			if err != nil {
-				t.Fatal(err)
-			}
+					OmitContentHash: true, RefuseEmptyChunked: true}}, emutest.FastPolicy)
+			base := srv.URL()
 			dir := t.TempDir()
 			results := filepath.Join(dir, "results")
 			write(t, filepath.Join(results, "a.csv"), []byte("metric,value\n"))

@@ -20,30 +20,21 @@ import (
 
 	"github.com/librec-auto/dropbox-post/plugin/internal/dbx"
 	"github.com/librec-auto/dropbox-post/plugin/internal/emulator"
+	"github.com/librec-auto/dropbox-post/plugin/internal/emutest"
 	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
 	"github.com/librec-auto/dropbox-post/plugin/internal/plan"
 	"github.com/librec-auto/dropbox-post/plugin/internal/report"
 	"github.com/librec-auto/dropbox-post/plugin/internal/transfer"
 )
 
-const token = "push-test-token"
+const token = emutest.Token
 
 // fastPolicy retries as the default policy does, without the waits.
 var fastPolicy = retry.Policy{MaxRetries: 10, InitialBackoff: time.Millisecond, MaxBackoff: 20 * time.Millisecond, MaxRetryAfter: time.Minute, Retryable409Tags: []string{"too_many_write_operations"}}
 
 func startEmulator(t *testing.T, o emulator.Options) (*emulator.Server, *dbx.Client) {
 	t.Helper()
-	o.Tokens = []string{token}
-	srv, err := emulator.New(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	base, err := srv.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	return srv, client(t, base)
+	return emutest.Start(t, o, fastPolicy)
 }
 
 func client(t *testing.T, base string) *dbx.Client {
