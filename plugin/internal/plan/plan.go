@@ -137,6 +137,10 @@ func NeedHash(tree *local.Tree, dest string, remote map[string]Remote) []*local.
 	return out
 }
 
+// NoHash is why a file Dropbox lists without a content hash (optional in
+// the spec) cannot be told unchanged, for push and pull alike.
+const NoHash = "Dropbox listed no content hash to compare"
+
 func decide(it *Item, mode IfExists) {
 	r := it.Remote
 	switch {
@@ -149,14 +153,13 @@ func decide(it *Item, mode IfExists) {
 	case r.Hash == "" && r.Size == it.File.Size:
 		// The spec makes content_hash optional in listings: without it,
 		// nothing tells the file unchanged, so it counts as changed.
-		const why = "Dropbox listed no content hash to compare"
 		switch mode {
 		case Skip:
-			it.Action, it.Reason = Kept, why+", kept (--if-exists skip)"
+			it.Action, it.Reason = Kept, NoHash+", kept (--if-exists skip)"
 		case Fail:
-			it.Action, it.Reason = Conflict, why+" (--if-exists fail)"
+			it.Action, it.Reason = Conflict, NoHash+" (--if-exists fail)"
 		default:
-			it.Action, it.Reason = Upload, why
+			it.Action, it.Reason = Upload, NoHash
 		}
 	case mode == Skip:
 		it.Action, it.Reason = Kept, "different on Dropbox, kept (--if-exists skip)"

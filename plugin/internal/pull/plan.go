@@ -140,7 +140,7 @@ func decide(ctx context.Context, root *os.Root, dir string, jobs []*job, overwri
 			j.action, j.reason = differs(overwrite), fmt.Sprintf("size differs (%s here, %s on Dropbox)", report.Bytes(fi.Size()), report.Bytes(j.remote.Size))
 		case j.remote.Hash == "":
 			// The spec makes content_hash optional in listings.
-			j.action, j.reason = differs(overwrite), "Dropbox listed no content hash to compare"
+			j.action, j.reason = differs(overwrite), plan.NoHash
 		default:
 			f := &local.File{Rel: j.rel, Path: filepath.Join(dir, filepath.FromSlash(j.rel)), Size: fi.Size()}
 			hash = append(hash, f)

@@ -61,6 +61,10 @@ func (r *Result) Match() bool { return r.Complete() && len(r.Extra) == 0 }
 // --verify checks.
 func (r *Result) Complete() bool { return len(r.Missing) == 0 && len(r.Different) == 0 }
 
+// noHash is why a file Dropbox lists without a content hash (optional in
+// the spec) is reported as different: nothing can show it is the same.
+const noHash = "Dropbox listed no content hash: the content could not be compared"
+
 // Compare compares the local file or folder at localPath with the Dropbox
 // folder dest (a cleaned path) as push would post it: a folder's contents
 // directly under dest, a file at dest/<name>. Local files are found with the
@@ -131,7 +135,7 @@ func CompareTree(tree *local.Tree, dest string, remote map[string]plan.Remote) *
 			e.Changed = changedSide(f.ModTime, r.Modified)
 			res.Different = append(res.Different, e)
 		case r.Hash == "":
-			e.Reason = "Dropbox listed no content hash: the content could not be compared"
+			e.Reason = noHash
 			res.Different = append(res.Different, e)
 		case r.Hash != f.Hash:
 			e.Reason = "content differs (same size)"

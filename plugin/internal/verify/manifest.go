@@ -121,7 +121,7 @@ func CheckManifest(ctx context.Context, c *dbx.Client, path string, m *report.Ma
 			e.RemoteSize, e.Reason = 0, "now a folder on Dropbox"
 			res.Different = append(res.Different, e)
 		case mf.Hash != "" && r.Hash == "" && r.Size == mf.Size:
-			e.Reason = "Dropbox listed no content hash: the content could not be compared"
+			e.Reason = noHash
 			res.Different = append(res.Different, e)
 		case mf.Hash == "" && r.Size != mf.Size, mf.Hash != "" && r.Hash != mf.Hash:
 			e.Reason = fmt.Sprintf("content differs (%s recorded, %s on Dropbox)", report.Bytes(mf.Size), report.Bytes(r.Size))
