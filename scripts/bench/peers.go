@@ -273,12 +273,7 @@ func runRepeated(fr *front, ps []*peer, w peerWorkload) string {
 	for i := 0; i < *peersRuns; i++ {
 		rs, t := measureAll(fr, ps, w)
 		b.WriteString(t)
-		var ours time.Duration
-		for _, r := range rs {
-			if r.peer == "dropbox-post" {
-				ours = r.wall
-			}
-		}
+		ours := oursOf(rs)
 		for _, r := range rs {
 			if r.peer == "dropbox-post" || ours <= 0 {
 				continue
@@ -372,12 +367,7 @@ func table(w peerWorkload, rs []peerResult, ps []*peer) string {
 	fmt.Fprintf(&b, "%s\n", w.name)
 	tw := tabwriter.NewWriter(&b, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "  client\twall\tvs dropbox-post\trequests\tCPU\tpeak RSS\tserver CPU\tnote")
-	var ours time.Duration
-	for _, r := range rs {
-		if r.peer == "dropbox-post" {
-			ours = r.wall
-		}
-	}
+	ours := oursOf(rs)
 	for _, r := range rs {
 		ratio := "-"
 		if ours > 0 && r.peer != "dropbox-post" {
@@ -404,6 +394,16 @@ func table(w peerWorkload, rs []peerResult, ps []*peer) string {
 	tw.Flush()
 	b.WriteString("  (vs dropbox-post: the client's time over dropbox-post's; above 1 is slower. server CPU: the emulator's and the TLS front's,\n   which share this machine's cores with the client)\n\n")
 	return b.String()
+}
+
+// oursOf returns dropbox-post's time among rs (0 if it was not measured).
+func oursOf(rs []peerResult) time.Duration {
+	for _, r := range rs {
+		if r.peer == "dropbox-post" {
+			return r.wall
+		}
+	}
+	return 0
 }
 
 func lastLine(s string) string {
