@@ -5,9 +5,9 @@
 // A large file goes up in a concurrent upload session: 8 MiB chunks, four
 // at a time, in any order, the chunk that closes the session last. Its
 // state is therefore the session id plus the set of chunks Dropbox has
-// acknowledged (with their 4 MiB block digests, so that the file's content
-// hash can be made without reading those chunks again), and whether the
-// closing chunk was acknowledged. With the file's size, modification time
+// acknowledged (with their 4 MiB block digests, which the next run
+// compares with those chunks read back from the file: the state is a hint,
+// never trusted), and whether the closing chunk was acknowledged. With the file's size, modification time
 // and path, and the destination, this is one small JSON file per upload,
 // written atomically (temporary file, fsync, rename; mode 0600) after each
 // acknowledged chunk, in the background (writes coalesce when chunks are

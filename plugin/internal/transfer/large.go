@@ -87,16 +87,18 @@ type largeFile struct {
 // interrupted one it continues), closes it, and records the file's content
 // hash.
 func (lf *largeFile) send(info os.FileInfo) error {
-	resumed := lf.resumable(info)
+	resumed, err := lf.resumable(info)
+	if err != nil {
+		return err
+	}
 	if !resumed {
 		if err := lf.start(info); err != nil {
 			return err
 		}
 	}
-	err := lf.sendChunks()
+	err = lf.sendChunks()
 	if err != nil && resumed && sessionGone(err) {
-		lf.u.note(lf.it, "started over: Dropbox no longer knows the interrupted upload session")
-		lf.u.o.Log.Info("starting a large file over: Dropbox no longer knows its interrupted upload session", "file", lf.it.File.Rel)
+		lf.startOver("Dropbox no longer knows the interrupted upload session")
 		if err := lf.start(info); err != nil {
 			return err
 		}
