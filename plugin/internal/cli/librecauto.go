@@ -33,7 +33,9 @@ func librecAutoInstallCmd(env *Env) *cobra.Command {
 		Use:   "install [--python PYTHON] [--uninstall] [--dry-run]",
 		Short: "Put the shim in librec-auto's post folder, so that src=\"system\" runs dropbox-post",
 		Long: `install asks PYTHON (default python3; a virtualenv's python works) where its
-librec_auto package is, and writes the shim that runs this binary into
+librec_auto package is (PYTHONPATH counts; the current folder never does, nor
+PYTHONPATH entries that are not absolute paths: a study may ship a
+librec_auto/ of its own), and writes the shim that runs this binary into
 librec_auto/core/cmd/post/ under both names a config may use: dropbox-post.py
 (the librec-auto how-to's) and dropbox_post.py (the script librec-auto ships).
 librec-auto's own dropbox_post.py is kept aside as dropbox_post.py.orig, once.
@@ -46,7 +48,10 @@ was kept aside.`,
   dropbox-post librec-auto install --uninstall`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			dir, err := shiminstall.PostDir(cmd.Context(), python)
+			dir, ignored, err := shiminstall.PostDir(cmd.Context(), python)
+			if len(ignored) > 0 {
+				env.Log.Warn(fmt.Sprintf("PYTHONPATH entries that are not absolute paths are left out (%q), so that nothing is imported from the current folder", ignored))
+			}
 			if err != nil {
 				return err
 			}

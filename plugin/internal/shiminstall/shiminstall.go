@@ -55,38 +55,93 @@ func (a Action) String() string {
 	return s
 }
 
+// findLibrecAuto is the Python that PostDir runs: librec_auto's folder,
+// imported with no empty (current folder) entry on sys.path.
+const findLibrecAuto = `import os, sys
+sys.path[:] = [p for p in sys.path if p]
+import librec_auto
+print(os.path.dirname(librec_auto.__file__))`
+
 // PostDir asks python where librec_auto is, as librec-auto's own code
 // finds its post scripts, and returns its core/cmd/post folder. The
-// interpreter decides, so virtualenvs and PYTHONPATH are honoured.
-func PostDir(ctx context.Context, python string) (string, error) {
+// interpreter decides, so virtualenvs, user site-packages and PYTHONPATH
+// are honoured; the current folder never is. A study cloned from anywhere
+// may ship a librec_auto/ folder, and install must neither run its code nor
+// write into it. So python runs in a new empty folder of its own, with no
+// empty entry on sys.path, and with the PYTHONPATH entries that are not
+// absolute paths left out (Python resolves them against the folder it
+// starts in: "", "." and "lib" would be the study). Those left out are
+// returned in ignored, for a warning.
+func PostDir(ctx context.Context, python string) (dir string, ignored []string, err error) {
 	if python == "" {
 		python = "python3"
 	}
+	// A relative --python means relative to here, not to the folder python
+	// starts in. LookPath refuses a python3 found through a relative PATH
+	// entry (exec.ErrDot): a study's own ./python3 is never run.
+	exe, err := exec.LookPath(python)
+	if err == nil {
+		exe, err = filepath.Abs(exe)
+	}
+	if err != nil {
+		return "", nil, exit.New(exit.Usage, fmt.Sprintf("cannot run %q: %v", python, err), "give a Python 3 interpreter with --python")
+	}
+	work, err := os.MkdirTemp("", "dropbox-post-python-")
+	if err != nil {
+		return "", nil, exit.Wrap(exit.Local, err, "cannot make an empty folder to run Python in", "")
+	}
+	defer os.RemoveAll(work)
+	pythonPath, ignored := absolutePaths(os.Getenv("PYTHONPATH"))
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
 	var stderr bytes.Buffer
-	cmd := exec.CommandContext(ctx, python, "-c", "import librec_auto,os;print(os.path.dirname(librec_auto.__file__))")
+	cmd := exec.CommandContext(ctx, exe, "-c", findLibrecAuto)
+	cmd.Dir = work
+	cmd.Env = os.Environ()
+	if pythonPath != "" || len(ignored) > 0 {
+		cmd.Env = append(cmd.Env, "PYTHONPATH="+pythonPath) // the last one counts
+	}
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
 		var ee *exec.ExitError
 		if errors.As(err, &ee) {
-			last := strings.TrimSpace(stderr.String())
-			if i := strings.LastIndexByte(last, '\n'); i >= 0 {
-				last = last[i+1:]
+			last := lastLine(stderr.String())
+			hint := "install librec-auto for that Python (pip install librec-auto), or give the Python that has it with --python (a virtualenv's bin/python)"
+			if len(ignored) > 0 {
+				hint += fmt.Sprintf(", or give its folder in PYTHONPATH as an absolute path (left out, as not absolute: %q)", ignored)
 			}
-			return "", exit.New(exit.Usage, fmt.Sprintf("%q cannot import librec_auto (%q)", python, last),
-				"install librec-auto for that Python (pip install librec-auto), or give the Python that has it with --python (a virtualenv's bin/python)")
+			return "", ignored, exit.New(exit.Usage, fmt.Sprintf("%q cannot import librec_auto (%q)", python, last), hint)
 		}
-		return "", exit.New(exit.Usage, fmt.Sprintf("cannot run %q: %v", python, err), "give a Python 3 interpreter with --python")
+		return "", ignored, exit.New(exit.Usage, fmt.Sprintf("cannot run %q: %v", python, err), "give a Python 3 interpreter with --python")
 	}
-	dir := strings.TrimSpace(string(out))
+	dir = lastLine(string(out)) // after anything a sitecustomize printed
 	post := filepath.Join(dir, "core", "cmd", "post")
 	if fi, err := os.Stat(post); err != nil || !fi.IsDir() {
-		return "", exit.New(exit.Usage, fmt.Sprintf("librec_auto at %q has no core/cmd/post folder", dir),
+		return "", ignored, exit.New(exit.Usage, fmt.Sprintf("librec_auto at %q has no core/cmd/post folder", dir),
 			"is it librec-auto? install it with pip install librec-auto")
 	}
-	return post, nil
+	return post, ignored, nil
+}
+
+// lastLine returns the last line of s that is not blank, trimmed.
+func lastLine(s string) string {
+	s = strings.TrimSpace(s)
+	return strings.TrimSpace(s[strings.LastIndexByte(s, '\n')+1:])
+}
+
+// absolutePaths returns the list of paths list (PYTHONPATH's form) with
+// only its absolute entries, and the entries it left out.
+func absolutePaths(list string) (kept string, ignored []string) {
+	var abs []string
+	for _, p := range filepath.SplitList(list) {
+		if filepath.IsAbs(p) {
+			abs = append(abs, p)
+		} else {
+			ignored = append(ignored, p)
+		}
+	}
+	return strings.Join(abs, string(os.PathListSeparator)), ignored
 }
 
 // Shim returns the shim that runs binary.
