@@ -12,6 +12,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
+	"github.com/librec-auto/dropbox-post/plugin/internal/logging"
 	"github.com/librec-auto/dropbox-post/plugin/internal/secret"
 )
 
@@ -50,12 +51,19 @@ func (v *passwordValue) Type() string       { return "string" }
 // prompt on the controlling terminal (twice when confirm, for a new file).
 // It never blocks without a terminal. what names the file in the prompt.
 func (p *passwordFlags) resolve(ctx context.Context, env *Env, what string, confirm bool) (secret.Password, error) {
-	pw, _, err := p.resolveFrom(ctx, env, what, confirm)
+	pw, _, err := p.resolveFrom(ctx, env, what, confirm, configPassword{})
 	return pw, err
 }
 
-// resolveFrom is resolve, also saying where the password came from.
-func (p *passwordFlags) resolveFrom(ctx context.Context, env *Env, what string, confirm bool) (secret.Password, secret.Source, error) {
+// configPassword is a password written in a study's config, and where.
+type configPassword struct {
+	pw secret.Given
+	at string
+}
+
+// resolveFrom is resolve, also saying where the password came from, with a
+// password written in the config after the environment.
+func (p *passwordFlags) resolveFrom(ctx context.Context, env *Env, what string, confirm bool, config configPassword) (secret.Password, secret.Source, error) {
 	given := func(name, value string) secret.Given {
 		return secret.Given{Value: value, Set: p.flags != nil && p.flags.Changed(name)}
 	}
@@ -69,9 +77,13 @@ func (p *passwordFlags) resolveFrom(ctx context.Context, env *Env, what string, 
 		PasswordFile: given("password-file", p.file),
 		Stdin:        env.Stdin,
 		Getenv:       env.Getenv,
+		Config:       config.pw,
+		ConfigAt:     config.at,
+		Warn:         env.warnLoudly,
 		Terminal:     env.Prompt != nil && env.ReadPassword != nil,
 		ReadPassword: env.ReadPassword,
 		Prompt:       env.Prompt,
+		TTY:          env.TTY,
 		For:          what,
 		Confirm:      confirm,
 	})
@@ -94,8 +106,14 @@ const promptTries = 3
 // the terminal and asks again, up to promptTries times in all; a password
 // from anywhere else is tried once.
 func (p *passwordFlags) open(ctx context.Context, env *Env, what string, try func(secret.Password) error) error {
+	return p.openWith(ctx, env, what, configPassword{}, try)
+}
+
+// openWith is open with a password written in the config, which counts
+// after the environment's.
+func (p *passwordFlags) openWith(ctx context.Context, env *Env, what string, config configPassword, try func(secret.Password) error) error {
 	for n := 1; ; n++ {
-		pw, src, err := p.resolveFrom(ctx, env, what, false)
+		pw, src, err := p.resolveFrom(ctx, env, what, false, config)
 		if err != nil {
 			return err
 		}
@@ -106,6 +124,14 @@ func (p *passwordFlags) open(ctx context.Context, env *Env, what string, try fun
 		env.endProgress()
 		fmt.Fprintf(env.Prompt, "Wrong password (try %d of %d).\n", n, promptTries)
 	}
+}
+
+// warnLoudly writes a warning that --quiet does not silence, on stderr
+// and so in the run log.
+func (env *Env) warnLoudly(msg string) {
+	opts := env.logOpts
+	opts.Quiet = false
+	logging.New(env.Stderr, env.Redactor, opts).Warn(msg)
 }
 
 // saveTerminal returns a function that puts the terminal back as it is

@@ -32,9 +32,10 @@ option=file puts the file at DEST/<name>, option=folder puts the folder's
 contents directly under DEST, option=No is skipped. Only what changed is sent.
 
 One password opens every element's key file, as with librec-auto's -k: it
-comes from -k, --password or --password-file, else from a password written in
-the config, else from DROPBOX_POST_PASSWORD, else from a prompt on a terminal.
-Without a terminal run stops at once (exit 6) and sends nothing. An element
+comes from -k, --password or --password-file, else from DROPBOX_POST_PASSWORD,
+else from a password written in the config (with a warning), else from a
+prompt on a terminal. Without a terminal, or in the background of one, run
+stops at once (exit 6) and sends nothing. An element
 without encrypted_key uses --encrypted-key, or DROPBOX_ACCESS_TOKEN, or
 DROPBOX_APP_KEY and DROPBOX_REFRESH_TOKEN.
 

@@ -158,18 +158,16 @@ func (p *poster) open(ctx context.Context) (map[string]*dbx.Client, map[string]s
 }
 
 // withPassword finds the one password of every key file (named in names)
-// and calls load with it: -k, --password or --password-file, else a
-// password written in the config, else DROPBOX_POST_PASSWORD or a prompt on
-// the terminal, asked again when the typed one is wrong.
+// and calls load with it: -k, --password or --password-file, else
+// DROPBOX_POST_PASSWORD, else a password written in the config (warned
+// about), else a prompt on the terminal, asked again when the typed one is
+// wrong.
 func (p *poster) withPassword(ctx context.Context, names []string, load func(secret.Password) error) error {
-	pw := &p.df.pw
-	given := pw.flags != nil && (pw.flags.Changed("key_password") || pw.flags.Changed("password") || pw.flags.Changed("password-file"))
-	if !given {
-		for _, e := range p.elems {
-			if e.Option != configschema.Skip && e.Password == configschema.PasswordInline {
-				p.env.Log.Debug("password found", "from", fmt.Sprintf("the config (line %d)", e.Line))
-				return load(secret.NewPassword(e.ConfigPassword.Reveal()))
-			}
+	var config configPassword
+	for _, e := range p.elems {
+		if e.Option != configschema.Skip && e.Password == configschema.PasswordInline {
+			config = configPassword{secret.Given{Value: e.ConfigPassword.Reveal(), Set: true}, fmt.Sprintf("%q, element %d (line %d)", p.config, e.Index, e.Line)}
+			break
 		}
 	}
 	quoted := make([]string, len(names))
@@ -180,7 +178,7 @@ func (p *poster) withPassword(ctx context.Context, names []string, load func(sec
 	if len(names) > 1 {
 		what = "key files " + strings.Join(quoted, ", ")
 	}
-	return pw.open(ctx, p.env, what, load)
+	return p.df.pw.openWith(ctx, p.env, what, config, load)
 }
 
 // pushOne posts one element, or in a dry run plans it, with client, or

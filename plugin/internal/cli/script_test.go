@@ -20,8 +20,9 @@ import (
 func TestMain(m *testing.M) {
 	keyfile.UseCheapWorkFactor()
 	testscript.Main(m, map[string]func(){
-		"dropbox-post":       func() { detachTerminal(); os.Exit(Main(OSEnv(), os.Args[1:])) },
-		"dropbox-post-stuck": func() { os.Exit(stuckMain()) },
+		"dropbox-post":            func() { detachTerminal(); os.Exit(Main(OSEnv(), os.Args[1:])) },
+		"dropbox-post-stuck":      func() { os.Exit(stuckMain()) },
+		"dropbox-post-background": func() { os.Exit(backgroundMain()) },
 	})
 }
 

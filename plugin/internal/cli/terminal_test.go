@@ -45,7 +45,14 @@ func startOnTTY(t *testing.T, base string, args ...string) *ttyRun {
 // startOnTTYIn is startOnTTY in the folder dir ("": a new one).
 func startOnTTYIn(t *testing.T, dir, base string, args ...string) *ttyRun {
 	t.Helper()
-	cmd := exec.Command("dropbox-post", args...)
+	return startProgramOnTTY(t, dir, base, "dropbox-post", args...)
+}
+
+// startProgramOnTTY is startOnTTYIn running prog, one of TestMain's
+// commands.
+func startProgramOnTTY(t *testing.T, dir, base, prog string, args ...string) *ttyRun {
+	t.Helper()
+	cmd := exec.Command(prog, args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "DROPBOX_API_URL="+base, "DROPBOX_ACCESS_TOKEN="+emutest.Token, "DROPBOX_POST_PASSWORD=")
 	if cmd.Dir == "" {
@@ -253,11 +260,11 @@ func TestTerminalCtrlC(t *testing.T) {
 	}
 }
 
-// TestTerminalPrompt: the password prompt on the terminal is not drawn
-// over by the status line: the phase before it is cleared, and nothing is
-// drawn until the password is typed.
-func TestTerminalPrompt(t *testing.T) {
-	base := startTTYEmulator(t, emulator.Options{Tokens: []string{"sl.B0aFakeShortLivedToken-abc_123XYZ"}}) // the key file's
+// keyStudy writes a study whose one element posts exp00000 to /demo with
+// the key file keys/dropbox.enc (password hunter2), given with -k (an
+// empty password param), and returns its folder.
+func keyStudy(t *testing.T) string {
+	t.Helper()
 	study := t.TempDir()
 	key, err := os.ReadFile("../keyfile/testdata/librec-auto-legacy/01-typical.enc") // password hunter2
 	if err != nil {
@@ -275,6 +282,15 @@ func TestTerminalPrompt(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	return study
+}
+
+// TestTerminalPrompt: the password prompt on the terminal is not drawn
+// over by the status line: the phase before it is cleared, and nothing is
+// drawn until the password is typed.
+func TestTerminalPrompt(t *testing.T) {
+	base := startTTYEmulator(t, emulator.Options{Tokens: []string{"sl.B0aFakeShortLivedToken-abc_123XYZ"}}) // the key file's
+	study := keyStudy(t)
 	r := startOnTTYIn(t, study, base, "run", "--no-manifest")
 	for !strings.Contains(r.out.String(), "Password for") {
 		select {

@@ -1,8 +1,9 @@
 // Package secret finds the password of a key file without ever blocking an
 // unattended run. It looks, in order, at -k/--key_password (librec-auto's
 // flag), --password (librec-auto's script convention), --password-file, the
-// environment variable DROPBOX_POST_PASSWORD, and only then, when a person
-// is at a terminal, asks on it without echo.
+// environment variable DROPBOX_POST_PASSWORD, a password written in the
+// study's config (with a warning), and only then, when a person is at a
+// terminal in its foreground, asks on it without echo.
 package secret
 
 import (
@@ -23,6 +24,9 @@ import (
 // value counts as not set; give an empty password with -k ” instead.
 const EnvVar = "DROPBOX_POST_PASSWORD"
 
+// noPasswordFix names the ways to give a password when none was given.
+const noPasswordFix = "pass -k PASSWORD, --password-file FILE, or set " + EnvVar
+
 // maxFileSize bounds what is read from a --password-file.
 const maxFileSize = 64 << 10
 
@@ -36,13 +40,15 @@ type Given struct {
 // Source says where a password came from.
 type Source int
 
-// The places a password comes from, in the order they are looked at.
+// The places a password comes from. They are looked at in this order,
+// except FromConfig, which comes after FromEnv (see Resolve).
 const (
 	FromKeyPassword Source = iota + 1 // -k / --key_password
 	FromPassword                      // --password
 	FromFile                          // --password-file
 	FromEnv                           // DROPBOX_POST_PASSWORD
 	FromPrompt                        // typed at the terminal
+	FromConfig                        // written in the study's config
 )
 
 // String names the source as a user would write it.
@@ -56,6 +62,8 @@ func (s Source) String() string {
 		return "--password-file"
 	case FromEnv:
 		return EnvVar
+	case FromConfig:
+		return "the config"
 	case FromPrompt:
 		return "the terminal"
 	}
@@ -72,13 +80,25 @@ type Request struct {
 
 	Getenv func(string) string // nil: no environment
 
+	// Config is a password written in the study's config, at ConfigAt
+	// (`"conf/config.xml":9`). It counts only when no flag and no
+	// environment gives one, and then Warn says loudly that anyone who can
+	// read the config can read the password.
+	Config   Given
+	ConfigAt string
+	Warn     func(string) // nil: the warning is lost
+
 	// Terminal says whether a person can be asked; ReadPassword reads one
 	// line without echo and is called only when Terminal is true. Prompts
 	// go to Prompt. The caller reads and writes the controlling terminal
 	// (/dev/tty), as getpass does, whatever stdin, stdout and stderr are.
+	// TTY is that terminal when known: a process that is not in its
+	// foreground process group (a shell's background job) is not asked,
+	// since the shell would stop it at the prompt until `fg`.
 	Terminal     bool
 	ReadPassword func() ([]byte, error)
 	Prompt       io.Writer
+	TTY          *os.File
 
 	// For names what the password is for in the prompt, e.g. `key file
 	// "k.key"`. Confirm asks twice and refuses a mismatch or an empty
@@ -88,8 +108,9 @@ type Request struct {
 }
 
 // Resolve returns the password and where it came from. With no password
-// given and no terminal it returns at once an *exit.Error with code
-// NoPassword naming the ways to give one. A ctx cancelled while a prompt
+// given and no terminal, or a terminal whose foreground this process is
+// not in, it returns at once an *exit.Error with code NoPassword naming
+// the ways to give one. A ctx cancelled while a prompt
 // waits makes Resolve return at once an error with code Interrupted that
 // wraps ctx's error.
 func Resolve(ctx context.Context, r Request) (string, Source, error) {
@@ -110,12 +131,28 @@ func Resolve(ctx context.Context, r Request) (string, Source, error) {
 			return pw, FromEnv, nil
 		}
 	}
+	if r.Config.Set {
+		if r.Warn != nil {
+			r.Warn(configWarning(r.ConfigAt))
+		}
+		return r.Config.Value, FromConfig, nil
+	}
 	if !r.Terminal || r.ReadPassword == nil {
-		return "", 0, exit.New(exit.NoPassword, "no password given, and no terminal to ask for one",
-			"pass -k PASSWORD, --password-file FILE, or set "+EnvVar)
+		return "", 0, exit.New(exit.NoPassword, "no password given, and no terminal to ask for one", noPasswordFix)
+	}
+	if r.TTY != nil && !foreground(r.TTY) {
+		return "", 0, exit.New(exit.NoPassword,
+			"no password given, and no terminal to ask for one (this run is in the background: a prompt would stop it until 'fg')", noPasswordFix)
 	}
 	pw, err := prompt(ctx, r)
 	return pw, FromPrompt, err
+}
+
+// configWarning says that the password written in the config at where is
+// used, and what that costs.
+func configWarning(where string) string {
+	return "using the password written in the config (" + where + "): anyone who can read the config can read it and decrypt the key; " +
+		`write <param name="password"/> and give the password with -k, --password-file or ` + EnvVar + " instead"
 }
 
 // readStdin reads the password piped to stdin (--password-file -), to its

@@ -246,3 +246,34 @@ func TestPasswordFileStdin(t *testing.T) {
 		t.Errorf("no stdin: %v", err)
 	}
 }
+
+// TestConfigPassword: a password written in the config counts after the
+// environment's and before a prompt, and only when used is it warned about,
+// naming where it is and never its value.
+func TestConfigPassword(t *testing.T) {
+	var warned []string
+	r := Request{
+		Getenv:       env(map[string]string{EnvVar: "from-env"}),
+		Config:       Given{"from-config", true},
+		ConfigAt:     `"conf/config.xml", element 1 (line 3)`,
+		Warn:         func(s string) { warned = append(warned, s) },
+		Terminal:     true,
+		ReadPassword: noPrompt(t),
+	}
+	pw, src, err := Resolve(context.Background(), r)
+	if err != nil || pw != "from-env" || src != FromEnv || len(warned) != 0 {
+		t.Errorf("with the environment's: Resolve = %q, %v, %v, warnings %q; want from-env, no warning", pw, src, err, warned)
+	}
+	r.Getenv = env(nil)
+	pw, src, err = Resolve(context.Background(), r)
+	if err != nil || pw != "from-config" || src != FromConfig || src.String() != "the config" {
+		t.Errorf("Resolve = %q, %v, %v; want from-config from the config", pw, src, err)
+	}
+	if len(warned) != 1 || !strings.Contains(warned[0], `"conf/config.xml", element 1 (line 3)`) || !strings.Contains(warned[0], "anyone who can read the config") || strings.Contains(warned[0], "from-config") {
+		t.Errorf("warnings %q: want one naming the place and the risk, not the password", warned)
+	}
+	r.KeyPassword = Given{"from-k", true}
+	if pw, src, _ := Resolve(context.Background(), r); pw != "from-k" || src != FromKeyPassword || len(warned) != 1 {
+		t.Errorf("-k: Resolve = %q, %v (warnings %d); want from-k, no new warning", pw, src, len(warned))
+	}
+}
