@@ -144,7 +144,10 @@ func rewrite(u, base *url.URL) {
 
 // endpointTransport sends requests for Dropbox's hosts to base, when set, and
 // makes the Dropbox-API-Arg header ASCII as the API requires (the Go SDK
-// puts raw UTF-8 there).
+// puts raw UTF-8 there). It is the one place where requests leave: it
+// sends nothing in clear to a host that is not loopback, and turns every
+// redirect into an error (an *AnswerError), below the layers that add
+// credentials, so that http.Client never follows one to another host.
 type endpointTransport struct {
 	base      *url.URL // nil: talk to Dropbox
 	userAgent string
@@ -163,7 +166,16 @@ func (t *endpointTransport) RoundTrip(req *http.Request) (*http.Response, error)
 	if t.userAgent != "" {
 		r.Header.Set("User-Agent", t.userAgent)
 	}
+	if r.URL.Scheme != "https" && !(r.URL.Scheme == "http" && isLoopback(r.URL.Hostname())) {
+		// ParseAPIURL lets no such URL through, and no redirect is
+		// followed: this holds whatever a server answers.
+		return nil, &AnswerError{Host: r.URL.Host, What: "is not loopback, and the request would cross the network in clear: it was not sent"}
+	}
 	resp, err := t.next.RoundTrip(r)
+	if err == nil && resp.StatusCode >= 300 && resp.StatusCode <= 399 {
+		resp.Body.Close()
+		resp, err = nil, redirected(r.URL, resp)
+	}
 	if err != nil && r.URL.Host != req.URL.Host {
 		err = &hostError{host: r.URL.Host, err: err}
 	}

@@ -82,6 +82,10 @@ func Explain(err error, doing string) error {
 	if errors.Is(err, context.Canceled) {
 		return exit.Wrap(exit.Interrupted, err, doing+": interrupted", "run the same command again to finish; only what is missing is sent")
 	}
+	var answer *AnswerError
+	if errors.As(err, &answer) {
+		return exit.Wrap(exit.Protocol, err, doing+": "+answer.Error(), unexpectedFix)
+	}
 	var re *RefreshError
 	if errors.As(err, &re) {
 		if code := re.OAuthCode(); code != "" {
@@ -120,7 +124,7 @@ func Explain(err error, doing string) error {
 	}
 	var br auth.BadRequest
 	if errors.As(err, &br) {
-		return exit.Wrap(exit.Dropbox, err, fmt.Sprintf("%s: Dropbox rejected the request: %q", doing, firstLine(br.ErrorSummary)), "this is a bug in dropbox-post; please report it")
+		return exit.Wrap(exit.Dropbox, err, fmt.Sprintf("%s: Dropbox rejected the request: %q", doing, Clip(br.ErrorSummary)), "this is a bug in dropbox-post; please report it")
 	}
 	if s := Summary(err); s != "" {
 		for _, h := range summaryHelp {
@@ -142,9 +146,9 @@ func Explain(err error, doing string) error {
 		return exit.Wrap(exit.Dropbox, err, fmt.Sprintf("%s: %s", doing, netText(err)), "check the network (or --api-url) and run again; only what is missing is sent")
 	}
 	if errors.As(err, &ie) {
-		return exit.Wrap(exit.Dropbox, err, fmt.Sprintf("%s: Dropbox answered HTTP %d: %q", doing, ie.StatusCode, firstLine(ie.Content)), "")
+		return exit.Wrap(exit.Dropbox, err, fmt.Sprintf("%s: Dropbox answered HTTP %d: %q", doing, ie.StatusCode, Clip(ie.Content)), "")
 	}
-	return exit.Wrap(exit.Dropbox, err, fmt.Sprintf("%s: %s", doing, firstLine(err.Error())), "")
+	return exit.Wrap(exit.Dropbox, err, fmt.Sprintf("%s: %s", doing, Clip(err.Error())), "")
 }
 
 // netText describes a network error by the host actually contacted (the
@@ -164,14 +168,4 @@ func netText(err error) string {
 		return fmt.Sprintf("could not reach %s: %v", host, ue.Err)
 	}
 	return err.Error()
-}
-
-func firstLine(s string) string {
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		s = s[:i]
-	}
-	if len(s) > 300 {
-		s = s[:300] + "…"
-	}
-	return s
 }

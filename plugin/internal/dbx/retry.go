@@ -224,10 +224,11 @@ func isWriteContention(body []byte) bool {
 }
 
 // retryableNetError reports whether a transport error is worth another try:
-// connections dropped, reset or timed out are; certificate errors and
-// malformed requests are not.
+// connections dropped, reset or timed out are; certificate errors,
+// malformed requests and answers Dropbox never gives are not.
 func retryableNetError(err error) bool {
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	var answer *AnswerError
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || errors.As(err, &answer) {
 		return false
 	}
 	var certErr *x509.CertificateInvalidError

@@ -29,6 +29,7 @@ const (
 	Dropbox       Code = 8   // Dropbox (or the network) failed after retries
 	Mismatch      Code = 9   // verify: local and Dropbox differ
 	Local         Code = 10  // a local file could not be read or written
+	Protocol      Code = 11  // a server answered what Dropbox's API never answers
 	Interrupted   Code = 130 // stopped by SIGINT / SIGTERM
 )
 
