@@ -3,17 +3,17 @@
 package local
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
-	"strings"
 	"time"
 
 	"github.com/librec-auto/dropbox-post/internal/filter"
 	"github.com/librec-auto/dropbox-post/internal/regularfile"
 	"github.com/librec-auto/dropbox-post/plugin/dpath"
+	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
 )
 
 // StateDir is the folder dropbox-post keeps its own files in (manifests).
@@ -72,6 +72,8 @@ type Tree struct {
 	// left out.
 	Filter   *filter.Filter
 	Filtered int
+
+	steps int // names the scan looked up (walker.steps): its cost, for tests
 }
 
 // Close releases the folder Scan held open; the files cannot be opened
@@ -180,152 +182,6 @@ func scan(root string, within *os.Root, name string, f *filter.Filter) (*Tree, e
 	return t, nil
 }
 
-// walk lists the folder t holds open.
-func (t *Tree) walk() error {
-	dirs := map[string]bool{}
-	var filtered []string // files left out by the filter: their folders are not empty
-	err := fs.WalkDir(t.root.FS(), ".", func(rel string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if rel == "." {
-			return nil
-		}
-		name := d.Name()
-		switch {
-		case d.IsDir() && name == StateDir:
-			return filepath.SkipDir
-		case dpath.Ignored(name):
-			t.Skipped = append(t.Skipped, Note{rel, "Dropbox ignores this name"})
-			return skip(d)
-		case !d.IsDir() && IsPullTemp(name):
-			t.Skipped = append(t.Skipped, Note{rel, "a temporary file of an interrupted dropbox-post pull (the next pull removes it)"})
-			return nil
-		case d.IsDir() && !t.Filter.Dir(rel) && dpath.CheckName(name) != nil:
-			t.Filtered++ // a folder Dropbox could not store, left out whole
-			return filepath.SkipDir
-		case !d.IsDir() && t.Filter.Active() && !t.passes(rel):
-			t.Filtered++
-			filtered = append(filtered, rel)
-			return nil
-		case d.Type()&fs.ModeSymlink != 0:
-			t.Skipped = append(t.Skipped, Note{rel, "symbolic link, not followed"})
-			return nil
-		case !d.IsDir() && !d.Type().IsRegular():
-			t.Skipped = append(t.Skipped, Note{rel, "not a regular file"})
-			return nil
-		}
-		if err := dpath.CheckName(name); err != nil {
-			t.Invalid = append(t.Invalid, Note{rel, err.Error()})
-			return skip(d)
-		}
-		if d.IsDir() {
-			dirs[rel] = true
-			return nil
-		}
-		osName := filepath.FromSlash(rel)
-		info, err := t.root.Lstat(osName)
-		if err != nil {
-			return err
-		}
-		if !info.Mode().IsRegular() { // swapped since it was listed
-			t.Skipped = append(t.Skipped, Note{rel, "not a regular file"})
-			return nil
-		}
-		t.Files = append(t.Files, &File{Rel: rel, Path: filepath.Join(t.Root, osName), Size: info.Size(), ModTime: info.ModTime(),
-			root: t.root, name: osName})
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	t.EmptyDirs = emptyDirs(dirs, t.Files, filtered)
-	if t.Filter.Active() {
-		kept := t.EmptyDirs[:0]
-		for _, d := range t.EmptyDirs {
-			if t.Filter.Dir(d) {
-				kept = append(kept, d)
-			}
-		}
-		t.EmptyDirs = kept
-	}
-	sort.Slice(t.Files, func(i, j int) bool { return t.Files[i].Rel < t.Files[j].Rel })
-	t.Invalid = append(t.Invalid, caseClashes(t.Files)...)
-	return nil
-}
-
-// passes reports whether the file at rel passes the filter; its size is
-// looked up only when the filter has a size limit to check.
-func (t *Tree) passes(rel string) bool {
-	if !t.Filter.File(rel, 0) {
-		return false
-	}
-	info, err := t.root.Lstat(filepath.FromSlash(rel))
-	if err != nil || !info.Mode().IsRegular() {
-		return true // decided later, as for any file
-	}
-	return t.Filter.File(rel, info.Size())
-}
-
-func skip(d fs.DirEntry) error {
-	if d.IsDir() {
-		return filepath.SkipDir
-	}
-	return nil
-}
-
-// parents calls fn for each folder above rel, deepest first, until fn
-// returns false.
-func parents(rel string, fn func(dir string) bool) {
-	for dir := rel; ; {
-		i := strings.LastIndexByte(dir, '/')
-		if i < 0 || !fn(dir[:i]) {
-			return
-		}
-		dir = dir[:i]
-	}
-}
-
-// emptyDirs returns the deepest folders that hold no file at any depth:
-// Dropbox creates the others implicitly when their files arrive; these need
-// create_folder (which creates their parents too).
-func emptyDirs(dirs map[string]bool, files []*File, filtered []string) []string {
-	full := map[string]bool{} // holds a file at some depth
-	rels := make([]string, 0, len(files)+len(filtered))
-	for _, f := range files {
-		rels = append(rels, f.Rel)
-	}
-	for _, rel := range append(rels, filtered...) {
-		parents(rel, func(dir string) bool {
-			if full[dir] {
-				return false
-			}
-			full[dir] = true
-			return true
-		})
-	}
-	covered := map[string]bool{} // an empty folder lies below it
-	for dir := range dirs {
-		if !full[dir] {
-			parents(dir, func(p string) bool {
-				if covered[p] {
-					return false
-				}
-				covered[p] = true
-				return true
-			})
-		}
-	}
-	var out []string
-	for dir := range dirs {
-		if !full[dir] && !covered[dir] {
-			out = append(out, dir)
-		}
-	}
-	sort.Strings(out)
-	return out
-}
-
 // caseClashes reports files whose paths differ only by case: Dropbox paths
 // are case-insensitive, so they would overwrite each other.
 func caseClashes(files []*File) []Note {
@@ -340,4 +196,18 @@ func caseClashes(files []*File) []Note {
 		seen[key] = f.Rel
 	}
 	return out
+}
+
+// Explain turns the error of a scan of path into one for the user: a path
+// that does not exist (exit.Usage), one that cannot be read (exit.Local),
+// or the scan's own *exit.Error as it is (a tree too deep).
+func Explain(err error, path string) error {
+	var ee *exit.Error
+	switch {
+	case errors.As(err, &ee):
+		return ee
+	case errors.Is(err, fs.ErrNotExist):
+		return exit.New(exit.Usage, fmt.Sprintf("%q does not exist", path), "check the path to post")
+	}
+	return exit.Wrap(exit.Local, err, fmt.Sprintf("cannot read %q: %v", path, err), "check the permissions")
 }

@@ -79,10 +79,7 @@ func Run(ctx context.Context, c *dbx.Client, o Options) (*report.Summary, error)
 	prog.Phase(fmt.Sprintf("scanning %q", o.Local), report.None, 0)
 	tree, err := scan(o.Study, abs, o.Filter)
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, exit.New(exit.Usage, fmt.Sprintf("%q does not exist", o.Local), "check the path to post")
-		}
-		return nil, exit.Wrap(exit.Local, err, fmt.Sprintf("cannot read %q: %v", o.Local, err), "check the permissions")
+		return nil, local.Explain(err, o.Local)
 	}
 	defer tree.Close() // files are read through the folder the scan holds open
 	if len(tree.Invalid) > 0 {

@@ -6,9 +6,7 @@ package verify
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io/fs"
 	"sort"
 	"strconv"
 	"strings"
@@ -77,10 +75,7 @@ const noHash = "Dropbox listed no content hash: the content could not be compare
 func Compare(ctx context.Context, c *dbx.Client, localPath, dest string, f *filter.Filter) (*Result, error) {
 	tree, err := local.ScanFiltered(localPath, f)
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, exit.New(exit.Usage, fmt.Sprintf("%q does not exist", localPath), "check the local path")
-		}
-		return nil, exit.Wrap(exit.Local, err, fmt.Sprintf("cannot read %q: %v", localPath, err), "check the permissions")
+		return nil, local.Explain(err, localPath)
 	}
 	defer tree.Close() // files are read through the folder the scan holds open
 
