@@ -11,6 +11,7 @@ import (
 
 	"github.com/librec-auto/dropbox-post/configschema"
 	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
+	"github.com/librec-auto/dropbox-post/plugin/internal/secret"
 )
 
 // librecAutoCommand is the hidden command behind librec-auto's calling
@@ -82,7 +83,7 @@ rest are set by the person running it, with the environment, or with
 type librecCall struct {
 	positional []string
 	params     []configschema.Flag // canonical names, the last value of each (every value of a repeatable one), in first-seen order
-	password   *string             // --password, the last one
+	password   secret.Given        // --password, the last one
 	ignored    []string            // names that are not element params, as written, once each
 }
 
@@ -123,8 +124,7 @@ func parseLibrecCall(args []string) (librecCall, error) {
 		case !hasValue:
 			return c, exit.Usagef("librec-auto passes each param as --NAME=VALUE", "--%s has no value", name)
 		case spec.Name == "password":
-			v := value
-			c.password = &v
+			c.password = secret.Give(value)
 		case spec.Repeatable: // each one counts (--exclude=a --exclude=b)
 			c.params = append(c.params, configschema.Flag{Name: spec.Name, Value: value})
 		default:
@@ -189,15 +189,12 @@ func postCall(cmd *cobra.Command, env *Env, call librecCall, study string) error
 	if _, err := df.endpoint(env); err != nil {
 		return err
 	}
-	pw, fromShim, err := shimPassword(env)
+	pw, err := shimPassword(env)
 	if err != nil {
 		return err
 	}
-	if call.password != nil && !fromShim {
+	if !pw.Set {
 		pw = call.password
-	}
-	if pw != nil {
-		_ = fs.Set("password", *pw)
 	}
 
 	config := configschema.StudyConfig(study, call.positional[0])
@@ -206,15 +203,16 @@ func postCall(cmd *cobra.Command, env *Env, call librecCall, study string) error
 	}
 
 	flags := call.params
-	if pw != nil {
-		flags = append(flags, configschema.Flag{Name: "password"}) // the value stays with df.pw
+	if pw.Set {
+		flags = append(flags, configschema.Flag{Name: "password"}) // the value stays in pw
 	}
 	e, warns, err := configschema.ResolveParams(study, flags,
 		configschema.ResolveOptions{RequireKey: !envCredential(env)})
 	if err := checked(env, warns, err); err != nil {
 		return err
 	}
-	p := &poster{env: env, df: &df, tf: &tf, mode: mode, study: study, config: config, elems: []configschema.Element{e}}
+	p := &poster{env: env, df: &df, tf: &tf, mode: mode, study: study, config: config, elems: []configschema.Element{e},
+		password: env.passwordRequest(secret.Request{Password: pw})}
 	return p.post(cmd.Context())
 }
 

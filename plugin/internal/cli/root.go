@@ -22,6 +22,7 @@ import (
 	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
 	"github.com/librec-auto/dropbox-post/plugin/internal/logging"
 	"github.com/librec-auto/dropbox-post/plugin/internal/report"
+	"github.com/librec-auto/dropbox-post/plugin/internal/secret"
 )
 
 // Env is what a command sees of the outside world. Tests give their own.
@@ -146,7 +147,7 @@ func Main(env *Env, args []string) int {
 	// The notices go through env.Stderr as run sets it up (escaped, above
 	// the progress line), looked up when they are written.
 	notice := writerFunc(func(p []byte) (int, error) { return env.Stderr.Write(p) })
-	return withSignals(notice, terminalRestorer(env.TTY), func(ctx context.Context) int { return run(ctx, env, args) })
+	return withSignals(notice, secret.SaveTerminal(env.TTY), func(ctx context.Context) int { return run(ctx, env, args) })
 }
 
 func run(ctx context.Context, env *Env, args []string) int {

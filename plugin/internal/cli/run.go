@@ -112,6 +112,6 @@ func postStudy(cmd *cobra.Command, env *Env, study, config string, allowOutside 
 	if err := checked(env, warns, err); err != nil {
 		return err
 	}
-	p := &poster{env: env, df: df, tf: tf, mode: mode, study: study, config: file, elems: elems, whole: true}
+	p := &poster{env: env, df: df, tf: tf, mode: mode, study: study, config: file, elems: elems, whole: true, password: df.pw.request(env)}
 	return p.post(cmd.Context())
 }

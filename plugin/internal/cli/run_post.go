@@ -32,6 +32,9 @@ type poster struct {
 	config string // the config file, as given
 	elems  []configschema.Element
 	whole  bool // a whole study (run): a heading per element and an overall line
+	// password is where the key files' password may come from; the
+	// config's own password is added from elems.
+	password secret.Request
 }
 
 // outcome is what became of one element.
@@ -158,15 +161,16 @@ func (p *poster) open(ctx context.Context) (map[string]*dbx.Client, map[string]s
 }
 
 // withPassword finds the one password of every key file (named in names)
-// and calls load with it: -k, --password or --password-file, else
-// DROPBOX_POST_PASSWORD, else a password written in the config (warned
+// and calls load with it (secret.Open): -k, --password or --password-file,
+// else DROPBOX_POST_PASSWORD, else a password written in the config (warned
 // about), else a prompt on the terminal, asked again when the typed one is
 // wrong.
 func (p *poster) withPassword(ctx context.Context, names []string, load func(secret.Password) error) error {
-	var config configPassword
+	r := p.password
 	for _, e := range p.elems {
 		if e.Option != configschema.Skip && e.Password == configschema.PasswordInline {
-			config = configPassword{secret.Given{Value: e.ConfigPassword.Reveal(), Set: true}, fmt.Sprintf("%q, element %d (line %d)", p.config, e.Index, e.Line)}
+			r.Config = secret.Give(e.ConfigPassword.Reveal())
+			r.ConfigAt = fmt.Sprintf("%q, element %d (line %d)", p.config, e.Index, e.Line)
 			break
 		}
 	}
@@ -174,11 +178,11 @@ func (p *poster) withPassword(ctx context.Context, names []string, load func(sec
 	for i, n := range names {
 		quoted[i] = fmt.Sprintf("%q", n)
 	}
-	what := "key file " + quoted[0]
+	r.For = "key file " + quoted[0]
 	if len(names) > 1 {
-		what = "key files " + strings.Join(quoted, ", ")
+		r.For = "key files " + strings.Join(quoted, ", ")
 	}
-	return p.df.pw.openWith(ctx, p.env, what, config, load)
+	return secret.Open(ctx, r, load)
 }
 
 // pushOne posts one element, or in a dry run plans it, with client, or

@@ -8,8 +8,6 @@ import (
 	"os/signal"
 	"syscall"
 
-	"golang.org/x/term"
-
 	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
 )
 
@@ -27,21 +25,6 @@ func withSignals(stderr io.Writer, restore func(), main func(context.Context) in
 	})
 	defer stop()
 	return main(ctx)
-}
-
-// terminalRestorer returns a function that puts the terminal tty (nil:
-// none) back as it is now: a second Ctrl-C during a password prompt must
-// not leave it without echo.
-func terminalRestorer(tty *os.File) func() {
-	if tty == nil {
-		return func() {}
-	}
-	fd := int(tty.Fd())
-	state, err := term.GetState(fd)
-	if err != nil {
-		return func() {}
-	}
-	return func() { _ = term.Restore(fd, state) }
 }
 
 // onSignals returns a context cancelled at the first value on sigs; at the

@@ -35,7 +35,7 @@ func prompt(ctx context.Context, r Request) (string, error) {
 // ask writes the prompt and reads one line without echo. The read goes on
 // in the background so that a cancelled ctx (Ctrl-C) is answered at once.
 func ask(ctx context.Context, r Request, text string) (string, error) {
-	out := r.Prompt
+	out := r.Terminal.Prompt
 	if out == nil {
 		out = io.Discard
 	}
@@ -46,7 +46,7 @@ func ask(ctx context.Context, r Request, text string) (string, error) {
 	}
 	done := make(chan result, 1)
 	go func() {
-		b, err := r.ReadPassword()
+		b, err := r.Terminal.ReadPassword()
 		done <- result{b, err}
 	}()
 	select {

@@ -14,6 +14,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/hashicorp/go-hclog"
 	"golang.org/x/term"
 
 	"github.com/librec-auto/dropbox-post/internal/regularfile"
@@ -30,12 +31,15 @@ const noPasswordFix = "pass -k PASSWORD, --password-file FILE, or set " + EnvVar
 // maxFileSize bounds what is read from a --password-file.
 const maxFileSize = 64 << 10
 
-// Given is a value from a flag, and whether the flag was given at all: an
-// explicitly given empty password is a real password.
+// Given is a password from a flag or a config, and whether it was given
+// at all: an explicitly given empty password is a real password.
 type Given struct {
-	Value string
+	Value Password
 	Set   bool
 }
+
+// Give returns s as a given password.
+func Give(s string) Given { return Given{Value: NewPassword(s), Set: true} }
 
 // Source says where a password came from.
 type Source int
@@ -70,65 +74,76 @@ func (s Source) String() string {
 	return "nowhere"
 }
 
-// Request is what Resolve looks at. The zero value of every field is safe:
-// no flags, no environment, no terminal.
+// Request is every place a password may come from, for Resolve and Open,
+// which alone decide between them. The zero value of every field is safe:
+// no flags, no environment, no config, no terminal.
 type Request struct {
 	KeyPassword  Given     // -k / --key_password
-	Password     Given     // --password
-	PasswordFile Given     // --password-file: a path, or "-" for Stdin
+	Password     Given     // --password (librec-auto's script convention)
+	PasswordFile *string   // --password-file: a path, or "-" for Stdin; nil: not given
 	Stdin        io.Reader // what --password-file - reads (nil: it is refused)
 
 	Getenv func(string) string // nil: no environment
 
 	// Config is a password written in the study's config, at ConfigAt
-	// (`"conf/config.xml":9`). It counts only when no flag and no
-	// environment gives one, and then Warn says loudly that anyone who can
-	// read the config can read the password.
+	// (`"conf/config.xml", element 1 (line 3)`). It counts only when no
+	// flag and no environment gives one, and then Warn says loudly that
+	// anyone who can read the config can read the password.
 	Config   Given
 	ConfigAt string
 	Warn     func(string) // nil: the warning is lost
 
-	// Terminal says whether a person can be asked; ReadPassword reads one
-	// line without echo and is called only when Terminal is true. Prompts
-	// go to Prompt. The caller reads and writes the controlling terminal
-	// (/dev/tty), as getpass does, whatever stdin, stdout and stderr are.
-	// TTY is that terminal when known: a process that is not in its
-	// foreground process group (a shell's background job) is not asked,
-	// since the shell would stop it at the prompt until `fg`.
-	Terminal     bool
-	ReadPassword func() ([]byte, error)
-	Prompt       io.Writer
-	TTY          *os.File
+	// Terminal is where a person can be asked; nil: no one can.
+	Terminal *Terminal
 
 	// For names what the password is for in the prompt, e.g. `key file
 	// "k.key"`. Confirm asks twice and refuses a mismatch or an empty
 	// password: for a new key file.
 	For     string
 	Confirm bool
+
+	Log hclog.Logger // where the password was found, as a debug line; nil: not said
 }
 
-// Resolve returns the password and where it came from. With no password
-// given and no terminal, or a terminal whose foreground this process is
-// not in, it returns at once an *exit.Error with code NoPassword naming
-// the ways to give one. A ctx cancelled while a prompt
-// waits makes Resolve return at once an error with code Interrupted that
-// wraps ctx's error.
-func Resolve(ctx context.Context, r Request) (string, Source, error) {
+// Resolve returns the password and where it came from: -k, --password,
+// --password-file, DROPBOX_POST_PASSWORD, the config's (with a warning),
+// then a prompt on the terminal. With no password given and no terminal,
+// or a terminal whose foreground this process is not in, it returns at
+// once an *exit.Error with code NoPassword naming the ways to give one. A
+// ctx cancelled while a prompt waits makes Resolve return at once an error
+// with code Interrupted that wraps ctx's error, with the terminal's modes
+// put back.
+func Resolve(ctx context.Context, r Request) (Password, Source, error) {
+	pw, src, err := find(ctx, r)
+	if err != nil {
+		return Password{}, 0, err
+	}
+	if r.Log != nil {
+		r.Log.Debug("password found", "from", src.String())
+	}
+	return pw, src, nil
+}
+
+// find is Resolve without the debug line.
+func find(ctx context.Context, r Request) (Password, Source, error) {
+	if r.Terminal != nil && r.Terminal.Before != nil {
+		r.Terminal.Before()
+	}
 	switch {
 	case r.KeyPassword.Set:
 		return r.KeyPassword.Value, FromKeyPassword, nil
 	case r.Password.Set:
 		return r.Password.Value, FromPassword, nil
-	case r.PasswordFile.Set && r.PasswordFile.Value == "-":
+	case r.PasswordFile != nil && *r.PasswordFile == "-":
 		pw, err := readStdin(r.Stdin)
-		return pw, FromFile, err
-	case r.PasswordFile.Set:
-		pw, err := readFile(r.PasswordFile.Value)
-		return pw, FromFile, err
+		return NewPassword(pw), FromFile, err
+	case r.PasswordFile != nil:
+		pw, err := readFile(*r.PasswordFile)
+		return NewPassword(pw), FromFile, err
 	}
 	if r.Getenv != nil {
 		if pw := r.Getenv(EnvVar); pw != "" {
-			return pw, FromEnv, nil
+			return NewPassword(pw), FromEnv, nil
 		}
 	}
 	if r.Config.Set {
@@ -137,15 +152,20 @@ func Resolve(ctx context.Context, r Request) (string, Source, error) {
 		}
 		return r.Config.Value, FromConfig, nil
 	}
-	if !r.Terminal || r.ReadPassword == nil {
-		return "", 0, exit.New(exit.NoPassword, "no password given, and no terminal to ask for one", noPasswordFix)
+	t := r.Terminal
+	if t == nil || t.ReadPassword == nil {
+		return Password{}, 0, exit.New(exit.NoPassword, "no password given, and no terminal to ask for one", noPasswordFix)
 	}
-	if r.TTY != nil && !foreground(r.TTY) {
-		return "", 0, exit.New(exit.NoPassword,
+	if t.TTY != nil && !foreground(t.TTY) {
+		return Password{}, 0, exit.New(exit.NoPassword,
 			"no password given, and no terminal to ask for one (this run is in the background: a prompt would stop it until 'fg')", noPasswordFix)
 	}
+	restore := SaveTerminal(t.TTY)
 	pw, err := prompt(ctx, r)
-	return pw, FromPrompt, err
+	if errors.Is(err, context.Canceled) {
+		restore()
+	}
+	return NewPassword(pw), FromPrompt, err
 }
 
 // configWarning says that the password written in the config at where is

@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -37,6 +36,14 @@ func env(m map[string]string) func(string) string {
 	return func(k string) string { return m[k] }
 }
 
+// resolve is Resolve with the password revealed, for comparisons.
+func resolve(ctx context.Context, r Request) (string, Source, error) {
+	pw, src, err := Resolve(ctx, r)
+	return pw.Reveal(), src, err
+}
+
+func ptr(s string) *string { return &s }
+
 func writeFile(t *testing.T, content string) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "pw")
@@ -49,12 +56,11 @@ func writeFile(t *testing.T, content string) string {
 func TestOrder(t *testing.T) {
 	file := writeFile(t, "from-file\n")
 	all := Request{
-		KeyPassword:  Given{"from-k", true},
-		Password:     Given{"from-password", true},
-		PasswordFile: Given{file, true},
+		KeyPassword:  Give("from-k"),
+		Password:     Give("from-password"),
+		PasswordFile: ptr(file),
 		Getenv:       env(map[string]string{EnvVar: "from-env"}),
-		Terminal:     true,
-		ReadPassword: noPrompt(t),
+		Terminal:     &Terminal{ReadPassword: noPrompt(t)},
 	}
 	steps := []struct {
 		drop func(*Request)
@@ -64,19 +70,19 @@ func TestOrder(t *testing.T) {
 		{func(*Request) {}, "from-k", FromKeyPassword},
 		{func(r *Request) { r.KeyPassword = Given{} }, "from-password", FromPassword},
 		{func(r *Request) { r.Password = Given{} }, "from-file", FromFile},
-		{func(r *Request) { r.PasswordFile = Given{} }, "from-env", FromEnv},
+		{func(r *Request) { r.PasswordFile = nil }, "from-env", FromEnv},
 	}
 	r := all
 	for _, s := range steps {
 		s.drop(&r)
-		pw, src, err := Resolve(context.Background(), r)
+		pw, src, err := resolve(context.Background(), r)
 		if err != nil || pw != s.want || src != s.src {
 			t.Errorf("Resolve = %q, %v, %v; want %q from %v", pw, src, err, s.want, s.src)
 		}
 	}
 	r.Getenv = env(nil)
-	r.ReadPassword = lines(t, "typed")
-	pw, src, err := Resolve(context.Background(), r)
+	r.Terminal.ReadPassword = lines(t, "typed")
+	pw, src, err := resolve(context.Background(), r)
 	if err != nil || pw != "typed" || src != FromPrompt {
 		t.Errorf("Resolve = %q, %v, %v; want the prompt", pw, src, err)
 	}
@@ -84,14 +90,14 @@ func TestOrder(t *testing.T) {
 
 func TestEmptyGivenIsAPassword(t *testing.T) {
 	for _, r := range []Request{
-		{KeyPassword: Given{"", true}},
-		{Password: Given{"", true}},
-		{PasswordFile: Given{writeFile(t, ""), true}},
-		{PasswordFile: Given{writeFile(t, "\n"), true}},
-		{PasswordFile: Given{writeFile(t, "\r\n"), true}},
+		{KeyPassword: Give("")},
+		{Password: Give("")},
+		{PasswordFile: ptr(writeFile(t, ""))},
+		{PasswordFile: ptr(writeFile(t, "\n"))},
+		{PasswordFile: ptr(writeFile(t, "\r\n"))},
 	} {
 		r.Getenv = env(map[string]string{EnvVar: "later"})
-		pw, src, err := Resolve(context.Background(), r)
+		pw, src, err := resolve(context.Background(), r)
 		if err != nil || pw != "" || src == FromEnv {
 			t.Errorf("Resolve = %q, %v, %v; want the empty password", pw, src, err)
 		}
@@ -109,7 +115,7 @@ func TestPasswordFileTrim(t *testing.T) {
 		"pw\r":         "pw\r",
 		"two\nlines\n": "two\nlines",
 	} {
-		pw, _, err := Resolve(context.Background(), Request{PasswordFile: Given{writeFile(t, content), true}})
+		pw, _, err := resolve(context.Background(), Request{PasswordFile: ptr(writeFile(t, content))})
 		if err != nil || pw != want {
 			t.Errorf("file %q: Resolve = %q, %v; want %q", content, pw, err, want)
 		}
@@ -118,36 +124,31 @@ func TestPasswordFileTrim(t *testing.T) {
 
 func TestPasswordFileErrors(t *testing.T) {
 	missing := filepath.Join(t.TempDir(), "nope")
-	_, _, err := Resolve(context.Background(), Request{PasswordFile: Given{missing, true}})
+	_, _, err := resolve(context.Background(), Request{PasswordFile: ptr(missing)})
 	if exit.CodeOf(err) != exit.Local || !strings.Contains(err.Error(), "cannot read password file "+missing+": no such file or directory") {
 		t.Errorf("missing file: %v", err)
 	}
-	_, _, err = Resolve(context.Background(), Request{PasswordFile: Given{t.TempDir(), true}})
+	_, _, err = resolve(context.Background(), Request{PasswordFile: ptr(t.TempDir())})
 	if exit.CodeOf(err) != exit.Local {
 		t.Errorf("directory: %v", err)
 	}
-	_, _, err = Resolve(context.Background(), Request{PasswordFile: Given{"", true}})
+	_, _, err = resolve(context.Background(), Request{PasswordFile: ptr("")})
 	if exit.CodeOf(err) != exit.Usage {
 		t.Errorf("empty path: %v", err)
 	}
 	big := writeFile(t, strings.Repeat("x", maxFileSize+1))
-	_, _, err = Resolve(context.Background(), Request{PasswordFile: Given{big, true}})
+	_, _, err = resolve(context.Background(), Request{PasswordFile: ptr(big)})
 	if exit.CodeOf(err) != exit.Local || !strings.Contains(err.Error(), "larger than") {
 		t.Errorf("big file: %v", err)
 	}
 }
 
-// TestNoTerminalNeverBlocks: without a terminal, Resolve returns at once and
-// never reads, even when ReadPassword would block for ever.
+// TestNoTerminalNeverBlocks: without a terminal, Resolve returns at once.
+// (A reader of the terminal comes only with a Terminal: no reader can be
+// called without one.)
 func TestNoTerminalNeverBlocks(t *testing.T) {
-	block := make(chan struct{})
-	defer close(block)
-	var read atomic.Bool
-	r := Request{
-		Getenv:       env(map[string]string{EnvVar: ""}),
-		ReadPassword: func() ([]byte, error) { read.Store(true); <-block; return nil, nil },
-	}
-	_, _, err := Resolve(context.Background(), r)
+	r := Request{Getenv: env(map[string]string{EnvVar: ""})}
+	_, _, err := resolve(context.Background(), r)
 	var e *exit.Error
 	if !errors.As(err, &e) || e.Code != exit.NoPassword {
 		t.Fatalf("err = %v, want NoPassword", err)
@@ -157,19 +158,16 @@ func TestNoTerminalNeverBlocks(t *testing.T) {
 			t.Errorf("%q does not name %s", err, opt)
 		}
 	}
-	if read.Load() {
-		t.Error("ReadPassword was called without a terminal")
-	}
-	// A terminal flag without a reader is no terminal either.
-	if _, _, err := Resolve(context.Background(), Request{Terminal: true}); exit.CodeOf(err) != exit.NoPassword {
+	// A terminal without a reader is no terminal either.
+	if _, _, err := resolve(context.Background(), Request{Terminal: &Terminal{}}); exit.CodeOf(err) != exit.NoPassword {
 		t.Errorf("no ReadPassword: %v", err)
 	}
 }
 
 func TestPrompt(t *testing.T) {
 	var out strings.Builder
-	pw, src, err := Resolve(context.Background(), Request{
-		Terminal: true, ReadPassword: lines(t, "hunter2"), Prompt: &out, For: `key file "k.key"`,
+	pw, src, err := resolve(context.Background(), Request{
+		Terminal: &Terminal{ReadPassword: lines(t, "hunter2"), Prompt: &out}, For: `key file "k.key"`,
 	})
 	if err != nil || pw != "hunter2" || src != FromPrompt {
 		t.Fatalf("Resolve = %q, %v, %v", pw, src, err)
@@ -178,7 +176,7 @@ func TestPrompt(t *testing.T) {
 		t.Errorf("prompt %q", got)
 	}
 	// An empty line is the empty password when opening a file.
-	pw, _, err = Resolve(context.Background(), Request{Terminal: true, ReadPassword: lines(t, "")})
+	pw, _, err = resolve(context.Background(), Request{Terminal: &Terminal{ReadPassword: lines(t, "")}})
 	if err != nil || pw != "" {
 		t.Errorf("empty typed: %q, %v", pw, err)
 	}
@@ -186,30 +184,30 @@ func TestPrompt(t *testing.T) {
 
 func TestConfirm(t *testing.T) {
 	var out strings.Builder
-	r := Request{Terminal: true, Confirm: true, Prompt: &out, ReadPassword: lines(t, "pw one", "pw one")}
-	if pw, _, err := Resolve(context.Background(), r); err != nil || pw != "pw one" {
+	r := Request{Terminal: &Terminal{Prompt: &out, ReadPassword: lines(t, "pw one", "pw one")}, Confirm: true}
+	if pw, _, err := resolve(context.Background(), r); err != nil || pw != "pw one" {
 		t.Errorf("Resolve = %q, %v", pw, err)
 	}
 	if strings.Count(out.String(), "\n") != 2 || !strings.Contains(out.String(), "again") {
 		t.Errorf("prompts %q", out.String())
 	}
-	r.ReadPassword = lines(t, "pw one", "pw two")
-	_, _, err := Resolve(context.Background(), r)
+	r.Terminal.ReadPassword = lines(t, "pw one", "pw two")
+	_, _, err := resolve(context.Background(), r)
 	if exit.CodeOf(err) != exit.Usage || !strings.Contains(err.Error(), "differ") {
 		t.Errorf("mismatch: %v", err)
 	}
 	if strings.Contains(err.Error(), "pw one") || strings.Contains(err.Error(), "pw two") {
 		t.Errorf("error reveals a password: %v", err)
 	}
-	r.ReadPassword = lines(t, "")
-	if _, _, err := Resolve(context.Background(), r); exit.CodeOf(err) != exit.Usage || !strings.Contains(err.Error(), "-k ''") {
+	r.Terminal.ReadPassword = lines(t, "")
+	if _, _, err := resolve(context.Background(), r); exit.CodeOf(err) != exit.Usage || !strings.Contains(err.Error(), "-k ''") {
 		t.Errorf("empty: %v", err)
 	}
 }
 
 func TestPromptFails(t *testing.T) {
-	r := Request{Terminal: true, ReadPassword: func() ([]byte, error) { return nil, errors.New("EOF") }}
-	if _, _, err := Resolve(context.Background(), r); exit.CodeOf(err) != exit.NoPassword {
+	r := Request{Terminal: &Terminal{ReadPassword: func() ([]byte, error) { return nil, errors.New("EOF") }}}
+	if _, _, err := resolve(context.Background(), r); exit.CodeOf(err) != exit.NoPassword {
 		t.Errorf("err = %v, want NoPassword", err)
 	}
 }
@@ -218,9 +216,9 @@ func TestPromptCancelled(t *testing.T) {
 	block := make(chan struct{})
 	defer close(block)
 	ctx, cancel := context.WithCancel(context.Background())
-	r := Request{Terminal: true, ReadPassword: func() ([]byte, error) { <-block; return nil, nil }}
+	r := Request{Terminal: &Terminal{ReadPassword: func() ([]byte, error) { <-block; return nil, nil }}}
 	time.AfterFunc(10*time.Millisecond, cancel)
-	if _, _, err := Resolve(ctx, r); !errors.Is(err, context.Canceled) || exit.CodeOf(err) != exit.Interrupted {
+	if _, _, err := resolve(ctx, r); !errors.Is(err, context.Canceled) || exit.CodeOf(err) != exit.Interrupted {
 		t.Errorf("err = %v, want context.Canceled with code Interrupted", err)
 	}
 }
@@ -237,12 +235,12 @@ func TestSourceString(t *testing.T) {
 // TestPasswordFileStdin: --password-file - reads stdin to its end, less one
 // newline; without a stdin it is refused as a usage error.
 func TestPasswordFileStdin(t *testing.T) {
-	r := Request{PasswordFile: Given{Set: true, Value: "-"}, Stdin: strings.NewReader("pw from a pipe\r\n")}
-	if pw, src, err := Resolve(context.Background(), r); err != nil || pw != "pw from a pipe" || src != FromFile {
+	r := Request{PasswordFile: ptr("-"), Stdin: strings.NewReader("pw from a pipe\r\n")}
+	if pw, src, err := resolve(context.Background(), r); err != nil || pw != "pw from a pipe" || src != FromFile {
 		t.Errorf("got %q, %v, %v", pw, src, err)
 	}
 	r.Stdin = nil
-	if _, _, err := Resolve(context.Background(), r); exit.CodeOf(err) != exit.Usage {
+	if _, _, err := resolve(context.Background(), r); exit.CodeOf(err) != exit.Usage {
 		t.Errorf("no stdin: %v", err)
 	}
 }
@@ -253,27 +251,58 @@ func TestPasswordFileStdin(t *testing.T) {
 func TestConfigPassword(t *testing.T) {
 	var warned []string
 	r := Request{
-		Getenv:       env(map[string]string{EnvVar: "from-env"}),
-		Config:       Given{"from-config", true},
-		ConfigAt:     `"conf/config.xml", element 1 (line 3)`,
-		Warn:         func(s string) { warned = append(warned, s) },
-		Terminal:     true,
-		ReadPassword: noPrompt(t),
+		Getenv:   env(map[string]string{EnvVar: "from-env"}),
+		Config:   Give("from-config"),
+		ConfigAt: `"conf/config.xml", element 1 (line 3)`,
+		Warn:     func(s string) { warned = append(warned, s) },
+		Terminal: &Terminal{ReadPassword: noPrompt(t)},
 	}
-	pw, src, err := Resolve(context.Background(), r)
+	pw, src, err := resolve(context.Background(), r)
 	if err != nil || pw != "from-env" || src != FromEnv || len(warned) != 0 {
 		t.Errorf("with the environment's: Resolve = %q, %v, %v, warnings %q; want from-env, no warning", pw, src, err, warned)
 	}
 	r.Getenv = env(nil)
-	pw, src, err = Resolve(context.Background(), r)
+	pw, src, err = resolve(context.Background(), r)
 	if err != nil || pw != "from-config" || src != FromConfig || src.String() != "the config" {
 		t.Errorf("Resolve = %q, %v, %v; want from-config from the config", pw, src, err)
 	}
 	if len(warned) != 1 || !strings.Contains(warned[0], `"conf/config.xml", element 1 (line 3)`) || !strings.Contains(warned[0], "anyone who can read the config") || strings.Contains(warned[0], "from-config") {
 		t.Errorf("warnings %q: want one naming the place and the risk, not the password", warned)
 	}
-	r.KeyPassword = Given{"from-k", true}
-	if pw, src, _ := Resolve(context.Background(), r); pw != "from-k" || src != FromKeyPassword || len(warned) != 1 {
+	r.KeyPassword = Give("from-k")
+	if pw, src, _ := resolve(context.Background(), r); pw != "from-k" || src != FromKeyPassword || len(warned) != 1 {
 		t.Errorf("-k: Resolve = %q, %v (warnings %d); want from-k, no new warning", pw, src, len(warned))
+	}
+}
+
+// TestOpen: a wrong password typed at the terminal is asked for again, up
+// to Tries times in all, saying so; one from anywhere else is tried once.
+func TestOpen(t *testing.T) {
+	wrong := exit.New(exit.WrongPassword, "wrong password", "")
+	var out strings.Builder
+	var tried []string
+	try := func(pw Password) error {
+		tried = append(tried, pw.Reveal())
+		if pw.Reveal() != "right" {
+			return wrong
+		}
+		return nil
+	}
+	r := Request{Terminal: &Terminal{ReadPassword: lines(t, "nope", "still-nope", "right"), Prompt: &out}}
+	if err := Open(context.Background(), r, try); err != nil || len(tried) != 3 {
+		t.Errorf("Open = %v after %q; want the third typed password to work", err, tried)
+	}
+	if !strings.Contains(out.String(), "Wrong password (try 2 of 3).") {
+		t.Errorf("the terminal got %q", out.String())
+	}
+	tried = nil
+	r.Terminal.ReadPassword = lines(t, "a", "b", "c")
+	if err := Open(context.Background(), r, try); err != wrong || len(tried) != Tries {
+		t.Errorf("Open = %v after %d tries; want the wrong password after %d", err, len(tried), Tries)
+	}
+	tried = nil
+	r.KeyPassword = Give("from-k")
+	if err := Open(context.Background(), r, try); err != wrong || len(tried) != 1 {
+		t.Errorf("-k: Open = %v after %d tries; want one", err, len(tried))
 	}
 }
