@@ -56,9 +56,9 @@ py-deps:
 	  exit 1; }
 
 # The emulator's interop test runs the official Dropbox JavaScript SDK
-# (pinned in interop/js/package-lock.json) with Node.js. npm ci installs it
+# (pinned in internal/emulator/interop/js/package-lock.json) with Node.js. npm ci installs it
 # again whenever package.json or the lock file changes.
-JS_DIR   := interop/js
+JS_DIR   := internal/emulator/interop/js
 JS_STAMP := $(JS_DIR)/node_modules/.installed
 
 js-deps: $(JS_STAMP)

@@ -3,8 +3,8 @@ package configschema
 import (
 	"fmt"
 
+	"github.com/librec-auto/dropbox-post/internal/dpath"
 	"github.com/librec-auto/dropbox-post/internal/filter"
-	"github.com/librec-auto/dropbox-post/plugin/dpath"
 )
 
 // Element is one Dropbox post element, checked and ready to plan: post

@@ -5,9 +5,9 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/librec-auto/dropbox-post/internal/dpath"
 	"github.com/librec-auto/dropbox-post/internal/filter"
 	"github.com/librec-auto/dropbox-post/internal/regularfile"
-	"github.com/librec-auto/dropbox-post/plugin/dpath"
 )
 
 // ResolveOptions are the caller's decisions about what a config may do.

@@ -42,7 +42,7 @@ import (
 
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox"
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/files"
-	"github.com/librec-auto/dropbox-post/scripts/internal/emuproc"
+	"github.com/librec-auto/dropbox-post/internal/emulator/emuproc"
 )
 
 const token = "bench-token"

@@ -21,7 +21,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/librec-auto/dropbox-post/scripts/internal/emuproc"
+	"github.com/librec-auto/dropbox-post/internal/emulator/emuproc"
 )
 
 const (

@@ -2,8 +2,9 @@
 // platform researchers use (linux, darwin and windows, on amd64 and arm64),
 // each a static binary (CGO_ENABLED=0, -trimpath, the version stamped in)
 // packed with the README, the licence when the repository has one, and the
-// librec-auto shim (scripts/dropbox-post.py), in a folder of the archive's
-// name: .tar.gz for linux and darwin, .zip for windows. It writes
+// librec-auto shim (plugin/internal/shiminstall/dropbox-post.py, the one
+// the binary carries), in a folder of the archive's name: .tar.gz for
+// linux and darwin, .zip for windows. It writes
 // SHA256SUMS beside them, in sha256sum's format. 'make dist' runs it from
 // the repository root:
 //
@@ -136,7 +137,7 @@ func extraFiles() ([]file, error) {
 	if len(fs) == 1 {
 		fmt.Fprintln(os.Stderr, "dist: note: the repository has no LICENSE file; the archives hold none (its owner must choose one)")
 	}
-	fs = append(fs, file{src: filepath.Join("scripts", "dropbox-post.py"), name: "dropbox-post.py", mode: 0o755})
+	fs = append(fs, file{src: filepath.Join("plugin", "internal", "shiminstall", "dropbox-post.py"), name: "dropbox-post.py", mode: 0o755})
 	for _, f := range fs {
 		if _, err := os.Stat(f.src); err != nil {
 			return nil, err

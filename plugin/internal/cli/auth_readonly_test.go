@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/librec-auto/dropbox-post/plugin/internal/emulator"
+	"github.com/librec-auto/dropbox-post/internal/emulator"
 	"github.com/librec-auto/dropbox-post/plugin/internal/keyfile"
 )
 

@@ -16,8 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/librec-auto/dropbox-post/internal/emulator"
 	"github.com/librec-auto/dropbox-post/plugin/internal/credential"
-	"github.com/librec-auto/dropbox-post/plugin/internal/emulator"
 	"github.com/librec-auto/dropbox-post/plugin/internal/keyfile"
 )
 

@@ -21,7 +21,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/librec-auto/dropbox-post/plugin/internal/emulator"
+	"github.com/librec-auto/dropbox-post/internal/emulator"
 )
 
 // The secrets of the sweep. The password holds a quote and a backslash, so

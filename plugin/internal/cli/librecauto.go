@@ -9,7 +9,6 @@ import (
 
 	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
 	"github.com/librec-auto/dropbox-post/plugin/internal/shiminstall"
-	"github.com/librec-auto/dropbox-post/scripts"
 )
 
 // librecAutoGroupCmd is 'dropbox-post librec-auto', the commands that fit
@@ -62,7 +61,7 @@ was kept aside.`,
 			if err != nil {
 				return exit.Wrap(exit.Failure, err, "cannot find this program's own path", "")
 			}
-			o := shiminstall.Options{Python: python, Binary: bin, Shim: scripts.Shim, DryRun: dryRun}
+			o := shiminstall.Options{Python: python, Binary: bin, Shim: shiminstall.Source, DryRun: dryRun}
 			var acts []shiminstall.Action
 			if uninstall {
 				acts, err = shiminstall.Uninstall(dir, o)

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/librec-auto/dropbox-post/plugin/internal/emulator"
+	"github.com/librec-auto/dropbox-post/internal/emulator"
 )
 
 // quickStart is the README's quick start, as written: step 2's auth

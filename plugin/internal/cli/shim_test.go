@@ -12,15 +12,16 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
-	"github.com/librec-auto/dropbox-post/plugin/internal/emulator"
+	"github.com/librec-auto/dropbox-post/internal/emulator"
+	"github.com/librec-auto/dropbox-post/plugin/internal/shiminstall"
 )
 
 // TestShim runs the scenarios in testdata/script/shim: librec-auto's call
-// of scripts/dropbox-post.py, made with python3 as librec-auto makes it. In
-// them $SHIM is the repository's shim, $PYTHON3 the interpreter's own path
-// (for scenarios that empty PATH), and DROPBOX_POST_BIN this test's
-// dropbox-post, which testscript puts first on PATH: never a bin/dropbox-post
-// left over from another build.
+// of the shim (dropbox-post.py), made with python3 as librec-auto makes it.
+// In them $SHIM is the shim the binary carries, written to a folder of its
+// own, $PYTHON3 the interpreter's own path (for scenarios that empty PATH),
+// and DROPBOX_POST_BIN this test's dropbox-post, which testscript puts
+// first on PATH: never a bin/dropbox-post left over from another build.
 func TestShim(t *testing.T) {
 	python, err := exec.Command("python3", "-c", "import sys; print(sys.executable)").Output()
 	if err != nil {
@@ -30,8 +31,8 @@ func TestShim(t *testing.T) {
 	if err != nil {
 		t.Fatalf("testscript did not put dropbox-post on PATH: %v", err)
 	}
-	shim, err := filepath.Abs("../../../scripts/dropbox-post.py")
-	if err != nil {
+	shim := filepath.Join(t.TempDir(), "dropbox-post.py")
+	if err := os.WriteFile(shim, shiminstall.Source, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	demo, err := filepath.Abs("../../../studies/movielens-demo")

@@ -9,8 +9,8 @@ import (
 
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/retry"
 
+	"github.com/librec-auto/dropbox-post/internal/emulator"
 	"github.com/librec-auto/dropbox-post/plugin/internal/dbx"
-	"github.com/librec-auto/dropbox-post/plugin/internal/emulator"
 )
 
 // Token is the access token the emulator Start starts accepts.

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"text/tabwriter"
 
-	"github.com/librec-auto/dropbox-post/plugin/internal/emulator"
+	"github.com/librec-auto/dropbox-post/internal/emulator"
 	"github.com/librec-auto/dropbox-post/plugin/internal/transfer"
 )
 

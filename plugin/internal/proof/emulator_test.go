@@ -3,7 +3,7 @@ package proof
 import (
 	"testing"
 
-	"github.com/librec-auto/dropbox-post/plugin/internal/emulator"
+	"github.com/librec-auto/dropbox-post/internal/emulator"
 )
 
 // token is the access token the emulators of these tests accept.

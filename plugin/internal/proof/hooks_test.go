@@ -7,7 +7,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/librec-auto/dropbox-post/plugin/internal/emulator"
+	"github.com/librec-auto/dropbox-post/internal/emulator"
 )
 
 // TestHook checks the emulator hook these tests rely on: one call as a

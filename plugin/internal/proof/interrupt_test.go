@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/librec-auto/dropbox-post/plugin/internal/emulator"
+	"github.com/librec-auto/dropbox-post/internal/emulator"
 	"github.com/librec-auto/dropbox-post/plugin/internal/local"
 )
 

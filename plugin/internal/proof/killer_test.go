@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/librec-auto/dropbox-post/plugin/internal/emulator"
+	"github.com/librec-auto/dropbox-post/internal/emulator"
 )
 
 // killPoint is a moment of a push at which the client gets SIGKILL: the

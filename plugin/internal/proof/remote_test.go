@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/librec-auto/dropbox-post/plugin/internal/emulator"
+	"github.com/librec-auto/dropbox-post/internal/emulator"
 )
 
 // The checks of what the emulated Dropbox holds. They look at the whole

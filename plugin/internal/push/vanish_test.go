@@ -8,7 +8,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/librec-auto/dropbox-post/plugin/internal/emulator"
+	"github.com/librec-auto/dropbox-post/internal/emulator"
 )
 
 // A file removed between the scan and its upload is reported as vanished

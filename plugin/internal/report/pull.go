@@ -5,7 +5,7 @@ import (
 	"io"
 	"strconv"
 
-	"github.com/librec-auto/dropbox-post/plugin/dpath"
+	"github.com/librec-auto/dropbox-post/internal/dpath"
 )
 
 // PullSummary is what one pull did (or, in a dry run, would do). Its File

@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/librec-auto/dropbox-post/plugin/dpath"
+	"github.com/librec-auto/dropbox-post/internal/dpath"
 )
 
 // File is the outcome of one file, in summaries and manifests.

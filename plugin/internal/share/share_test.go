@@ -11,8 +11,8 @@ import (
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/files"
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/sharing"
 
+	"github.com/librec-auto/dropbox-post/internal/emulator"
 	"github.com/librec-auto/dropbox-post/plugin/internal/dbx"
-	"github.com/librec-auto/dropbox-post/plugin/internal/emulator"
 	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
 )
 

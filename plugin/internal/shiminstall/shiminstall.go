@@ -35,7 +35,7 @@ const binLine = "INSTALLED_BIN = None"
 type Options struct {
 	Python string // the Python whose librec_auto is used: "python3" by default
 	Binary string // the absolute path of the dropbox-post binary the shim runs
-	Shim   []byte // the shim's source (scripts.Shim)
+	Shim   []byte // the shim's source (Source)
 	DryRun bool   // say what would be done, change nothing
 }
 

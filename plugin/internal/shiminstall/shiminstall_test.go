@@ -7,11 +7,10 @@ import (
 	"testing"
 
 	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
-	"github.com/librec-auto/dropbox-post/scripts"
 )
 
 func TestShimNamesTheBinary(t *testing.T) {
-	got, err := Shim(scripts.Shim, `/opt/a "b"/dropbox-post`)
+	got, err := Shim(Source, `/opt/a "b"/dropbox-post`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,7 +29,7 @@ func TestInstallNeverOverwritesAKeptFile(t *testing.T) {
 	orig, kept := []byte("# librec-auto, newer\n"), []byte("# librec-auto, older\n")
 	os.WriteFile(filepath.Join(dir, "dropbox_post.py"), orig, 0o644)
 	os.WriteFile(filepath.Join(dir, "dropbox_post.py.orig"), kept, 0o644)
-	_, err := Install(dir, Options{Binary: "/bin/dropbox-post", Shim: scripts.Shim})
+	_, err := Install(dir, Options{Binary: "/bin/dropbox-post", Shim: Source})
 	if exit.CodeOf(err) != exit.Local {
 		t.Fatalf("err = %v, want exit code 10", err)
 	}
@@ -41,5 +40,18 @@ func TestInstallNeverOverwritesAKeptFile(t *testing.T) {
 		if got, _ := os.ReadFile(filepath.Join(dir, name)); !bytes.Equal(got, want) {
 			t.Errorf("%s changed: %q", name, got)
 		}
+	}
+}
+
+// scripts/dropbox-post.py is the shim for configs whose src names the
+// repository's scripts folder (it then finds the repository's bin/): it
+// must be the shim the binary carries.
+func TestScriptsCopyIsTheShim(t *testing.T) {
+	copied, err := os.ReadFile(filepath.Join("..", "..", "..", "scripts", "dropbox-post.py"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(copied, Source) {
+		t.Error("scripts/dropbox-post.py differs from plugin/internal/shiminstall/dropbox-post.py: edit the latter, then copy it over the former")
 	}
 }

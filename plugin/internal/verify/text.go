@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/librec-auto/dropbox-post/plugin/dpath"
+	"github.com/librec-auto/dropbox-post/internal/dpath"
 	"github.com/librec-auto/dropbox-post/plugin/internal/report"
 )
 

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/librec-auto/dropbox-post/plugin/internal/blocks"
 	"io"
 	"os"
 	"regexp"
@@ -127,8 +126,8 @@ func (c *call) readChunk() ([]byte, string, error) {
 		_, _ = io.Copy(io.Discard, body)
 		return nil, "", errTooLarge
 	}
-	c.blocks = blocks.Digests(data)
-	return data, blocks.Join(c.blocks), nil
+	c.blocks = blockDigests(data)
+	return data, joinDigests(c.blocks), nil
 }
 
 // receiveFile reads the body of files/upload into a blob: in memory, or

@@ -3,7 +3,6 @@ package emulator
 import (
 	"encoding/base64"
 	"encoding/binary"
-	"github.com/librec-auto/dropbox-post/plugin/internal/blocks"
 	"io"
 	"math/rand/v2"
 	"os"
@@ -37,12 +36,12 @@ type session struct {
 	committed  bool
 	size       int64 // sequential: bytes so far; concurrent: the size, once closed
 
-	pieces [][]byte                  // memory, sequential
-	chunks map[int64][]byte          // memory, concurrent: offset → data
-	blocks map[int64][]blocks.Digest // concurrent: offset → the chunk's block digests
-	ranges map[int64]int64           // disk, concurrent: offset → length
-	fileID string                    // disk: tmp/<fileID> holds the data
-	hasher *contenthash.Hasher       // sequential
+	pieces [][]byte            // memory, sequential
+	chunks map[int64][]byte    // memory, concurrent: offset → data
+	blocks map[int64][]digest  // concurrent: offset → the chunk's block digests
+	ranges map[int64]int64     // disk, concurrent: offset → length
+	fileID string              // disk: tmp/<fileID> holds the data
+	hasher *contenthash.Hasher // sequential
 
 	content blob // once assembled (kept if the commit fails)
 	hash    string
@@ -70,7 +69,7 @@ func newSessionID() string {
 func (ss *sessions) start(concurrent bool) (string, *session) {
 	sess := &session{concurrent: concurrent}
 	if concurrent {
-		sess.chunks, sess.ranges, sess.blocks = map[int64][]byte{}, map[int64]int64{}, map[int64][]blocks.Digest{}
+		sess.chunks, sess.ranges, sess.blocks = map[int64][]byte{}, map[int64]int64{}, map[int64][]digest{}
 	} else {
 		sess.hasher = contenthash.New()
 	}
@@ -102,7 +101,7 @@ func (ss *sessions) write(sess *session, off int64, data []byte) error {
 
 // writeHashed stores data at off with its block digests, when the caller
 // has them (nil otherwise). Callers hold sess.mu.
-func (ss *sessions) writeHashed(sess *session, off int64, data []byte, digests []blocks.Digest) error {
+func (ss *sessions) writeHashed(sess *session, off int64, data []byte, digests []digest) error {
 	if sess.concurrent {
 		if digests != nil {
 			sess.blocks[off] = digests
@@ -150,7 +149,7 @@ func (ss *sessions) appendData(sess *session, off int64, data []byte, close bool
 }
 
 // appendHashed is appendData with the data's block digests (or nil).
-func (ss *sessions) appendHashed(sess *session, off int64, data []byte, digests []blocks.Digest, close bool) (*union, error) {
+func (ss *sessions) appendHashed(sess *session, off int64, data []byte, digests []digest, close bool) (*union, error) {
 	n := int64(len(data))
 	switch {
 	case sess.committed || sess.busy:
@@ -314,7 +313,7 @@ func (ss *sessions) finished(sess *session) {
 // chunk came without them. Non-final chunks are whole 4 MiB blocks, so the
 // blocks of the chunks are the blocks of the file.
 func (sess *session) joinedHash(offsets []int64) string {
-	var all []blocks.Digest
+	var all []digest
 	for _, off := range offsets {
 		b, ok := sess.blocks[off]
 		if !ok {
@@ -322,7 +321,7 @@ func (sess *session) joinedHash(offsets []int64) string {
 		}
 		all = append(all, b...)
 	}
-	return blocks.Join(all)
+	return joinDigests(all)
 }
 
 func offsetsOf(chunks map[int64][]byte) []int64 {

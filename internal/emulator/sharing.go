@@ -6,7 +6,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/librec-auto/dropbox-post/plugin/dpath"
+	"github.com/librec-auto/dropbox-post/internal/dpath"
 )
 
 // Shared links: sharing/create_shared_link_with_settings (with its

@@ -1,61 +1,30 @@
-package emulator_test
+package cli_test
 
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/librec-auto/dropbox-post/internal/emulator"
+	"github.com/librec-auto/dropbox-post/internal/emulator/interop"
 	"github.com/librec-auto/dropbox-post/plugin/internal/cli"
-	"github.com/librec-auto/dropbox-post/plugin/internal/emulator"
 	"github.com/librec-auto/dropbox-post/plugin/internal/emutest"
 )
 
 // The spec as the oracle: a full dropbox-post session (auth, whoami, push
 // small and large, re-push, a changed file, pull, verify, share) runs
 // against an emulator that records every request and answer, and
-// interop/python/validate.py checks each argument and each answer against
+// internal/emulator/interop/python/validate.py checks each argument and each answer against
 // the route's Stone types with the Python SDK's validators in strict mode.
 // A shape the client sends or receives that the spec does not allow fails
 // the test, whoever wrote it (client or emulator).
-
-// recorder collects exchanges.
-type recorder struct {
-	mu  sync.Mutex
-	all []emulator.Exchange
-}
-
-func (r *recorder) add(e emulator.Exchange) {
-	r.mu.Lock()
-	r.all = append(r.all, e)
-	r.mu.Unlock()
-}
-
-// write writes the exchanges as JSON lines to a file and returns its path.
-func (r *recorder) write(t *testing.T) string {
-	t.Helper()
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	var lines bytes.Buffer
-	for _, e := range r.all {
-		b, _ := json.Marshal(e)
-		lines.Write(append(b, '\n'))
-	}
-	file := filepath.Join(t.TempDir(), "exchanges.jsonl")
-	if err := os.WriteFile(file, lines.Bytes(), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return file
-}
 
 // cliEnv runs dropbox-post in-process.
 type cliEnv struct {
@@ -147,8 +116,8 @@ func bigData(n int) []byte {
 }
 
 func TestSpecOracle(t *testing.T) {
-	rec := &recorder{}
-	srv, _ := emutest.Start(t, emulator.Options{Apps: []emulator.App{{Key: "oracle-app"}}, Record: rec.add}, emutest.FastPolicy)
+	rec := &interop.Recorder{}
+	srv, _ := emutest.Start(t, emulator.Options{Apps: []emulator.App{{Key: "oracle-app"}}, Record: rec.Add}, emutest.FastPolicy)
 	base := srv.URL()
 
 	dir := t.TempDir()
@@ -174,12 +143,7 @@ func TestSpecOracle(t *testing.T) {
 	c.run(append(append([]string{"verify"}, cred...), results, "/oracle")...)
 	c.run(append(append([]string{"push"}, cred...), "--no-manifest", filepath.Join(results, "a.csv"), "/oracle/single")...)
 
-	rec.mu.Lock()
-	routes := map[string]bool{}
-	for _, e := range rec.all {
-		routes[e.Route] = true
-	}
-	rec.mu.Unlock()
+	routes := rec.Routes()
 	// The session covered the upload paths the client has.
 	for _, want := range []string{"users/get_current_account", "files/upload_session/start_batch",
 		"files/upload_session/append_batch", "files/upload_session/finish_batch_v2", "files/list_folder",
@@ -188,9 +152,7 @@ func TestSpecOracle(t *testing.T) {
 			t.Errorf("the session never called %s", want)
 		}
 	}
-	file := rec.write(t)
-	e := &tlsEmulator{} // no HTTPS needed: validate.py reads a file
-	out := runPython(t, e, nil, "validate.py", file)
+	out := interop.Validate(t, rec.Write(t))
 	if !strings.Contains(out, " 0 violations") {
 		t.Fatal("the recorded session does not fit the spec")
 	}
@@ -210,26 +172,13 @@ func TestSpecOracleRefuses(t *testing.T) {
 			Result: `{".tag":"async_job_id"}`},
 		{Route: "files/no_such_route", Style: "rpc", Status: 200, Arg: "{}", ContentType: "application/json", Result: "{}"},
 	}
-	var lines bytes.Buffer
-	for _, e := range bad {
-		b, _ := json.Marshal(e)
-		lines.Write(append(b, '\n'))
-	}
-	file := filepath.Join(t.TempDir(), "bad.jsonl")
-	if err := os.WriteFile(file, lines.Bytes(), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	py := pythonSDK(t)
-	cmd := exec.Command(py, "validate.py", file)
-	cmd.Dir = pythonDir(t)
-	cmd.Env = append(os.Environ(), "PYTHONDONTWRITEBYTECODE=1")
-	out, err := cmd.CombinedOutput()
+	out, err := interop.ValidateBad(t, interop.WriteExchanges(t, bad))
 	t.Logf("validate.py on bad shapes:\n%s", out)
-	if err == nil || !strings.Contains(string(out), "5 exchanges, 4 routes, 5 violations") {
+	if err == nil || !strings.Contains(out, "5 exchanges, 4 routes, 5 violations") {
 		t.Fatalf("validate.py did not refuse each bad shape: %v", err)
 	}
 	for _, want := range []string{"account_id", "unknown field 'frobnicate'", "gone", "async_job_id", "no Stone route"} {
-		if !strings.Contains(string(out), want) {
+		if !strings.Contains(out, want) {
 			t.Errorf("no violation mentions %q", want)
 		}
 	}
@@ -244,8 +193,8 @@ func TestSpecOracleRefuses(t *testing.T) {
 func TestSpecOracleStrictModes(t *testing.T) {
 	for _, refusal := range []emulator.Refusal{emulator.RefuseEntry, emulator.RefuseRequest} {
 		t.Run(string(refusal), func(t *testing.T) {
-			rec := &recorder{}
-			srv, _ := emutest.Start(t, emulator.Options{Tokens: []string{"strict-token"}, Record: rec.add,
+			rec := &interop.Recorder{}
+			srv, _ := emutest.Start(t, emulator.Options{Tokens: []string{"strict-token"}, Record: rec.Add,
 				Strict: emulator.Strict{FinishBatchConcurrent: true, RefuseEmptyAppend: refusal,
 					OmitContentHash: true, RefuseEmptyChunked: true}}, emutest.FastPolicy)
 			base := srv.URL()
@@ -258,12 +207,7 @@ func TestSpecOracleStrictModes(t *testing.T) {
 			c.run("push", "--no-manifest", "--verify", results, "/strict")
 			c.run("pull", "/strict", filepath.Join(dir, "pulled"))
 
-			rec.mu.Lock()
-			routes := map[string]bool{}
-			for _, e := range rec.all {
-				routes[e.Route] = true
-			}
-			rec.mu.Unlock()
+			routes := rec.Routes()
 			for _, want := range []string{"files/upload_session/finish", "files/upload", "files/get_metadata"} {
 				if !routes[want] {
 					t.Errorf("no fallback called %s", want)
@@ -272,8 +216,7 @@ func TestSpecOracleStrictModes(t *testing.T) {
 			// The strict modes refuse with the catch-all tag "other", an
 			// answer the client cannot know: a NOTE in those two routes, a
 			// violation anywhere else.
-			out := runPython(t, &tlsEmulator{}, nil, "validate.py", rec.write(t),
-				"--catch-all-ok", "files/upload_session/append_batch,files/upload_session/finish_batch_v2")
+			out := interop.Validate(t, rec.Write(t), "--catch-all-ok", "files/upload_session/append_batch,files/upload_session/finish_batch_v2")
 			if !strings.Contains(out, " 0 violations") {
 				t.Fatal("the session's shapes under the strict modes do not fit the spec")
 			}

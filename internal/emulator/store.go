@@ -12,7 +12,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/librec-auto/dropbox-post/plugin/dpath"
+	"github.com/librec-auto/dropbox-post/internal/dpath"
 )
 
 // node is a file version or a folder. A file node is never changed after it

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/contenthash"
-	"github.com/librec-auto/dropbox-post/plugin/internal/blocks"
 	"io"
 	"net/http"
 	"strings"
@@ -151,12 +150,12 @@ func (s *Server) sink(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	buf := make([]byte, contenthash.BlockSize)
-	var digests []blocks.Digest
+	var digests []digest
 	var n int64
 	for {
 		k, err := io.ReadFull(r.Body, buf)
 		n += int64(k)
-		digests = append(digests, blocks.Digests(buf[:k])...)
+		digests = append(digests, blockDigests(buf[:k])...)
 		if err == io.EOF || err == io.ErrUnexpectedEOF {
 			break
 		}
@@ -164,5 +163,5 @@ func (s *Server) sink(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"bytes": n, "content_hash": blocks.Join(digests)})
+	writeJSON(w, http.StatusOK, map[string]any{"bytes": n, "content_hash": joinDigests(digests)})
 }

@@ -14,7 +14,7 @@ import (
 // Benchmarks of the emulator itself, through the SDK over loopback, so
 // that the project's benchmarks know what the emulator costs them:
 //
-//	go test -run '^$' -bench . ./plugin/internal/emulator/
+//	go test -run '^$' -bench . ./internal/emulator/
 
 func startBench(b *testing.B, opts Options) (*Server, string) {
 	b.Helper()

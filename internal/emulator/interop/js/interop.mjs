@@ -1,7 +1,7 @@
 // Runs the official Dropbox JavaScript SDK against the dropbox-post
 // emulator. The SDK builds every request and parses every response as it
 // would with Dropbox; only the origin is rewritten, by the fetch given to
-// it. plugin/internal/emulator/interop_test.go starts the emulator and runs
+// it. internal/emulator/interop_test.go starts the emulator and runs
 // this with:
 //
 //   EMULATOR_URL   the emulator's base URL

@@ -2,7 +2,7 @@
 the [dropbox] section of a secrets.toml (read with tomllib, as Streamlit
 reads it) goes to dropbox_client, then download_results reads a folder.
 Prints {path: [size, sha256]} as JSON for
-plugin/internal/emulator/streamlit_test.go to compare with what was pushed.
+plugin/internal/cli/streamlit_test.go to compare with what was pushed.
 
   run_recipe.py SECRETS_TOML FOLDER
 """

@@ -7,7 +7,7 @@ import (
 	"sort"
 	"time"
 
-	"github.com/librec-auto/dropbox-post/plugin/dpath"
+	"github.com/librec-auto/dropbox-post/internal/dpath"
 )
 
 // Opening a data directory: replaying the journal into the store, removing

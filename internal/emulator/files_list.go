@@ -7,7 +7,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/librec-auto/dropbox-post/plugin/dpath"
+	"github.com/librec-auto/dropbox-post/internal/dpath"
 )
 
 // list_folder walks the store's change log: a listing is the log read in

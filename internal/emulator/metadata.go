@@ -3,7 +3,7 @@ package emulator
 import (
 	"time"
 
-	"github.com/librec-auto/dropbox-post/plugin/dpath"
+	"github.com/librec-auto/dropbox-post/internal/dpath"
 )
 
 // The JSON shapes of files/FileMetadata, FolderMetadata and DeletedMetadata.

@@ -2,7 +2,6 @@ package emulator
 
 import (
 	"fmt"
-	"github.com/librec-auto/dropbox-post/plugin/internal/blocks"
 )
 
 // files/upload_session/append_batch: data for up to 1000 sessions in one
@@ -81,9 +80,9 @@ func (s *Server) sessionAppendBatch(c *call) {
 			out[i].failure = &f
 			continue
 		}
-		var digests []blocks.Digest
+		var digests []digest
 		if sess.concurrent {
-			digests = blocks.Digests(piece)
+			digests = blockDigests(piece)
 		}
 		sess.mu.Lock()
 		fe, err := s.sessions.appendHashed(sess, *e.Cursor.Offset, piece, digests, e.Close)

@@ -5,7 +5,7 @@ with continue and reset. The SDK builds every request and checks every
 answer with its generated Stone validators (lengths, patterns, required
 fields), as it would with Dropbox.
 
-plugin/internal/emulator/python_test.go starts the emulator over HTTPS and
+internal/emulator/python_test.go starts the emulator over HTTPS and
 runs this with /usr/bin/python3 (or the interpreter that imports dropbox)
 and, for the SDK, DROPBOX_API_HOST, DROPBOX_API_CONTENT_HOST and
 DROPBOX_WEB_HOST (the emulator's host:port) and REQUESTS_CA_BUNDLE (its

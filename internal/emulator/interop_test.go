@@ -16,7 +16,7 @@ import (
 // interop/js/package-lock.json) against this emulator. It needs node and
 // the npm packages, which 'make test' installs; without them it fails.
 func TestJavaScriptSDKInterop(t *testing.T) {
-	dir, err := filepath.Abs("../../../interop/js")
+	dir, err := filepath.Abs(filepath.Join("interop", "js"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/librec-auto/dropbox-post/plugin/internal/blocks"
 	"io"
 	"mime"
 	"net/http"
@@ -72,9 +71,9 @@ type call struct {
 	w      http.ResponseWriter
 	r      *http.Request
 	route  *route
-	arg    []byte          // the JSON argument
-	token  string          // the access token used
-	blocks []blocks.Digest // block digests of the data read by readChunk
+	arg    []byte   // the JSON argument
+	token  string   // the access token used
+	blocks []digest // block digests of the data read by readChunk
 }
 
 // maxRPCBody bounds an RPC request body (a finish_batch_v2 of 1000 entries

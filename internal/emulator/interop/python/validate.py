@@ -5,7 +5,7 @@ lengths, patterns and required fields checked).
 
 Input: a file of JSON lines, one emulator.Exchange each (route, style,
 status, arg, result, content_type, request_id), as
-plugin/internal/emulator/oracle_test.go records them. For each:
+plugin/internal/cli/oracle_test.go records them. For each:
   - the argument against the route's arg_type;
   - 200: the result (JSON body, or Dropbox-API-Result of a download, also
     with 206 for a Range) against its result_type;

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/librec-auto/dropbox-post/plugin/dpath"
+	"github.com/librec-auto/dropbox-post/internal/dpath"
 )
 
 // Commits: the changes that upload, upload_session/finish(_batch_v2),

@@ -8,9 +8,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
-
-	"github.com/librec-auto/dropbox-post/plugin/internal/atomicfile"
 )
 
 // The data directory holds journal.jsonl (one JSON record per change:
@@ -84,28 +83,37 @@ func readJournal(dir string, apply func(record) error) error {
 	return nil
 }
 
-// writeJournal replaces the journal with recs (temp+fsync+rename, with
-// package atomicfile) and opens it for appending.
+// writeJournal replaces the journal with recs (written to a temporary file
+// beside it, fsynced, renamed over it, then the directory fsynced) and opens
+// it for appending.
 func writeJournal(dir string, recs []record) (*journal, error) {
 	path := filepath.Join(dir, journalName)
-	f, err := atomicfile.Create(path, 0o600)
+	tmp, err := os.CreateTemp(dir, "."+journalName+".tmp-*")
 	if err != nil {
 		return nil, err
 	}
-	defer f.Abort()
-	w := bufio.NewWriterSize(f, 1<<20)
+	defer os.Remove(tmp.Name()) // after the rename, nothing is left to remove
+	w := bufio.NewWriterSize(tmp, 1<<20)
 	for _, rec := range recs {
 		b, err := json.Marshal(rec)
 		if err != nil {
+			tmp.Close()
 			return nil, err
 		}
 		w.Write(b)
 		w.WriteByte('\n')
 	}
-	if err := w.Flush(); err != nil {
-		return nil, err
+	err = w.Flush()
+	if cerr := syncClose(tmp); err == nil {
+		err = cerr
 	}
-	if err := f.Commit(true); err != nil {
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err == nil && runtime.GOOS != "windows" { // Windows cannot sync a directory
+		err = syncDir(dir)
+	}
+	if err != nil {
 		return nil, err
 	}
 	af, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)

@@ -1,4 +1,4 @@
-package emulator_test
+package cli_test
 
 import (
 	"crypto/sha256"
@@ -9,11 +9,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/librec-auto/dropbox-post/plugin/internal/emulator"
+	"github.com/librec-auto/dropbox-post/internal/emulator"
+	"github.com/librec-auto/dropbox-post/internal/emulator/interop"
 )
 
 // TestStreamlitRecipe runs the README's Streamlit recipe
-// (interop/python/streamlit_recipe.py, shown whole in the README) the way
+// (internal/emulator/interop/python/streamlit_recipe.py, shown whole in the README) the way
 // a dashboard would, without Streamlit: dropbox-post pushes results, makes
 // a read-only credential with an app key and secret ('auth --read-only'),
 // and exports it with 'secrets export --format streamlit'; the recipe reads that [dropbox]
@@ -21,19 +22,16 @@ import (
 // with oauth2_refresh_token, app_key and app_secret, lets the SDK refresh
 // by itself, and downloads what push posted.
 func TestStreamlitRecipe(t *testing.T) {
-	recipe, err := os.ReadFile(filepath.Join(pythonDir(t), "streamlit_recipe.py"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	recipe := interop.PythonScript(t, "streamlit_recipe.py")
 	readme, err := os.ReadFile("../../../README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(string(readme), "```python\n"+string(recipe)+"```\n") {
-		t.Errorf("README.md does not show interop/python/streamlit_recipe.py as it is: copy the file into its python block")
+		t.Errorf("README.md does not show internal/emulator/interop/python/streamlit_recipe.py as it is: copy the file into its python block")
 	}
 
-	e := startTLS(t, emulator.Options{})
+	e := interop.StartTLS(t, emulator.Options{})
 	base, err := e.Start("127.0.0.1:0") // the same emulator, over plain HTTP for dropbox-post
 	if err != nil {
 		t.Fatal(err)
@@ -56,9 +54,9 @@ func TestStreamlitRecipe(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := cliEnv{t: t, vars: map[string]string{"DROPBOX_API_URL": base}}
-	c.auth("--app-key", pyAppKey, "--encrypted", key, "-k", "pw")
+	c.auth("--app-key", interop.AppKey, "--encrypted", key, "-k", "pw")
 	c.run("push", "--encrypted_key", key, "-k", "pw", "--no-manifest", results, "/studies/movielens")
-	c.auth("--read-only", "--app-key", pyAppKey, "--app-secret", pyAppSecret, "--encrypted", dashboard, "-k", "pw")
+	c.auth("--read-only", "--app-key", interop.AppKey, "--app-secret", interop.AppSecret, "--encrypted", dashboard, "-k", "pw")
 	secrets := c.run("secrets", "export", "--encrypted_key", dashboard, "-k", "pw", "--format", "streamlit")
 	if !strings.Contains(secrets, "app_secret = ") || !strings.Contains(secrets, "refresh_token = ") {
 		t.Fatalf("secrets export wrote no refresh credential with a secret")
@@ -67,7 +65,7 @@ func TestStreamlitRecipe(t *testing.T) {
 	write(t, toml, []byte("[other]\nx = 1\n\n"+secrets))
 
 	before := e.Stats().Routes["oauth2/token"].Statuses["200"]
-	out := runPython(t, e, nil, "run_recipe.py", toml, "/studies/movielens")
+	out := e.RunPython(t, nil, "run_recipe.py", toml, "/studies/movielens")
 	var got map[string][2]any
 	if err := json.Unmarshal([]byte(out[strings.LastIndex(strings.TrimSpace(out), "\n")+1:]), &got); err != nil {
 		t.Fatalf("run_recipe.py output: %v", err)
