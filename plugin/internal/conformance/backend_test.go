@@ -97,7 +97,7 @@ func newLive(t *testing.T) *backend {
 //
 // Live safety, reviewed line by line (with Guard's own review): the
 // backend's client is a copy of c whose Files is the Guard, so every files
-// call of every check (and of transfer.Upload and transfer.List, which
+// call of every check (and of transfer.Upload and remote.List, which
 // checkClient runs on that client) is confined to the folder; the cleanup
 // deletes through the Guard too; the Sharing and Users clients are not
 // used; the one request outside the Guard, checkUnknownRoute, calls a route

@@ -20,6 +20,7 @@ import (
 	"github.com/librec-auto/dropbox-post/plugin/internal/dbx"
 	"github.com/librec-auto/dropbox-post/plugin/internal/local"
 	"github.com/librec-auto/dropbox-post/plugin/internal/plan"
+	"github.com/librec-auto/dropbox-post/plugin/internal/remote"
 	"github.com/librec-auto/dropbox-post/plugin/internal/transfer"
 )
 
@@ -342,7 +343,7 @@ func checkReset(t *testing.T, b *backend) row {
 	b.resetCursors()
 	_, err = b.c.Files.ListFolderContinueContext(ctx, files.NewListFolderContinueArg(res.Cursor))
 	r := row{answer: answerOf(err), verdict: verdict(dbx.HasTag(err, "reset"))}
-	got, err := transfer.List(ctx, b.c.Files, b.g.Path("list"))
+	got, err := remote.List(ctx, b.c.Files, b.g.Path("list"))
 	if err != nil || len(got) != 4 {
 		t.Errorf("listing again: %d entries, %v", len(got), err)
 	}
@@ -443,12 +444,12 @@ func checkClient(t *testing.T, b *backend) row {
 			failed = append(failed, fmt.Sprintf("%s: %v", r.Item.File.Rel, r.Err))
 		}
 	}
-	remote, err := transfer.List(ctx, b.c.Files, dest)
+	held, err := remote.List(ctx, b.c.Files, dest)
 	if err != nil {
 		failed = append(failed, "list: "+err.Error())
 	}
 	for name, data := range want {
-		r, ok := remote[strings.ToLower(dest+"/"+name)]
+		r, ok := held[strings.ToLower(dest+"/"+name)]
 		if !ok || r.Hash != blocks.Hash(data) || r.Size != int64(len(data)) {
 			failed = append(failed, fmt.Sprintf("%s listed as %+v", name, r))
 		}

@@ -5,24 +5,11 @@ package plan
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/librec-auto/dropbox-post/internal/dpath"
 	"github.com/librec-auto/dropbox-post/plugin/internal/local"
+	"github.com/librec-auto/dropbox-post/plugin/internal/remote"
 )
-
-// Remote is what Dropbox holds at a path.
-type Remote struct {
-	Path   string // path_display
-	Size   int64
-	Hash   string // content_hash; "" for folders
-	Rev    string
-	Folder bool
-	// Modified is the file's client_modified: the modification time of
-	// the file it was uploaded from (push sends the local one); zero when
-	// unknown. A hint about which side changed, never a reason to send.
-	Modified time.Time
-}
 
 // IfExists says what to do with a file that exists on Dropbox with other
 // content.
@@ -58,8 +45,8 @@ const (
 // Item is one local file and what happens to it.
 type Item struct {
 	File   *local.File
-	Dest   string  // Dropbox path, display case
-	Remote *Remote // what Dropbox holds there, if anything
+	Dest   string        // Dropbox path, display case
+	Remote *remote.Entry // what Dropbox holds there, if anything
 	Action Action
 	Reason string // "new", "changed", "same content", or why it is a conflict
 }
@@ -94,21 +81,21 @@ func (p *Plan) Bytes(a Action) int64 {
 }
 
 // Make compares tree, to be posted under the Dropbox folder dest, with
-// remote (what Dropbox holds, keyed by dpath.Lower of the full path). A
+// held (what Dropbox holds, keyed by dpath.Lower of the full path). A
 // file whose size differs from Dropbox's is changed whatever its content;
 // one of the same size must be hashed (see NeedHash), and its hash decides.
 // A single file goes to dest/<name>; a folder's contents go directly under
 // dest, keeping sub-folders, as librec-auto does.
-func Make(tree *local.Tree, dest string, remote map[string]Remote, mode IfExists) *Plan {
+func Make(tree *local.Tree, dest string, held map[string]remote.Entry, mode IfExists) *Plan {
 	p := &Plan{Dest: dest}
 	for _, f := range tree.Files {
 		it := &Item{File: f, Dest: dpath.Join(dest, f.Rel)}
-		if r, ok := remote[dpath.Lower(it.Dest)]; ok {
+		if r, ok := held[dpath.Lower(it.Dest)]; ok {
 			it.Remote = &r
 		}
 		decide(it, mode)
 		if it.Action == Upload && it.Remote == nil {
-			if clash := folderClash(dest, f.Rel, remote); clash != "" {
+			if clash := folderClash(dest, f.Rel, held); clash != "" {
 				it.Action, it.Reason = Conflict, fmt.Sprintf("%q is a file on Dropbox, where this needs a folder", clash)
 			}
 		}
@@ -116,7 +103,7 @@ func Make(tree *local.Tree, dest string, remote map[string]Remote, mode IfExists
 	}
 	for _, d := range tree.EmptyDirs {
 		path := dpath.Join(dest, d)
-		if r, ok := remote[dpath.Lower(path)]; !ok || !r.Folder {
+		if r, ok := held[dpath.Lower(path)]; !ok || !r.Folder {
 			p.Folders = append(p.Folders, path)
 		}
 	}
@@ -127,10 +114,10 @@ func Make(tree *local.Tree, dest string, remote map[string]Remote, mode IfExists
 // those that Dropbox holds a file of the same size for. The others are sent
 // (new, or of another size) without hashing them first; their hash is
 // computed from the bytes as they are sent.
-func NeedHash(tree *local.Tree, dest string, remote map[string]Remote) []*local.File {
+func NeedHash(tree *local.Tree, dest string, held map[string]remote.Entry) []*local.File {
 	var out []*local.File
 	for _, f := range tree.Files {
-		if r, ok := remote[dpath.Lower(dpath.Join(dest, f.Rel))]; ok && !r.Folder && r.Size == f.Size {
+		if r, ok := held[dpath.Lower(dpath.Join(dest, f.Rel))]; ok && !r.Folder && r.Size == f.Size {
 			out = append(out, f)
 		}
 	}
@@ -172,10 +159,10 @@ func decide(it *Item, mode IfExists) {
 
 // folderClash returns the Dropbox path of a file that stands where one of
 // rel's parent folders must go, or "".
-func folderClash(dest, rel string, remote map[string]Remote) string {
+func folderClash(dest, rel string, held map[string]remote.Entry) string {
 	dir := dpath.Parent(dpath.Join(dest, rel))
 	for dir != "" && dpath.Lower(dir) != dpath.Lower(dest) {
-		if r, ok := remote[dpath.Lower(dir)]; ok && !r.Folder {
+		if r, ok := held[dpath.Lower(dir)]; ok && !r.Folder {
 			return r.Path
 		}
 		dir = dpath.Parent(dir)

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/librec-auto/dropbox-post/plugin/internal/local"
+	"github.com/librec-auto/dropbox-post/plugin/internal/remote"
 )
 
 func tree(files ...*local.File) *local.Tree {
@@ -24,14 +25,14 @@ func TestMake(t *testing.T) {
 		file("folder-here", "h6", 6),
 	)
 	tr.EmptyDirs = []string{"empty", "exists"}
-	remote := map[string]Remote{
+	held := map[string]remote.Entry{
 		"/results/same.csv":    {Path: "/results/same.csv", Hash: "h2", Size: 2},
 		"/results/changed.csv": {Path: "/results/CHANGED.csv", Hash: "old", Size: 3},
 		"/results/dir-is-file": {Path: "/results/dir-is-file", Hash: "h", Size: 1},
 		"/results/folder-here": {Path: "/results/folder-here", Folder: true},
 		"/results/exists":      {Path: "/results/exists", Folder: true},
 	}
-	p := Make(tr, "/results", remote, Overwrite)
+	p := Make(tr, "/results", held, Overwrite)
 	want := map[string]Action{
 		"new.csv": Upload, "same.csv": Unchanged, "Changed.csv": Upload,
 		"exp00000/result/a.csv": Upload, "dir-is-file/x.csv": Conflict, "folder-here": Conflict,
@@ -53,9 +54,9 @@ func TestMake(t *testing.T) {
 }
 
 func TestIfExists(t *testing.T) {
-	remote := map[string]Remote{"/d/a": {Path: "/d/a", Hash: "old", Size: 1}}
+	held := map[string]remote.Entry{"/d/a": {Path: "/d/a", Hash: "old", Size: 1}}
 	for mode, want := range map[IfExists]Action{Overwrite: Upload, Skip: Kept, Fail: Conflict} {
-		p := Make(tree(file("a", "new", 1)), "/d", remote, mode)
+		p := Make(tree(file("a", "new", 1)), "/d", held, mode)
 		if p.Items[0].Action != want {
 			t.Errorf("%s: %s", mode, p.Items[0].Action)
 		}
@@ -66,8 +67,8 @@ func TestIfExists(t *testing.T) {
 }
 
 func TestSameHashDifferentSizeIsChanged(t *testing.T) {
-	remote := map[string]Remote{"/d/a": {Path: "/d/a", Hash: "h", Size: 2}}
-	if p := Make(tree(file("a", "h", 1)), "/d", remote, Overwrite); p.Items[0].Action != Upload {
+	held := map[string]remote.Entry{"/d/a": {Path: "/d/a", Hash: "h", Size: 2}}
+	if p := Make(tree(file("a", "h", 1)), "/d", held, Overwrite); p.Items[0].Action != Upload {
 		t.Fatal("size mismatch not treated as a change")
 	}
 }

@@ -16,8 +16,8 @@ import (
 	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
 	"github.com/librec-auto/dropbox-post/plugin/internal/local"
 	"github.com/librec-auto/dropbox-post/plugin/internal/plan"
+	"github.com/librec-auto/dropbox-post/plugin/internal/remote"
 	"github.com/librec-auto/dropbox-post/plugin/internal/report"
-	"github.com/librec-auto/dropbox-post/plugin/internal/transfer"
 )
 
 // What happens to one remote file.
@@ -32,7 +32,7 @@ const (
 // job is one remote file and what to do with it.
 type job struct {
 	rel    string // below the local folder, "/"-separated
-	remote plan.Remote
+	remote remote.Entry
 	action string
 	reason string
 	meta   *files.FileMetadata // what was downloaded
@@ -47,35 +47,35 @@ type listing struct {
 	leftOut []report.Note
 }
 
-// list reads remote (a file or a folder) and places its entries. Names that
-// cannot be stored here, and paths that would land outside the local
+// list reads from (a Dropbox file or folder) and places its entries. Names
+// that cannot be stored here, and paths that would land outside the local
 // folder, stop the pull before anything is written. listingStarts is called
 // when a folder is about to be listed (for the progress line).
-func list(ctx context.Context, c *dbx.Client, remote string, listingStarts func(), seen func(n int)) (*listing, error) {
-	base := remote
-	var entries map[string]plan.Remote
-	if remote == "" {
+func list(ctx context.Context, c *dbx.Client, from string, listingStarts func(), seen func(n int)) (*listing, error) {
+	base := from
+	var entries map[string]remote.Entry
+	if from == "" {
 		var err error
 		listingStarts()
-		if entries, err = transfer.ListSeen(ctx, c.Files, remote, seen); err != nil {
+		if entries, err = remote.ListSeen(ctx, c.Files, from, seen); err != nil {
 			return nil, err
 		}
 	} else {
-		m, err := transfer.Stat(ctx, c.Files, remote)
+		m, err := remote.Stat(ctx, c.Files, from)
 		if err != nil {
 			return nil, err
 		}
-		r, ok := m[dpath.Lower(remote)]
+		r, ok := m[dpath.Lower(from)]
 		switch {
 		case !ok:
-			return nil, exit.New(exit.Usage, fmt.Sprintf("%s is not on Dropbox", dpath.Quote(remote)), "check the path (Dropbox paths start with /, and are the same in any case)")
+			return nil, exit.New(exit.Usage, fmt.Sprintf("%s is not on Dropbox", dpath.Quote(from)), "check the path (Dropbox paths start with /, and are the same in any case)")
 		case r.Folder:
 			listingStarts()
-			if entries, err = transfer.ListSeen(ctx, c.Files, remote, seen); err != nil {
+			if entries, err = remote.ListSeen(ctx, c.Files, from, seen); err != nil {
 				return nil, err
 			}
 		default: // a file lands at LOCAL/<name>
-			base, entries = dpath.Parent(remote), m
+			base, entries = dpath.Parent(from), m
 		}
 	}
 	l := &listing{}

@@ -26,7 +26,7 @@ import (
 	"github.com/librec-auto/dropbox-post/plugin/internal/dbx"
 	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
 	"github.com/librec-auto/dropbox-post/plugin/internal/local"
-	"github.com/librec-auto/dropbox-post/plugin/internal/plan"
+	"github.com/librec-auto/dropbox-post/plugin/internal/remote"
 	"github.com/librec-auto/dropbox-post/plugin/internal/report"
 )
 
@@ -415,7 +415,7 @@ func TestPullInterrupted(t *testing.T) {
 // TestDecideWithoutLocalFolder: a dry run into a folder that does not
 // exist yet plans every file as new.
 func TestDecideWithoutLocalFolder(t *testing.T) {
-	jobs := []*job{{rel: "a", remote: plan.Remote{Path: "/r/a", Size: 1}}}
+	jobs := []*job{{rel: "a", remote: remote.Entry{Path: "/r/a", Size: 1}}}
 	if err := decide(context.Background(), nil, "", jobs, false); err != nil || jobs[0].action != actDownload {
 		t.Errorf("decide: %v %v", jobs[0].action, err)
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
 	"github.com/librec-auto/dropbox-post/plugin/internal/local"
 	"github.com/librec-auto/dropbox-post/plugin/internal/plan"
+	"github.com/librec-auto/dropbox-post/plugin/internal/remote"
 	"github.com/librec-auto/dropbox-post/plugin/internal/report"
 	"github.com/librec-auto/dropbox-post/plugin/internal/share"
 	"github.com/librec-auto/dropbox-post/plugin/internal/transfer"
@@ -95,7 +96,7 @@ func Run(ctx context.Context, c *dbx.Client, o Options) (*report.Summary, error)
 		// the first large file's session opens while Dropbox is listed
 		early = transfer.StartEarly(ctx, c)
 	}
-	remote := map[string]plan.Remote{}
+	held := map[string]remote.Entry{}
 	switch {
 	case o.Offline != "" && !o.DryRun:
 		return nil, errors.New("push: Offline is only for dry runs")
@@ -105,13 +106,13 @@ func Run(ctx context.Context, c *dbx.Client, o Options) (*report.Summary, error)
 		} else { // one file: looked up, not listed (transfer.RemoteSeen)
 			prog.Phase(fmt.Sprintf("looking up %s on Dropbox", dpath.Quote(dpath.Join(o.Dest, tree.Files[0].Rel))), report.None, 0)
 		}
-		if remote, err = transfer.RemoteSeen(ctx, c.Files, tree, o.Dest, func(n int) { prog.Add(int64(n)) }); err != nil {
+		if held, err = remote.ForTreeSeen(ctx, c.Files, tree, o.Dest, func(n int) { prog.Add(int64(n)) }); err != nil {
 			return nil, err
 		}
 	}
 	// Only files that Dropbox holds at the same size need their hash to
 	// decide; the others are hashed as they are sent.
-	need := plan.NeedHash(tree, o.Dest, remote)
+	need := plan.NeedHash(tree, o.Dest, held)
 	var size int64
 	for _, f := range need {
 		size += f.Size
@@ -125,7 +126,7 @@ func Run(ctx context.Context, c *dbx.Client, o Options) (*report.Summary, error)
 		}
 		return nil, exit.Wrap(exit.Local, err, err.Error(), "")
 	}
-	p := plan.Make(tree, o.Dest, remote, o.Mode)
+	p := plan.Make(tree, o.Dest, held, o.Mode)
 	o.Log.Debug("planned", "upload", p.Count(plan.Upload), "unchanged", p.Count(plan.Unchanged), "bytes", p.Bytes(plan.Upload))
 
 	sum := &report.Summary{Local: o.Local, Dest: o.Dest, DryRun: o.DryRun, Filtered: tree.Filtered}
@@ -288,11 +289,11 @@ func hasLarge(tree *local.Tree, from int64) bool {
 // of Dropbox, using the hashes computed while planning and sending, and
 // records the outcome in sum.
 func check(ctx context.Context, c *dbx.Client, tree *local.Tree, dest string, sum *report.Summary) error {
-	remote, err := transfer.Remote(ctx, c.Files, tree, dest)
+	held, err := remote.ForTree(ctx, c.Files, tree, dest)
 	if err != nil {
 		return err
 	}
-	res := verify.CompareTree(tree, dest, remote)
+	res := verify.CompareTree(tree, dest, held)
 	ok := res.Complete()
 	sum.Verified = &ok
 	for _, group := range []struct {

@@ -23,6 +23,7 @@ import (
 	"github.com/librec-auto/dropbox-post/plugin/internal/emutest"
 	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
 	"github.com/librec-auto/dropbox-post/plugin/internal/plan"
+	"github.com/librec-auto/dropbox-post/plugin/internal/remote"
 	"github.com/librec-auto/dropbox-post/plugin/internal/report"
 	"github.com/librec-auto/dropbox-post/plugin/internal/transfer"
 )
@@ -297,8 +298,8 @@ func TestChangedWhileSending(t *testing.T) {
 	os.WriteFile(filepath.Join(root, "a.txt"), []byte("AAAA"), 0o644)
 	tree := mustScan(t, root)
 	tree.Files[0].Hash = "stale" // as if hashed before the experiment rewrote it
-	remote, _ := transfer.List(context.Background(), c.Files, "/c")
-	p := plan.Make(tree, "/c", remote, plan.Overwrite)
+	held, _ := remote.List(context.Background(), c.Files, "/c")
+	p := plan.Make(tree, "/c", held, plan.Overwrite)
 	p.Items[0].Action = plan.Upload
 	res, _, err := transfer.Upload(context.Background(), c, p, transfer.Options{})
 	if err != nil || res[0].Item.File.Rel != "a.txt" || res[0].Err == nil || !strings.Contains(res[0].Err.Error(), "changed while it was being sent") {

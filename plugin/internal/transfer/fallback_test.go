@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,7 +17,6 @@ import (
 	"github.com/librec-auto/dropbox-post/plugin/internal/blocks"
 	"github.com/librec-auto/dropbox-post/plugin/internal/dbx"
 	"github.com/librec-auto/dropbox-post/plugin/internal/emutest"
-	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
 	"github.com/librec-auto/dropbox-post/plugin/internal/local"
 	"github.com/librec-auto/dropbox-post/plugin/internal/plan"
 )
@@ -136,63 +134,6 @@ func TestEveryStrictModeAtOnce(t *testing.T) {
 	srv, c := strictEmulator(t, emulator.Strict{FinishBatchConcurrent: true, RefuseEmptyAppend: emulator.RefuseRequest,
 		OmitContentHash: true, RefuseEmptyChunked: true})
 	upload(t, srv, c, strictPlan(t, 0, 5, 4000, 0, 7))
-}
-
-// resettingEmulator invalidates every listing cursor as the first n calls
-// of list_folder/continue arrive, so that they answer reset.
-func resettingEmulator(t *testing.T, n int) (*emulator.Server, *dbx.Client) {
-	var mu sync.Mutex
-	var srv *emulator.Server
-	hook := func(e emulator.Event) {
-		mu.Lock()
-		defer mu.Unlock()
-		if e.Route == "files/list_folder/continue" && e.Phase == emulator.BeforeWork && n > 0 {
-			n--
-			srv.ResetCursors()
-		}
-	}
-	mu.Lock()
-	defer mu.Unlock()
-	srv, c := strictEmulatorWith(t, emulator.Options{Hook: hook})
-	return srv, c
-}
-
-func TestListingStartsAgainAfterReset(t *testing.T) {
-	old := listLimit
-	listLimit = 2 // pages of two, so that list_folder/continue is called
-	t.Cleanup(func() { listLimit = old })
-	srv, c := resettingEmulator(t, 2)
-	for i := 0; i < 5; i++ {
-		if _, err := c.Files.UploadContext(context.Background(), files.NewUploadArg(fmt.Sprintf("/d/f%d", i)), strings.NewReader("x")); err != nil {
-			t.Fatal(err)
-		}
-	}
-	got, err := List(context.Background(), c.Files, "/d")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(got) != 6 {
-		t.Errorf("listed %d entries, want the folder and its 5 files: %v", len(got), got)
-	}
-	if n := routeRequests(srv, "files/list_folder"); n != 3 {
-		t.Errorf("list_folder called %d times, want 3 (the first listing and one per reset)", n)
-	}
-}
-
-func TestListingGivesUpAfterRepeatedResets(t *testing.T) {
-	old := listLimit
-	listLimit = 1
-	t.Cleanup(func() { listLimit = old })
-	_, c := resettingEmulator(t, 100)
-	for i := 0; i < 2; i++ {
-		if _, err := c.Files.UploadContext(context.Background(), files.NewUploadArg(fmt.Sprintf("/d/f%d", i)), strings.NewReader("x")); err != nil {
-			t.Fatal(err)
-		}
-	}
-	_, err := List(context.Background(), c.Files, "/d")
-	if exit.CodeOf(err) != exit.Dropbox || !strings.Contains(err.Error(), "reset the listing") {
-		t.Errorf("err = %v (code %d), want a Dropbox error about resets", err, exit.CodeOf(err))
-	}
 }
 
 func TestFileWhereAFolderShouldBeIsNamed(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 	"github.com/librec-auto/dropbox-post/internal/dpath"
 	"github.com/librec-auto/dropbox-post/plugin/internal/dbx"
 	"github.com/librec-auto/dropbox-post/plugin/internal/plan"
+	"github.com/librec-auto/dropbox-post/plugin/internal/remote"
 )
 
 // lookupLimit is the number of failed files above which one listing of the
@@ -21,18 +22,18 @@ const lookupLimit = 20
 // only the answer was lost. Hashes decide, not the error.
 func alreadyThere(ctx context.Context, c *dbx.Client, dest string, failed []*plan.Item, parallel int) (map[*plan.Item]*files.FileMetadata, error) {
 	out := map[*plan.Item]*files.FileMetadata{}
-	var remote map[string]plan.Remote
+	var held map[string]remote.Entry
 	var err error
 	if len(failed) > lookupLimit {
-		remote, err = List(ctx, c.Files, dest)
+		held, err = remote.List(ctx, c.Files, dest)
 	} else {
-		remote, err = statEach(ctx, c, failed, parallel)
+		held, err = statEach(ctx, c, failed, parallel)
 	}
 	if err != nil {
 		return nil, err
 	}
 	for _, it := range failed {
-		r, ok := remote[dpath.Lower(it.Dest)]
+		r, ok := held[dpath.Lower(it.Dest)]
 		if ok && !r.Folder && r.Hash == it.File.Hash && r.Size == it.File.Size {
 			out[it] = &files.FileMetadata{
 				Metadata:    files.Metadata{Name: dpath.Base(r.Path), PathDisplay: r.Path, PathLower: dpath.Lower(r.Path)},
@@ -45,14 +46,14 @@ func alreadyThere(ctx context.Context, c *dbx.Client, dest string, failed []*pla
 	return out, nil
 }
 
-func statEach(ctx context.Context, c *dbx.Client, items []*plan.Item, parallel int) (map[string]plan.Remote, error) {
+func statEach(ctx context.Context, c *dbx.Client, items []*plan.Item, parallel int) (map[string]remote.Entry, error) {
 	var mu sync.Mutex
-	out := map[string]plan.Remote{}
+	out := map[string]remote.Entry{}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(parallel)
 	for _, it := range items {
 		g.Go(func() error {
-			m, err := Stat(gctx, c.Files, it.Dest)
+			m, err := remote.Stat(gctx, c.Files, it.Dest)
 			if err != nil {
 				return err
 			}

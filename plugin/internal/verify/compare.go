@@ -17,8 +17,8 @@ import (
 	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
 	"github.com/librec-auto/dropbox-post/plugin/internal/local"
 	"github.com/librec-auto/dropbox-post/plugin/internal/plan"
+	"github.com/librec-auto/dropbox-post/plugin/internal/remote"
 	"github.com/librec-auto/dropbox-post/plugin/internal/report"
-	"github.com/librec-auto/dropbox-post/plugin/internal/transfer"
 )
 
 // Entry is one file (or empty local folder) that is not the same on both
@@ -82,17 +82,17 @@ func Compare(ctx context.Context, c *dbx.Client, localPath, dest string, f *filt
 	if !tree.IsDir && len(tree.Files) == 0 { // the one file was left out by the filters
 		return &Result{Local: localPath, Dest: dest, Missing: []Entry{}, Extra: []Entry{}, Different: []Entry{}, Filtered: tree.Filtered}, nil
 	}
-	remote, err := transfer.Remote(ctx, c.Files, tree, dest)
+	held, err := remote.ForTree(ctx, c.Files, tree, dest)
 	if err != nil {
 		return nil, err
 	}
-	if err := local.HashAll(ctx, plan.NeedHash(tree, dest, remote), 0, nil); err != nil {
+	if err := local.HashAll(ctx, plan.NeedHash(tree, dest, held), 0, nil); err != nil {
 		if ctx.Err() != nil {
 			return nil, dbx.Explain(ctx.Err(), "verifying "+strconv.Quote(localPath))
 		}
 		return nil, exit.Wrap(exit.Local, err, err.Error(), "")
 	}
-	res := CompareTree(tree, dest, remote)
+	res := CompareTree(tree, dest, held)
 	res.Local = localPath
 	return res, nil
 }
@@ -100,7 +100,7 @@ func Compare(ctx context.Context, c *dbx.Client, localPath, dest string, f *filt
 // CompareTree makes the Result from both sides; it makes no calls. Every
 // file that Dropbox holds at the same size must be hashed (push has hashed
 // them by the time it is done).
-func CompareTree(tree *local.Tree, dest string, remote map[string]plan.Remote) *Result {
+func CompareTree(tree *local.Tree, dest string, held map[string]remote.Entry) *Result {
 	res := &Result{Dest: dest, Missing: []Entry{}, Extra: []Entry{}, Different: []Entry{}, Filtered: tree.Filtered}
 	seen := map[string]bool{} // remote keys accounted for
 	invalid := map[string]string{}
@@ -109,7 +109,7 @@ func CompareTree(tree *local.Tree, dest string, remote map[string]plan.Remote) *
 	}
 	for _, f := range tree.Files {
 		d := dpath.Join(dest, f.Rel)
-		r, ok := remote[dpath.Lower(d)]
+		r, ok := held[dpath.Lower(d)]
 		e := Entry{Path: f.Rel, Dropbox: d, LocalSize: f.Size, RemoteSize: r.Size}
 		if why := invalid[f.Rel]; why != "" { // a case clash, or a single file's name
 			delete(invalid, f.Rel)
@@ -145,7 +145,7 @@ func CompareTree(tree *local.Tree, dest string, remote map[string]plan.Remote) *
 	}
 	for _, dir := range tree.EmptyDirs {
 		d := dpath.Join(dest, dir)
-		r, ok := remote[dpath.Lower(d)]
+		r, ok := held[dpath.Lower(d)]
 		seen[dpath.Lower(d)] = ok
 		switch {
 		case !ok:
@@ -154,7 +154,7 @@ func CompareTree(tree *local.Tree, dest string, remote map[string]plan.Remote) *
 			res.Different = append(res.Different, Entry{Path: dir, Dropbox: d, RemoteSize: r.Size, Reason: "a file on Dropbox, a folder here"})
 		}
 	}
-	for key, r := range remote {
+	for key, r := range held {
 		if !seen[key] && !r.Folder && !remoteFiltered(tree, dest, r, res) {
 			res.Extra = append(res.Extra, Entry{Path: relative(dest, r.Path), Dropbox: r.Path, RemoteSize: r.Size, Reason: "only on Dropbox"})
 		}
@@ -171,7 +171,7 @@ func CompareTree(tree *local.Tree, dest string, remote map[string]plan.Remote) *
 // remoteFiltered reports (and counts in res) whether the filter of the
 // tree leaves the Dropbox file r out. A single file's tree compares only
 // its own name: nothing else under dest is "only on Dropbox" because of it.
-func remoteFiltered(tree *local.Tree, dest string, r plan.Remote, res *Result) bool {
+func remoteFiltered(tree *local.Tree, dest string, r remote.Entry, res *Result) bool {
 	if !tree.Filter.Active() || !tree.IsDir {
 		return false
 	}

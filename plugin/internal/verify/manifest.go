@@ -14,9 +14,8 @@ import (
 	"github.com/librec-auto/dropbox-post/internal/regularfile"
 	"github.com/librec-auto/dropbox-post/plugin/internal/dbx"
 	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
-	"github.com/librec-auto/dropbox-post/plugin/internal/plan"
+	"github.com/librec-auto/dropbox-post/plugin/internal/remote"
 	"github.com/librec-auto/dropbox-post/plugin/internal/report"
-	"github.com/librec-auto/dropbox-post/plugin/internal/transfer"
 )
 
 // MaxManifestSize bounds what LoadManifest reads: a manifest of a million
@@ -87,20 +86,20 @@ func CheckManifest(ctx context.Context, c *dbx.Client, path string, m *report.Ma
 	}
 	res := &Result{Local: path, Dest: m.Dest, Manifest: path, Missing: []Entry{}, Extra: []Entry{}, Different: []Entry{}}
 	folder := m.Kind == "folder" || m.Kind == "" && !singleFile(m)
-	var remote map[string]plan.Remote
+	var held map[string]remote.Entry
 	if folder {
-		if remote, err = transfer.List(ctx, c.Files, m.Dest); err != nil {
+		if held, err = remote.List(ctx, c.Files, m.Dest); err != nil {
 			return nil, err
 		}
 	} else {
-		remote = map[string]plan.Remote{}
+		held = map[string]remote.Entry{}
 		for _, mf := range m.Files {
-			one, err := transfer.Stat(ctx, c.Files, mf.Dropbox)
+			one, err := remote.Stat(ctx, c.Files, mf.Dropbox)
 			if err != nil {
 				return nil, err
 			}
 			for k, v := range one {
-				remote[k] = v
+				held[k] = v
 			}
 		}
 	}
@@ -111,7 +110,7 @@ func CheckManifest(ctx context.Context, c *dbx.Client, path string, m *report.Ma
 		if !checked(mf) {
 			continue
 		}
-		r, ok := remote[key]
+		r, ok := held[key]
 		e := Entry{Path: relative(m.Dest, mf.Dropbox), Dropbox: mf.Dropbox, LocalSize: mf.Size, RemoteSize: r.Size}
 		switch {
 		case !ok:
@@ -130,7 +129,7 @@ func CheckManifest(ctx context.Context, c *dbx.Client, path string, m *report.Ma
 			res.Matched++
 		}
 	}
-	for key, r := range remote {
+	for key, r := range held {
 		if known[key] || r.Folder || !folder {
 			continue
 		}

@@ -1,9 +1,14 @@
-package transfer
+// Package remote says what Dropbox holds: Entry, one file or folder as
+// Dropbox lists it, and the listings that read them (List, Stat, ForTree).
+// Push, pull and verify compare local files with these entries; plan
+// decides with them.
+package remote
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/files"
 
@@ -11,8 +16,6 @@ import (
 	"github.com/librec-auto/dropbox-post/plugin/internal/dbx"
 	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
 	"github.com/librec-auto/dropbox-post/plugin/internal/local"
-	"github.com/librec-auto/dropbox-post/plugin/internal/plan"
-	"time"
 )
 
 // listLimit is the page size asked of list_folder (Dropbox's maximum).
@@ -27,14 +30,14 @@ const maxListResets = 3
 // per page. A missing folder is empty; a file at dest is an error. When
 // Dropbox answers reset (the cursor went stale, which it may do at any
 // time), the listing starts again from the beginning, a few times at most.
-func List(ctx context.Context, c files.ContextClient, dest string) (map[string]plan.Remote, error) {
+func List(ctx context.Context, c files.ContextClient, dest string) (map[string]Entry, error) {
 	return ListSeen(ctx, c, dest, nil)
 }
 
 // ListSeen is List, calling seen (if not nil) with the number of entries
 // of each page as it arrives, for a running count (which counts again
 // after a reset).
-func ListSeen(ctx context.Context, c files.ContextClient, dest string, seen func(n int)) (map[string]plan.Remote, error) {
+func ListSeen(ctx context.Context, c files.ContextClient, dest string, seen func(n int)) (map[string]Entry, error) {
 	for resets := 0; ; resets++ {
 		out, err := list(ctx, c, dest, seen)
 		if !errors.Is(err, errReset) {
@@ -50,12 +53,12 @@ func ListSeen(ctx context.Context, c files.ContextClient, dest string, seen func
 // errReset is list_folder/continue's reset answer.
 var errReset = errors.New("list_folder/continue answered reset")
 
-func list(ctx context.Context, c files.ContextClient, dest string, seen func(n int)) (map[string]plan.Remote, error) {
+func list(ctx context.Context, c files.ContextClient, dest string, seen func(n int)) (map[string]Entry, error) {
 	arg := files.NewListFolderArg(dest)
 	arg.Recursive = true
 	arg.Limit = listLimit
 	res, err := c.ListFolderContext(ctx, arg)
-	out := map[string]plan.Remote{}
+	out := map[string]Entry{}
 	if err != nil {
 		switch {
 		case dbx.HasTag(err, "not_found"):
@@ -70,7 +73,7 @@ func list(ctx context.Context, c files.ContextClient, dest string, seen func(n i
 			seen(len(res.Entries))
 		}
 		for _, e := range res.Entries {
-			if r, ok := remoteOf(e); ok {
+			if r, ok := entryOf(e); ok {
 				out[dpath.Lower(r.Path)] = r
 			}
 		}
@@ -87,15 +90,15 @@ func list(ctx context.Context, c files.ContextClient, dest string, seen func(n i
 	}
 }
 
-// Remote returns what Dropbox holds where tree goes under dest: the whole
+// ForTree returns what Dropbox holds where tree goes under dest: the whole
 // folder dest (List) when tree is a folder, only dest/<name> (Stat) when it
 // is a single file.
-func Remote(ctx context.Context, c files.ContextClient, tree *local.Tree, dest string) (map[string]plan.Remote, error) {
-	return RemoteSeen(ctx, c, tree, dest, nil)
+func ForTree(ctx context.Context, c files.ContextClient, tree *local.Tree, dest string) (map[string]Entry, error) {
+	return ForTreeSeen(ctx, c, tree, dest, nil)
 }
 
-// RemoteSeen is Remote, with ListSeen's running count.
-func RemoteSeen(ctx context.Context, c files.ContextClient, tree *local.Tree, dest string, seen func(n int)) (map[string]plan.Remote, error) {
+// ForTreeSeen is ForTree, with ListSeen's running count.
+func ForTreeSeen(ctx context.Context, c files.ContextClient, tree *local.Tree, dest string, seen func(n int)) (map[string]Entry, error) {
 	if tree.IsDir {
 		return ListSeen(ctx, c, dest, seen)
 	}
@@ -105,8 +108,8 @@ func RemoteSeen(ctx context.Context, c files.ContextClient, tree *local.Tree, de
 // Stat returns what Dropbox holds at path, keyed as List does: an empty map
 // when nothing is there. A single-file push uses it instead of listing a
 // folder that may hold thousands of other files.
-func Stat(ctx context.Context, c files.ContextClient, path string) (map[string]plan.Remote, error) {
-	out := map[string]plan.Remote{}
+func Stat(ctx context.Context, c files.ContextClient, path string) (map[string]Entry, error) {
+	out := map[string]Entry{}
 	md, err := c.GetMetadataContext(ctx, files.NewGetMetadataArg(path))
 	if err != nil {
 		if dbx.HasTag(err, "not_found") {
@@ -114,18 +117,19 @@ func Stat(ctx context.Context, c files.ContextClient, path string) (map[string]p
 		}
 		return nil, dbx.Explain(err, "looking up "+dpath.Quote(path))
 	}
-	if r, ok := remoteOf(md); ok {
+	if r, ok := entryOf(md); ok {
 		out[dpath.Lower(r.Path)] = r
 	}
 	return out, nil
 }
 
-func remoteOf(m files.IsMetadata) (plan.Remote, bool) {
+// entryOf is the Entry of a file or folder (and false for a deleted entry).
+func entryOf(m files.IsMetadata) (Entry, bool) {
 	switch m := m.(type) {
 	case *files.FileMetadata:
-		return plan.Remote{Path: m.PathDisplay, Size: int64(m.Size), Hash: m.ContentHash, Rev: m.Rev, Modified: time.Time(m.ClientModified)}, true
+		return Entry{Path: m.PathDisplay, Size: int64(m.Size), Hash: m.ContentHash, Rev: m.Rev, Modified: time.Time(m.ClientModified)}, true
 	case *files.FolderMetadata:
-		return plan.Remote{Path: m.PathDisplay, Folder: true}, true
+		return Entry{Path: m.PathDisplay, Folder: true}, true
 	}
-	return plan.Remote{}, false
+	return Entry{}, false
 }
