@@ -78,20 +78,7 @@ func startFront(dir string) *front {
 	check(err)
 	f.URL = "http://" + f.ln.Addr().String()
 
-	rp := &httputil.ReverseProxy{
-		Rewrite: func(r *httputil.ProxyRequest) {
-			r.SetURL(f.target.Load())
-			r.Out.Host = r.Out.URL.Host
-		},
-		FlushInterval: -1,
-		Transport:     &http.Transport{MaxIdleConns: 256, MaxIdleConnsPerHost: 256, IdleConnTimeout: time.Minute, DisableCompression: true},
-	}
-	f.srv = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if d := time.Duration(f.latency.Load()); d > 0 {
-			time.Sleep(d)
-		}
-		rp.ServeHTTP(w, r)
-	})}
+	f.srv = &http.Server{Handler: f.handler(&http.Transport{MaxIdleConns: 256, MaxIdleConnsPerHost: 256, IdleConnTimeout: time.Minute, DisableCompression: true})}
 	go f.srv.Serve(&chanListener{conns: f.conns, addr: f.ln.Addr()})
 	go func() {
 		for {
@@ -104,6 +91,39 @@ func startFront(dir string) *front {
 		}
 	}()
 	return f
+}
+
+// handler forwards each request to the emulator through tr, after the
+// latency.
+//
+// Full duplex: Go's HTTP/1 server, when a handler starts its answer,
+// reads what is left of the request's body and closes it, while the
+// proxy's transport may still read that body once more (to see its end,
+// after the Content-Length bytes it forwarded). That read then fails, the
+// transport drops its connection to the emulator, and the answer reaches
+// the client cut short (golang/go#40747): now and then, on a busy
+// machine, a listing page of an unchanged 100,000-file re-run came as
+// "unexpected EOF", and the client failed with exit 8. With full duplex
+// the server leaves the body to the handler.
+func (f *front) handler(tr http.RoundTripper) http.Handler {
+	rp := &httputil.ReverseProxy{
+		Rewrite: func(r *httputil.ProxyRequest) {
+			r.SetURL(f.target.Load())
+			r.Out.Host = r.Out.URL.Host
+		},
+		FlushInterval: -1,
+		Transport:     tr,
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := http.NewResponseController(w).EnableFullDuplex(); err != nil {
+			http.Error(w, "front: "+err.Error(), http.StatusInternalServerError)
+			return
+		}
+		if d := time.Duration(f.latency.Load()); d > 0 {
+			time.Sleep(d)
+		}
+		rp.ServeHTTP(w, r)
+	})
 }
 
 // connect answers one CONNECT and hands the TLS connection inside it to
