@@ -81,10 +81,14 @@ func decryptCmd(env *Env) *cobra.Command {
 		Use:   "decrypt --encrypted FILE",
 		Short: "Print the credential a key file holds",
 		Long: `decrypt prints the credential held by a key file (dropbox-post's or
-librec-auto's) to standard output: an access token on one line, or a refresh
-credential as .env lines (with DROPBOX_SCOPE='…' when the key file records
-its scopes), which 'encrypt --key' reads back. It is one of the
-only commands that prints a secret.`,
+librec-auto's) to standard output as .env lines, DROPBOX_ACCESS_TOKEN='…' for
+an access token, or DROPBOX_APP_KEY, DROPBOX_APP_SECRET and
+DROPBOX_REFRESH_TOKEN for a refresh credential (with DROPBOX_SCOPE='…' when
+the key file records its scopes), which 'encrypt --key' reads back. Every
+value is quoted so that sourcing the lines (sh, bash) or reading them with
+python-dotenv runs nothing and gives the value back exactly; a value that
+cannot be written so is refused (exit 5). It is one of the only commands that
+prints a secret.`,
 		Example: "  dropbox-post decrypt --encrypted conf/dropbox.key -k PASSWORD > .env",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -95,9 +99,9 @@ only commands that prints a secret.`,
 			if err != nil {
 				return err
 			}
-			out := c.EnvLinesWithScope()
-			if c.Kind() == credential.AccessToken {
-				out = []byte(c.AccessToken() + "\n")
+			out, err := c.EnvLinesWithScope()
+			if err != nil {
+				return unexportable(file, err)
 			}
 			_, err = env.Data.Write(out) // exact: the data asked for
 			return err

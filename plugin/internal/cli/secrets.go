@@ -41,6 +41,11 @@ DROPBOX_APP_KEY, DROPBOX_APP_SECRET, DROPBOX_REFRESH_TOKEN, or
 DROPBOX_ACCESS_TOKEN), or as a [dropbox] section of Streamlit's
 .streamlit/secrets.toml (--format streamlit: app_key, app_secret,
 refresh_token, or access_token), read there as st.secrets["dropbox"].
+Every value is quoted: sourcing the .env lines (sh, bash) or reading them with
+python-dotenv runs nothing and gives the value back exactly; a value that
+cannot be written so (one holding "${", which python-dotenv expands whatever
+the quotes, or a control character) is refused with exit 5 and nothing
+printed.
 
 With decrypt, it is the only command that prints a secret. Keep the output out
 of version control. A refresh credential (made by 'dropbox-post auth') lasts;
@@ -58,9 +63,12 @@ an access token expires within hours.`,
 			if err != nil {
 				return err
 			}
-			out := c.EnvLines()
+			out, err := c.EnvLines()
 			if format == "streamlit" {
-				out = []byte(streamlitSecrets(c))
+				out, err = c.StreamlitSecrets()
+			}
+			if err != nil {
+				return unexportable(file, err)
 			}
 			if _, err := env.Data.Write(out); err != nil { // exact: the data asked for
 				return err
@@ -96,42 +104,10 @@ func warnIfWrites(env *Env, c credential.Credential) {
 	}
 }
 
-// streamlitSecrets returns c as a [dropbox] table of a TOML file.
-func streamlitSecrets(c credential.Credential) string {
-	var b strings.Builder
-	b.WriteString("[dropbox]\n")
-	for _, kv := range [][2]string{
-		{"access_token", c.AccessToken()},
-		{"app_key", c.AppKey()},
-		{"app_secret", c.AppSecret()},
-		{"refresh_token", c.RefreshToken()},
-	} {
-		if kv[1] != "" {
-			fmt.Fprintf(&b, "%s = %s\n", kv[0], tomlString(kv[1]))
-		}
-	}
-	return b.String()
-}
-
-// tomlString quotes s as a TOML basic string.
-func tomlString(s string) string {
-	var b strings.Builder
-	b.WriteByte('"')
-	for _, r := range s {
-		switch {
-		case r == '"' || r == '\\':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r < 0x20 || r == 0x7f:
-			fmt.Fprintf(&b, `\u%04X`, r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	b.WriteByte('"')
-	return b.String()
+// unexportable is the error for a key file whose credential holds a value
+// that cannot be printed safely (see Credential.EnvLines): no Dropbox
+// credential looks like that, so the key file is taken as damaged (5).
+func unexportable(file string, err error) error {
+	return exit.Wrap(exit.KeyFile, err, fmt.Sprintf("key file %q cannot be printed safely: %v", file, err),
+		"no Dropbox credential looks like this: make a new key file with 'dropbox-post auth' (nothing was printed)")
 }

@@ -78,9 +78,9 @@ func NewRefresh(appKey, appSecret, refreshToken string) (Credential, error) {
 }
 
 // checkValue refuses values that no Dropbox token or key has: empty ones,
-// and ones with spaces, control characters, quotes or backslashes (which
-// also keeps the .env form free of quoting). The value itself is never put
-// in the error.
+// and ones with spaces, control characters, quotes or backslashes. The
+// value itself is never put in the error. What it lets through ($, ;, |,
+// &, parentheses) is quoted by EnvQuote when printed for a shell.
 func checkValue(name, v string) error {
 	if v == "" {
 		return fmt.Errorf("the %s is empty", name)

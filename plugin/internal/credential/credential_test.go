@@ -164,7 +164,7 @@ func TestEncodeDecode(t *testing.T) {
 		if err != nil || back != tc.c || back.Kind() != tc.kind {
 			t.Errorf("Decode(Encode()) = %v, %v; want the same %v", back, err, tc.kind)
 		}
-		again, err := Parse(tc.c.EnvLines())
+		again, err := Parse(mustEnvLines(t, tc.c, false))
 		if err != nil || again != tc.c {
 			t.Errorf("Parse(EnvLines()) = %v, %v", again, err)
 		}
@@ -190,48 +190,6 @@ func TestDecodeStrict(t *testing.T) {
 		if c, err := Decode([]byte(in)); err == nil {
 			t.Errorf("Decode(%q) = %v, want an error", in, c)
 		}
-	}
-}
-
-func TestEnvLines(t *testing.T) {
-	if got := string(mustAccess(t).EnvLines()); got != "DROPBOX_ACCESS_TOKEN="+tok+"\n" {
-		t.Errorf("access EnvLines = %q", got)
-	}
-	want := "DROPBOX_APP_KEY=" + appKey + "\nDROPBOX_APP_SECRET=" + secret + "\nDROPBOX_REFRESH_TOKEN=" + refresh + "\n"
-	if got := string(mustRefresh(t, secret).EnvLines()); got != want {
-		t.Errorf("refresh EnvLines = %q", got)
-	}
-	if got := string(mustRefresh(t, "").EnvLines()); strings.Contains(got, EnvAppSecret) {
-		t.Errorf("PKCE EnvLines has an app secret line: %q", got)
-	}
-}
-
-// decrypt's lines keep the scopes, and Parse reads them back: a credential
-// decrypted and encrypted again can still tell whether it can write.
-func TestEnvLinesWithScopeRoundTrip(t *testing.T) {
-	c := mustRefresh(t, secret).WithScopes([]string{"files.content.write", "account_info.read"})
-	lines := string(c.EnvLinesWithScope())
-	if !strings.HasSuffix(lines, "\nDROPBOX_SCOPE='files.content.write account_info.read'\n") {
-		t.Fatalf("EnvLinesWithScope = %q", lines)
-	}
-	if strings.Contains(string(c.EnvLines()), EnvScope) {
-		t.Error("EnvLines (secrets export) has the scope line")
-	}
-	back, err := Parse([]byte(lines))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := strings.Join(back.Scopes(), " "); got != "files.content.write account_info.read" {
-		t.Errorf("scopes read back: %q", got)
-	}
-	if w, known := back.CanWrite(); !w || !known {
-		t.Errorf("CanWrite = %v, %v", w, known)
-	}
-	if back.RefreshToken() != refresh || back.AppSecret() != secret {
-		t.Error("secrets not read back")
-	}
-	if got := string(mustRefresh(t, secret).EnvLinesWithScope()); strings.Contains(got, EnvScope) {
-		t.Errorf("no scopes recorded, yet a scope line: %q", got)
 	}
 }
 
