@@ -13,7 +13,7 @@ import (
 	"github.com/librec-auto/dropbox-post/plugin/internal/credential"
 	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
 	"github.com/librec-auto/dropbox-post/plugin/internal/keyfile"
-	"github.com/librec-auto/dropbox-post/plugin/internal/report"
+	"github.com/librec-auto/dropbox-post/plugin/internal/progress"
 	"github.com/librec-auto/dropbox-post/plugin/internal/secret"
 )
 
@@ -227,7 +227,7 @@ func openKeyFile(ctx context.Context, env *Env, pw *passwordFlags, path string) 
 	var info keyfile.Info
 	var password secret.Password
 	err := pw.open(ctx, env, fmt.Sprintf("key file %q", path), func(pw secret.Password) error {
-		env.prog.Phase(fmt.Sprintf("opening key file %q", path), report.None, 0)
+		env.prog.Phase(fmt.Sprintf("opening key file %q", path), progress.None, 0)
 		var err error
 		c, info, err = keyfile.Load(path, pw.Reveal())
 		env.endProgress()

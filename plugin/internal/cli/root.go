@@ -21,7 +21,7 @@ import (
 
 	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
 	"github.com/librec-auto/dropbox-post/plugin/internal/logging"
-	"github.com/librec-auto/dropbox-post/plugin/internal/report"
+	"github.com/librec-auto/dropbox-post/plugin/internal/progress"
 	"github.com/librec-auto/dropbox-post/plugin/internal/secret"
 )
 
@@ -62,7 +62,7 @@ type Env struct {
 	rawStderr io.Writer
 	// prog shows what the command is doing; made once the flags are
 	// parsed. Every other write to stdout and stderr goes above it.
-	prog *report.Progress
+	prog *progress.Meter
 }
 
 // aboveProgress is a writer that clears the progress line before each
@@ -223,7 +223,7 @@ Flags are accepted with "-" or "_" between words: --encrypted-key and
 				// Without a terminal, only the commands that transfer write
 				// progress lines (CI logs want them; a decrypt does not).
 				lines := cmd.Annotations[progressLines] != ""
-				env.prog = report.NewProgress(env.rawStderr, report.ProgressOptions{
+				env.prog = progress.New(env.rawStderr, progress.Options{
 					Terminal: env.StderrTerminal, Width: env.StderrWidth, Quiet: env.logOpts.Quiet || !env.StderrTerminal && !lines})
 			}
 			return nil

@@ -9,7 +9,7 @@ import (
 	"github.com/librec-auto/dropbox-post/configschema"
 	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
 	"github.com/librec-auto/dropbox-post/plugin/internal/plan"
-	"github.com/librec-auto/dropbox-post/plugin/internal/report"
+	"github.com/librec-auto/dropbox-post/plugin/internal/progress"
 )
 
 // runCommands returns run (a study's Dropbox post-processing) and the
@@ -102,7 +102,7 @@ func postStudy(cmd *cobra.Command, env *Env, study, config string, allowOutside 
 		file = configschema.StudyConfig(study, "config.xml")
 	}
 	opts := configschema.ResolveOptions{AllowOutsideStudy: allowOutside, RequireKey: df.keyFile == "" && !envCredential(env)}
-	env.prog.Phase(fmt.Sprintf("reading the config %q", file), report.None, 0)
+	env.prog.Phase(fmt.Sprintf("reading the config %q", file), progress.None, 0)
 	c, err := configschema.Load(file)
 	var elems []configschema.Element
 	var warns []configschema.Problem

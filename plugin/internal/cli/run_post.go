@@ -15,6 +15,7 @@ import (
 	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
 	"github.com/librec-auto/dropbox-post/plugin/internal/keyfile"
 	"github.com/librec-auto/dropbox-post/plugin/internal/plan"
+	"github.com/librec-auto/dropbox-post/plugin/internal/progress"
 	"github.com/librec-auto/dropbox-post/plugin/internal/push"
 	"github.com/librec-auto/dropbox-post/plugin/internal/report"
 	"github.com/librec-auto/dropbox-post/plugin/internal/secret"
@@ -108,7 +109,7 @@ func (p *poster) open(ctx context.Context) (map[string]*dbx.Client, map[string]s
 	if len(keys) > 0 {
 		load := func(pw secret.Password) error {
 			for _, k := range keys {
-				p.env.prog.Phase(fmt.Sprintf("opening key file %q", k), report.None, 0)
+				p.env.prog.Phase(fmt.Sprintf("opening key file %q", k), progress.None, 0)
 				c, info, err := keyfile.Load(k, pw.Reveal())
 				if err != nil {
 					return err

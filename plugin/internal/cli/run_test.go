@@ -12,7 +12,7 @@ import (
 	"testing"
 
 	"github.com/librec-auto/dropbox-post/internal/emulator"
-	"github.com/librec-auto/dropbox-post/plugin/internal/report"
+	"github.com/librec-auto/dropbox-post/plugin/internal/manifest"
 )
 
 const (
@@ -124,7 +124,7 @@ func TestRunJSONAndManifests(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var m report.Manifest
+		var m manifest.Manifest
 		if err := json.Unmarshal(data, &m); err != nil {
 			t.Fatal(err)
 		}

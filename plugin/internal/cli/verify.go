@@ -7,6 +7,7 @@ import (
 
 	"github.com/librec-auto/dropbox-post/internal/dpath"
 	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
+	"github.com/librec-auto/dropbox-post/plugin/internal/manifest"
 	"github.com/librec-auto/dropbox-post/plugin/internal/report"
 	"github.com/librec-auto/dropbox-post/plugin/internal/verify"
 )
@@ -89,7 +90,7 @@ for push.`,
 
 // verifyManifest is verify --manifest FILE.
 func verifyManifest(cmd *cobra.Command, env *Env, df *dropboxFlags, path, output string) error {
-	m, err := verify.LoadManifest(path)
+	m, err := manifest.Load(path)
 	if err != nil {
 		return err
 	}

@@ -11,7 +11,7 @@ import (
 	"github.com/librec-auto/dropbox-post/plugin/internal/dbx"
 	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
 	"github.com/librec-auto/dropbox-post/plugin/internal/report"
-	"github.com/librec-auto/dropbox-post/plugin/internal/verify"
+	"github.com/librec-auto/dropbox-post/plugin/internal/whoami"
 )
 
 func whoamiCmd(env *Env) *cobra.Command {
@@ -48,7 +48,7 @@ refused the credential, or it may not write; 2 a file is in the way of PATH.`,
 			if err != nil {
 				return err
 			}
-			a, err := verify.Whoami(cmd.Context(), c, cred, verify.WhoamiOptions{Dest: d, CheckDest: cmd.Flags().Changed("dest")})
+			a, err := whoami.Check(cmd.Context(), c, cred, whoami.Options{Dest: d, CheckDest: cmd.Flags().Changed("dest")})
 			if a != nil {
 				if output == "json" {
 					report.WriteJSON(env.Stdout, a)

@@ -1,12 +1,16 @@
 // Package emutest starts an in-process emulator for a test and gives a
 // client for it, so that tests of different packages set one up the same
-// way.
+// way. (It lives beside the client's packages, not in internal/emulator,
+// because it hands out the client's dbx.Client.)
 package emutest
 
 import (
+	"bytes"
+	"context"
 	"testing"
 	"time"
 
+	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/files"
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/retry"
 
 	"github.com/librec-auto/dropbox-post/internal/emulator"
@@ -26,20 +30,41 @@ var FastPolicy = retry.Policy{MaxRetries: 5, InitialBackoff: time.Millisecond, M
 func Start(t testing.TB, o emulator.Options, p retry.Policy) (*emulator.Server, *dbx.Client) {
 	t.Helper()
 	o.Tokens = append(o.Tokens, Token)
+	srv := Serve(t, o)
+	return srv, Client(t, srv, dbx.Token{AccessToken: Token}, p)
+}
+
+// Serve starts an emulator with o on a free loopback port, closed when the
+// test ends.
+func Serve(t testing.TB, o emulator.Options) *emulator.Server {
+	t.Helper()
 	srv, err := emulator.New(o)
 	if err != nil {
 		t.Fatal(err)
 	}
-	base, err := srv.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	u, err := dbx.ParseAPIURL(base, "--api-url")
-	if err != nil {
-		srv.Close()
-		t.Fatal(err)
-	}
-	c := dbx.New(dbx.Options{APIURL: u, Token: dbx.Token{AccessToken: Token}, Policy: &p})
 	t.Cleanup(func() { srv.Close() })
-	return srv, c
+	if _, err := srv.Start("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	return srv
+}
+
+// Client returns a client of srv (started) that uses tok and retries as p
+// says.
+func Client(t testing.TB, srv *emulator.Server, tok dbx.Token, p retry.Policy) *dbx.Client {
+	t.Helper()
+	u, err := dbx.ParseAPIURL(srv.URL(), "--api-url")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dbx.New(dbx.Options{APIURL: u, Token: tok, Policy: &p})
+}
+
+// Upload puts data at path with files/upload (one call: up to 150 MB),
+// failing the test on error.
+func Upload(t testing.TB, c *dbx.Client, path string, data []byte) {
+	t.Helper()
+	if _, err := c.Files.UploadContext(context.Background(), files.NewUploadArg(path), bytes.NewReader(data)); err != nil {
+		t.Fatalf("upload %s: %v", path, err)
+	}
 }

@@ -18,7 +18,7 @@ import (
 
 	"github.com/librec-auto/dropbox-post/plugin/internal/dbx"
 	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
-	"github.com/librec-auto/dropbox-post/plugin/internal/report"
+	"github.com/librec-auto/dropbox-post/plugin/internal/progress"
 )
 
 // fetcher downloads jobs, several at a time.
@@ -27,7 +27,7 @@ type fetcher struct {
 	o    Options
 	root *os.Root
 	dir  string // the local folder, for messages
-	prog *report.Progress
+	prog *progress.Meter
 
 	mu      sync.Mutex
 	stopErr error

@@ -20,6 +20,7 @@ import (
 
 	"github.com/librec-auto/dropbox-post/plugin/internal/dbx"
 	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
+	"github.com/librec-auto/dropbox-post/plugin/internal/progress"
 	"github.com/librec-auto/dropbox-post/plugin/internal/report"
 	"github.com/librec-auto/dropbox-post/plugin/internal/transfer"
 )
@@ -40,7 +41,7 @@ type Options struct {
 	// Progress, if not nil, is told each phase as it starts (listing
 	// Dropbox, comparing with the local files, downloading) and hears the
 	// bytes and files received.
-	Progress *report.Progress
+	Progress *progress.Meter
 	Log      hclog.Logger
 
 	create createFile // tests: make local writes fail
@@ -89,9 +90,9 @@ func Run(ctx context.Context, c *dbx.Client, o Options) (*report.PullSummary, er
 		return nil, exit.Wrap(exit.Local, err, fmt.Sprintf("cannot read %q: %s", o.Local, cause(err)), "check the permissions")
 	}
 	shown := "/" + strings.TrimPrefix(o.Remote, "/")
-	listing := func() { o.Progress.Phase(fmt.Sprintf("listing Dropbox %q", shown), report.Entries, 0) }
+	listing := func() { o.Progress.Phase(fmt.Sprintf("listing Dropbox %q", shown), progress.Entries, 0) }
 	if o.Remote != "" { // a file or a folder: looked up first
-		o.Progress.Phase(fmt.Sprintf("looking up %q on Dropbox", shown), report.None, 0)
+		o.Progress.Phase(fmt.Sprintf("looking up %q on Dropbox", shown), progress.None, 0)
 	}
 	l, err := list(ctx, c, o.Remote, listing, func(n int) { o.Progress.Add(int64(n)) })
 	if err != nil {
@@ -118,7 +119,7 @@ func Run(ctx context.Context, c *dbx.Client, o Options) (*report.PullSummary, er
 			o.Log.Info("removed the temporary files of an interrupted pull", "count", n)
 		}
 	}
-	o.Progress.Phase(fmt.Sprintf("comparing with the local files in %q", o.Local), report.None, 0)
+	o.Progress.Phase(fmt.Sprintf("comparing with the local files in %q", o.Local), progress.None, 0)
 	if err := decide(ctx, root, dir, l.jobs, o.Overwrite); err != nil {
 		return nil, err
 	}

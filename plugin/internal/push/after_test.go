@@ -12,7 +12,8 @@ import (
 
 	"github.com/librec-auto/dropbox-post/internal/emulator"
 	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
-	"github.com/librec-auto/dropbox-post/plugin/internal/report"
+	"github.com/librec-auto/dropbox-post/plugin/internal/manifest"
+	"github.com/librec-auto/dropbox-post/plugin/internal/progress"
 )
 
 func TestVerifyAndShareAfterPush(t *testing.T) {
@@ -30,7 +31,7 @@ func TestVerifyAndShareAfterPush(t *testing.T) {
 	if !strings.HasPrefix(sum.Link, "http") {
 		t.Fatalf("link %q", sum.Link)
 	}
-	var m report.Manifest
+	var m manifest.Manifest
 	data, _ := os.ReadFile(sum.Manifest)
 	if json.Unmarshal(data, &m) != nil || m.Link != sum.Link {
 		t.Fatalf("manifest link %q, want %q", m.Link, sum.Link)
@@ -68,7 +69,7 @@ func TestVerifyNoticesWhatIsNotThere(t *testing.T) {
 		}
 		return len(p), nil
 	})
-	prog := report.NewProgress(at, report.ProgressOptions{Manual: true})
+	prog := progress.New(at, progress.Options{Manual: true})
 	sum, err := Run(context.Background(), c, Options{Local: root, Dest: "/w", Verify: true, Progress: prog})
 	if !deleted {
 		t.Fatal("the progress never said it verifies")

@@ -20,7 +20,9 @@ import (
 	"github.com/librec-auto/dropbox-post/plugin/internal/dbx"
 	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
 	"github.com/librec-auto/dropbox-post/plugin/internal/local"
+	"github.com/librec-auto/dropbox-post/plugin/internal/manifest"
 	"github.com/librec-auto/dropbox-post/plugin/internal/plan"
+	"github.com/librec-auto/dropbox-post/plugin/internal/progress"
 	"github.com/librec-auto/dropbox-post/plugin/internal/remote"
 	"github.com/librec-auto/dropbox-post/plugin/internal/report"
 	"github.com/librec-auto/dropbox-post/plugin/internal/share"
@@ -60,7 +62,7 @@ type Options struct {
 	// Progress, if not nil, is told each phase as it starts (scanning,
 	// listing Dropbox, hashing, uploading, verifying, sharing) and hears
 	// the transfer's acknowledged bytes and files.
-	Progress *report.Progress
+	Progress *progress.Meter
 	Log      hclog.Logger
 }
 
@@ -77,7 +79,7 @@ func Run(ctx context.Context, c *dbx.Client, o Options) (*report.Summary, error)
 		return nil, err
 	}
 	prog := o.Progress
-	prog.Phase(fmt.Sprintf("scanning %q", o.Local), report.None, 0)
+	prog.Phase(fmt.Sprintf("scanning %q", o.Local), progress.None, 0)
 	tree, err := scan(o.Study, abs, o.Filter)
 	if err != nil {
 		return nil, local.Explain(err, o.Local)
@@ -102,9 +104,9 @@ func Run(ctx context.Context, c *dbx.Client, o Options) (*report.Summary, error)
 		return nil, errors.New("push: Offline is only for dry runs")
 	case o.Offline == "":
 		if tree.IsDir {
-			prog.Phase(fmt.Sprintf("listing Dropbox %q", firstOf(o.Dest, "/")), report.Entries, 0)
+			prog.Phase(fmt.Sprintf("listing Dropbox %q", firstOf(o.Dest, "/")), progress.Entries, 0)
 		} else { // one file: looked up, not listed (transfer.RemoteSeen)
-			prog.Phase(fmt.Sprintf("looking up %s on Dropbox", dpath.Quote(dpath.Join(o.Dest, tree.Files[0].Rel))), report.None, 0)
+			prog.Phase(fmt.Sprintf("looking up %s on Dropbox", dpath.Quote(dpath.Join(o.Dest, tree.Files[0].Rel))), progress.None, 0)
 		}
 		if held, err = remote.ForTreeSeen(ctx, c.Files, tree, o.Dest, func(n int) { prog.Add(int64(n)) }); err != nil {
 			return nil, err
@@ -118,7 +120,7 @@ func Run(ctx context.Context, c *dbx.Client, o Options) (*report.Summary, error)
 		size += f.Size
 	}
 	if len(need) > 0 {
-		prog.Phase(fmt.Sprintf("hashing %s Dropbox may hold", report.Files(len(need))), report.ByteCount, size)
+		prog.Phase(fmt.Sprintf("hashing %s Dropbox may hold", report.Files(len(need))), progress.ByteCount, size)
 	}
 	if err := local.HashAll(ctx, need, 0, func(f *local.File) { prog.Add(f.Size) }); err != nil {
 		if ctx.Err() != nil {
@@ -154,7 +156,7 @@ func Run(ctx context.Context, c *dbx.Client, o Options) (*report.Summary, error)
 	for _, r := range results {
 		byItem[r.Item] = r
 	}
-	m := &report.Manifest{Version: report.ManifestVersion, Tool: o.Tool, Started: started.UTC(), Local: abs, Dest: o.Dest, Study: o.Study, Element: o.Element,
+	m := &manifest.Manifest{Version: manifest.Version, Tool: o.Tool, Started: started.UTC(), Local: abs, Dest: o.Dest, Study: o.Study, Element: o.Element,
 		Kind: "file", Filters: o.Filter.Specs()}
 	if tree.IsDir {
 		m.Kind = "folder"
@@ -193,7 +195,7 @@ func Run(ctx context.Context, c *dbx.Client, o Options) (*report.Summary, error)
 	sum.Skipped += len(tree.Skipped)
 	var afterErr error
 	if upErr == nil && o.Verify {
-		prog.Phase(fmt.Sprintf("verifying %q against Dropbox", o.Local), report.None, 0)
+		prog.Phase(fmt.Sprintf("verifying %q against Dropbox", o.Local), progress.None, 0)
 		afterErr = check(ctx, c, tree, o.Dest, sum)
 	}
 	if upErr == nil && afterErr == nil && o.Share {
@@ -201,7 +203,7 @@ func Run(ctx context.Context, c *dbx.Client, o Options) (*report.Summary, error)
 		if !tree.IsDir {
 			target = dpath.Join(o.Dest, tree.Files[0].Rel)
 		}
-		prog.Phase(fmt.Sprintf("sharing %q", target), report.None, 0)
+		prog.Phase(fmt.Sprintf("sharing %q", target), progress.None, 0)
 		sum.Link, afterErr = share.Link(ctx, c.Sharing, target)
 		m.Link = sum.Link
 	}
@@ -212,8 +214,8 @@ func Run(ctx context.Context, c *dbx.Client, o Options) (*report.Summary, error)
 	// A manifest only when something was posted, or when what is on
 	// Dropbox is not yet recorded (an earlier manifest failed, or none
 	// was asked for then).
-	if o.ManifestDir != "" && (sum.Uploaded > 0 || sum.Unchanged > 0 && !report.Recorded(o.ManifestDir, m)) {
-		sum.Manifest, manifestErr = report.WriteManifest(o.ManifestDir, m)
+	if o.ManifestDir != "" && (sum.Uploaded > 0 || sum.Unchanged > 0 && !manifest.Recorded(o.ManifestDir, m)) {
+		sum.Manifest, manifestErr = manifest.Write(o.ManifestDir, m)
 		if manifestErr != nil {
 			manifestErr = unrecorded(manifestErr, o.ManifestDir)
 			sum.ManifestError = manifestErr.Error()

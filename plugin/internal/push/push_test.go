@@ -22,9 +22,9 @@ import (
 	"github.com/librec-auto/dropbox-post/plugin/internal/dbx"
 	"github.com/librec-auto/dropbox-post/plugin/internal/emutest"
 	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
+	"github.com/librec-auto/dropbox-post/plugin/internal/manifest"
 	"github.com/librec-auto/dropbox-post/plugin/internal/plan"
 	"github.com/librec-auto/dropbox-post/plugin/internal/remote"
-	"github.com/librec-auto/dropbox-post/plugin/internal/report"
 	"github.com/librec-auto/dropbox-post/plugin/internal/transfer"
 )
 
@@ -147,7 +147,7 @@ func TestPushFolderThenNothingChanged(t *testing.T) {
 	}
 
 	// The manifest records every file with its hash and rev.
-	var m report.Manifest
+	var m manifest.Manifest
 	data, err := os.ReadFile(sum.Manifest)
 	if err != nil || json.Unmarshal(data, &m) != nil {
 		t.Fatalf("manifest %q: %v", sum.Manifest, err)

@@ -1,3 +1,7 @@
+// Package report tells the user what a command did: the summary of a push
+// or a pull in text or JSON, and the wording shared by every message (file
+// counts, byte counts, quoting). Progress while it runs is package
+// progress's; the provenance record is package manifest's.
 package report
 
 import (

@@ -1,6 +1,6 @@
 // Package verify checks what is on Dropbox: whether a local file or folder
-// and a Dropbox folder hold the same content (Compare), and whether a
-// credential works and may write to a destination (Whoami). It changes
+// and a Dropbox folder hold the same content (Compare), or whether Dropbox
+// still holds what a manifest recorded (CheckManifest). It changes
 // nothing, locally or on Dropbox.
 package verify
 

@@ -13,7 +13,7 @@ import (
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/files"
 
 	"github.com/librec-auto/dropbox-post/internal/filter"
-	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
+	"github.com/librec-auto/dropbox-post/plugin/internal/manifest"
 	"github.com/librec-auto/dropbox-post/plugin/internal/report"
 )
 
@@ -23,7 +23,7 @@ import (
 func TestCheckManifest(t *testing.T) {
 	_, c := start(t)
 	ctx := context.Background()
-	m := &report.Manifest{Version: report.ManifestVersion, Local: "/home/r/study/exp", Dest: "/demo", Kind: "folder",
+	m := &manifest.Manifest{Version: manifest.Version, Local: "/home/r/study/exp", Dest: "/demo", Kind: "folder",
 		Filters: []filter.Spec{{From: "flags", Exclude: []string{"*.bin"}}}}
 	for rel, content := range map[string]string{"a.csv": "a", "sub/b.csv": "b", "c d.csv": "c", "d.csv": "d"} {
 		meta, err := c.Files.UploadContext(ctx, files.NewUploadArg("/demo/"+rel), strings.NewReader(content))
@@ -80,7 +80,7 @@ func TestCheckManifestFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	upload(t, c, "/demo/other.csv", "another push's")
-	m := &report.Manifest{Version: report.ManifestVersion, Local: "/s/post/summary.csv", Dest: "/demo", // no Kind: an older manifest
+	m := &manifest.Manifest{Version: manifest.Version, Local: "/s/post/summary.csv", Dest: "/demo", // no Kind: an older manifest
 		Files: []report.File{{Local: "summary.csv", Dropbox: "/demo/summary.csv", Size: 1, Hash: meta.ContentHash, Status: "unchanged"}}}
 	res, err := CheckManifest(ctx, c, writeManifest(t, m), m)
 	if err != nil || !res.Match() || res.Matched != 1 {
@@ -88,29 +88,7 @@ func TestCheckManifestFile(t *testing.T) {
 	}
 }
 
-func TestLoadManifestRefuses(t *testing.T) {
-	dir := t.TempDir()
-	for name, text := range map[string]string{
-		"not-json.json": "{",
-		"version.json":  `{"manifest_version": 99, "dest": "/demo", "files": []}`,
-		"dest.json":     `{"manifest_version": 1, "dest": "demo", "files": []}`,
-		"outside.json":  `{"manifest_version": 1, "dest": "/demo", "files": [{"dropbox": "/elsewhere/a"}]}`,
-	} {
-		p := filepath.Join(dir, name)
-		os.WriteFile(p, []byte(text), 0o644)
-		if _, err := LoadManifest(p); exit.CodeOf(err) != exit.Usage {
-			t.Errorf("%s: %v (code %d), want a usage error", name, err, exit.CodeOf(err))
-		}
-	}
-	if _, err := LoadManifest(dir); exit.CodeOf(err) != exit.Local || !strings.Contains(err.Error(), "directory") {
-		t.Errorf("a directory: %v", err)
-	}
-	if _, err := LoadManifest(filepath.Join(dir, "none.json")); exit.CodeOf(err) != exit.Local {
-		t.Errorf("missing: %v", err)
-	}
-}
-
-func writeManifest(t *testing.T, m *report.Manifest) string {
+func writeManifest(t *testing.T, m *manifest.Manifest) string {
 	t.Helper()
 	data, err := json.Marshal(m)
 	if err != nil {

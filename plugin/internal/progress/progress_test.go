@@ -1,4 +1,4 @@
-package report
+package progress
 
 import (
 	"bytes"
@@ -18,8 +18,8 @@ func (c *fakeClock) step(d time.Duration) { c.t = c.t.Add(d) }
 func newClock() *fakeClock                { return &fakeClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)} }
 func lines(b *bytes.Buffer) []string      { return strings.Split(strings.TrimSpace(b.String()), "\n") }
 func lastLine(b *bytes.Buffer) string     { l := lines(b); return l[len(l)-1] }
-func manual(c *fakeClock, term bool) ProgressOptions {
-	return ProgressOptions{Terminal: term, Clock: c.now, Manual: true}
+func manual(c *fakeClock, term bool) Options {
+	return Options{Terminal: term, Clock: c.now, Manual: true}
 }
 
 // Without a terminal: a line at each phase change, at once; every 10 s;
@@ -27,7 +27,7 @@ func manual(c *fakeClock, term bool) ProgressOptions {
 func TestPlainLines(t *testing.T) {
 	c := newClock()
 	var out bytes.Buffer
-	p := NewProgress(&out, manual(c, false))
+	p := New(&out, manual(c, false))
 	p.Phase(`reading the config "conf/config.xml"`, None, 0)
 	if got := lastLine(&out); got != `reading the config "conf/config.xml"` {
 		t.Fatalf("first phase: %q", got)
@@ -95,7 +95,7 @@ func TestRateNeverAboveTheLink(t *testing.T) {
 	const link = 1 << 20
 	c := newClock()
 	var out bytes.Buffer
-	p := NewProgress(&out, manual(c, true))
+	p := New(&out, manual(c, true))
 	const files, size = 40, 8 << 20
 	p.Transfer("uploading", files, files*size)
 	shown := 0
@@ -143,7 +143,7 @@ func TestRateNeverAboveTheLink(t *testing.T) {
 // start and a stall, it falls.
 func TestRateWindow(t *testing.T) {
 	c := newClock()
-	p := NewProgress(&bytes.Buffer{}, manual(c, true))
+	p := New(&bytes.Buffer{}, manual(c, true))
 	p.Transfer("uploading", 2, 100<<20)
 	for i := 0; i < 10; i++ {
 		c.step(time.Second)
@@ -170,7 +170,7 @@ func TestRateWindow(t *testing.T) {
 func TestTerminalAbove(t *testing.T) {
 	c := newClock()
 	var out bytes.Buffer
-	p := NewProgress(&out, manual(c, true))
+	p := New(&out, manual(c, true))
 	p.Phase(`opening key file "k.enc"`, None, 0)
 	if out.String() != "\r"+`opening key file "k.enc"`+"\x1b[K" {
 		t.Fatalf("phase drawn as %q", out.String())
@@ -207,7 +207,7 @@ func TestTerminalAbove(t *testing.T) {
 // resumed upload of 100 MiB does not show 100 MiB/s.
 func TestResumedBytesNotInTheRate(t *testing.T) {
 	c := newClock()
-	p := NewProgress(&bytes.Buffer{}, manual(c, false))
+	p := New(&bytes.Buffer{}, manual(c, false))
 	p.Transfer("uploading", 1, 200<<20)
 	p.Resumed(100 << 20)
 	for i := 0; i < 4; i++ {
@@ -226,7 +226,7 @@ func TestTerminalWidth(t *testing.T) {
 	var out bytes.Buffer
 	o := manual(newClock(), true)
 	o.Width = func() int { return 20 }
-	p := NewProgress(&out, o)
+	p := New(&out, o)
 	p.Phase(`listing Dropbox "/a/very/long/folder/name"`, Entries, 0)
 	if out.String() != "\r"+`listing Dropbox "/…`+"\x1b[K" {
 		t.Fatalf("drawn as %q", out.String())
@@ -235,7 +235,7 @@ func TestTerminalWidth(t *testing.T) {
 
 func TestQuietShowsNothing(t *testing.T) {
 	var out bytes.Buffer
-	p := NewProgress(&out, ProgressOptions{Quiet: true})
+	p := New(&out, Options{Quiet: true})
 	p.Phase("x", None, 0)
 	p.Transfer("uploading", 1, 1)
 	p.Tick()

@@ -1,4 +1,8 @@
-package report
+// Package manifest is the provenance record a push writes into
+// .dropbox-post/manifests/: its format (Manifest, Version), writing it
+// (Write, never over an earlier one; Recorded, to write none when nothing
+// changed) and reading it back (Load), for verify --manifest.
+package manifest
 
 import (
 	"crypto/sha256"
@@ -14,10 +18,11 @@ import (
 	"github.com/librec-auto/dropbox-post/internal/filter"
 	"github.com/librec-auto/dropbox-post/plugin/internal/atomicfile"
 	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
+	"github.com/librec-auto/dropbox-post/plugin/internal/report"
 )
 
-// ManifestVersion is the version of the manifest format.
-const ManifestVersion = 1
+// Version is the version of the manifest format.
+const Version = 1
 
 // Manifest is the provenance record of one push: which local files were
 // posted where, with what content hash and Dropbox revision, and when. It
@@ -39,13 +44,13 @@ type Manifest struct {
 	Study   string        `json:"study,omitempty"`   // study directory, for run
 	Element int           `json:"element,omitempty"` // config element index, for run
 	Link    string        `json:"shared_link,omitempty"`
-	Files   []File        `json:"files"`
+	Files   []report.File `json:"files"`
 }
 
-// WriteManifest writes m into dir (created if needed) under a new name
+// Write writes m into dir (created if needed) under a new name
 // made of its start time and destination, atomically, and returns its path.
 // It never overwrites an earlier manifest.
-func WriteManifest(dir string, m *Manifest) (string, error) {
+func Write(dir string, m *Manifest) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", exit.Wrap(exit.Local, err, fmt.Sprintf("cannot create the manifest folder %q: %v", dir, err), "check the permissions, or pass --manifest-dir")
 	}

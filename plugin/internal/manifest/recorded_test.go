@@ -1,8 +1,10 @@
-package report
+package manifest
 
 import (
 	"testing"
 	"time"
+
+	"github.com/librec-auto/dropbox-post/plugin/internal/report"
 )
 
 // TestRecordedWithinOneSecond: two manifests written in the same second
@@ -12,20 +14,20 @@ import (
 func TestRecordedWithinOneSecond(t *testing.T) {
 	dir := t.TempDir()
 	t0 := time.Date(2026, 1, 2, 3, 4, 5, 100, time.UTC)
-	old := &Manifest{Started: t0, Local: "/s/post", Dest: "/demo", Files: []File{{Local: "a.csv", Dropbox: "/demo/a.csv", Hash: "h1", Rev: "r1", Status: "uploaded"}}}
-	cur := &Manifest{Started: t0.Add(time.Millisecond), Local: "/s/post", Dest: "/demo", Files: []File{{Local: "a.csv", Dropbox: "/demo/a.csv", Hash: "h2", Rev: "r2", Status: "uploaded"}}}
+	old := &Manifest{Started: t0, Local: "/s/post", Dest: "/demo", Files: []report.File{{Local: "a.csv", Dropbox: "/demo/a.csv", Hash: "h1", Rev: "r1", Status: "uploaded"}}}
+	cur := &Manifest{Started: t0.Add(time.Millisecond), Local: "/s/post", Dest: "/demo", Files: []report.File{{Local: "a.csv", Dropbox: "/demo/a.csv", Hash: "h2", Rev: "r2", Status: "uploaded"}}}
 	for _, m := range []*Manifest{old, cur} {
-		if _, err := WriteManifest(dir, m); err != nil {
+		if _, err := Write(dir, m); err != nil {
 			t.Fatal(err)
 		}
 	}
 	now := *cur
-	now.Files = []File{{Local: "a.csv", Dropbox: "/demo/a.csv", Hash: "h2", Rev: "r2", Status: "unchanged"}}
+	now.Files = []report.File{{Local: "a.csv", Dropbox: "/demo/a.csv", Hash: "h2", Rev: "r2", Status: "unchanged"}}
 	if !Recorded(dir, &now) {
 		t.Error("the state the newest manifest holds is not seen as recorded")
 	}
 	back := *old
-	back.Files = []File{{Local: "a.csv", Dropbox: "/demo/a.csv", Hash: "h1", Rev: "r1", Status: "unchanged"}}
+	back.Files = []report.File{{Local: "a.csv", Dropbox: "/demo/a.csv", Hash: "h1", Rev: "r1", Status: "unchanged"}}
 	if Recorded(dir, &back) {
 		t.Error("the state of an older manifest is seen as recorded")
 	}

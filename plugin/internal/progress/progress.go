@@ -1,7 +1,8 @@
-// Package report tells the user what a transfer is doing and did: its
-// progress (each phase as it happens, then one line for the transfer), a
-// summary in text or JSON, and the provenance manifest of each push.
-package report
+// Package progress shows what a command is doing while it runs: each phase
+// as it happens (scanning, listing, hashing), then one line for the
+// transfer, redrawn in place on a terminal or written every so often to a
+// log. What a command did, at its end, is package report's.
+package progress
 
 import (
 	"fmt"
@@ -13,9 +14,10 @@ import (
 
 	"github.com/librec-auto/dropbox-post/plugin/internal/logging"
 	"github.com/librec-auto/dropbox-post/plugin/internal/plan"
+	"github.com/librec-auto/dropbox-post/plugin/internal/report"
 )
 
-// Defaults of ProgressOptions.
+// Defaults of Options.
 const (
 	DefaultEvery  = 10 * time.Second       // between plain lines
 	DefaultRedraw = 200 * time.Millisecond // between redraws of the terminal line
@@ -33,8 +35,8 @@ const (
 	ByteCount             // bytes
 )
 
-// ProgressOptions says how to show progress.
-type ProgressOptions struct {
+// Options says how to show progress.
+type Options struct {
 	// Terminal: W is a terminal; one status line is redrawn in place.
 	// Otherwise (CI logs) a line is written at each phase change, every
 	// Every, and at the end.
@@ -51,21 +53,21 @@ type ProgressOptions struct {
 	Manual bool
 }
 
-// Progress shows what a command is doing, from its first second: each
+// Meter shows what a command is doing, from its first second: each
 // phase as it happens (reading the config, opening a key file, listing
 // Dropbox with a running count, hashing with bytes done), then one line
 // for the transfer with files and bytes done of the total, a rate averaged
 // over the last RateWindow and a labelled time left. Its rate counts only
 // bytes Dropbox acknowledged (a request completed), never reads into
 // buffers. It implements transfer.Observer; every method is safe for
-// concurrent use and does nothing on a nil *Progress.
+// concurrent use and does nothing on a nil *Meter.
 //
 // On a terminal it draws on w, which must be the raw terminal: it escapes
 // the text it draws itself (logging.EscapeString), around its own escape
 // sequences. Other writes to the same terminal must go through Above.
-type Progress struct {
+type Meter struct {
 	w     io.Writer
-	o     ProgressOptions
+	o     Options
 	mu    sync.Mutex
 	now   func() time.Time
 	start time.Time
@@ -101,12 +103,12 @@ type sample struct {
 	acked int64
 }
 
-// NewProgress starts a display on w. Call Close when the command ends.
-func NewProgress(w io.Writer, o ProgressOptions) *Progress {
+// New starts a display on w. Call Close when the command ends.
+func New(w io.Writer, o Options) *Meter {
 	if o.Every <= 0 {
 		o.Every = DefaultEvery
 	}
-	p := &Progress{w: w, o: o, now: o.Clock, stop: make(chan struct{})}
+	p := &Meter{w: w, o: o, now: o.Clock, stop: make(chan struct{})}
 	if p.now == nil {
 		p.now = time.Now
 	}
@@ -122,7 +124,7 @@ func NewProgress(w io.Writer, o ProgressOptions) *Progress {
 	return p
 }
 
-func (p *Progress) ticking(every time.Duration) {
+func (p *Meter) ticking(every time.Duration) {
 	defer p.wg.Done()
 	t := time.NewTicker(every)
 	defer t.Stop()
@@ -138,7 +140,7 @@ func (p *Progress) ticking(every time.Duration) {
 
 // Tick redraws the terminal line, or writes a plain line when Every has
 // passed since the last one.
-func (p *Progress) Tick() {
+func (p *Meter) Tick() {
 	if p == nil {
 		return
 	}
@@ -160,7 +162,7 @@ func (p *Progress) Tick() {
 // Phase says that the command now does what (a phase such as "listing
 // Dropbox \"/dest\""), counting unit, of total if it is known (else 0).
 // It is shown at once.
-func (p *Progress) Phase(what string, unit Unit, total int64) {
+func (p *Meter) Phase(what string, unit Unit, total int64) {
 	if p == nil {
 		return
 	}
@@ -175,7 +177,7 @@ func (p *Progress) Phase(what string, unit Unit, total int64) {
 }
 
 // Add counts n more of the phase's unit.
-func (p *Progress) Add(n int64) {
+func (p *Meter) Add(n int64) {
 	if p == nil {
 		return
 	}
@@ -186,7 +188,7 @@ func (p *Progress) Add(n int64) {
 
 // Transfer starts the transfer's line: verb ("uploading", "downloading")
 // files files, bytes bytes. It is shown at once.
-func (p *Progress) Transfer(verb string, files int, bytes int64) {
+func (p *Meter) Transfer(verb string, files int, bytes int64) {
 	if p == nil {
 		return
 	}
@@ -204,7 +206,7 @@ func (p *Progress) Transfer(verb string, files int, bytes int64) {
 
 // Sent records n bytes that Dropbox acknowledged: the request that carried
 // them completed.
-func (p *Progress) Sent(n int64) {
+func (p *Meter) Sent(n int64) {
 	if p == nil {
 		return
 	}
@@ -216,7 +218,7 @@ func (p *Progress) Sent(n int64) {
 
 // Resumed records n bytes that Dropbox acknowledged in an earlier,
 // interrupted run: they count as done, but not in the rate.
-func (p *Progress) Resumed(n int64) {
+func (p *Meter) Resumed(n int64) {
 	if p == nil {
 		return
 	}
@@ -226,7 +228,7 @@ func (p *Progress) Resumed(n int64) {
 }
 
 // Done records a file committed (err nil) or given up on.
-func (p *Progress) Done(_ *plan.Item, err error) {
+func (p *Meter) Done(_ *plan.Item, err error) {
 	if p == nil {
 		return
 	}
@@ -239,13 +241,13 @@ func (p *Progress) Done(_ *plan.Item, err error) {
 }
 
 // Retrying records a file that will be sent again.
-func (p *Progress) Retrying(*plan.Item, error) {}
+func (p *Meter) Retrying(*plan.Item, error) {}
 
 // Above returns a writer for everything else written to the terminal
 // (logs, prompts): each write first clears the status line, which is drawn
 // again at the next tick, unless the write left a partial line (a prompt
 // waiting for an answer): then nothing is drawn until the next phase.
-func (p *Progress) Above(w io.Writer) io.Writer {
+func (p *Meter) Above(w io.Writer) io.Writer {
 	if p == nil || !p.o.Terminal || p.o.Quiet {
 		return w
 	}
@@ -253,7 +255,7 @@ func (p *Progress) Above(w io.Writer) io.Writer {
 }
 
 type aboveWriter struct {
-	p *Progress
+	p *Meter
 	w io.Writer
 }
 
@@ -271,7 +273,7 @@ func (a aboveWriter) Write(b []byte) (int, error) {
 // summary is printed: the terminal line is cleared; in plain mode a
 // transfer's last line says where it ended. The next Phase or Transfer
 // shows again.
-func (p *Progress) End() {
+func (p *Meter) End() {
 	if p == nil {
 		return
 	}
@@ -280,7 +282,7 @@ func (p *Progress) End() {
 	p.endLocked()
 }
 
-func (p *Progress) endLocked() {
+func (p *Meter) endLocked() {
 	switch {
 	case p.o.Quiet || p.closed:
 	case p.o.Terminal:
@@ -294,7 +296,7 @@ func (p *Progress) endLocked() {
 }
 
 // Close ends the display for good (End, and no more ticks).
-func (p *Progress) Close() {
+func (p *Meter) Close() {
 	if p == nil {
 		return
 	}
@@ -311,7 +313,7 @@ func (p *Progress) Close() {
 }
 
 // Line describes the progress now in one line, as plain mode writes it.
-func (p *Progress) Line() string {
+func (p *Meter) Line() string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := p.now()
@@ -319,7 +321,7 @@ func (p *Progress) Line() string {
 	return p.lineLocked(now, false)
 }
 
-func (p *Progress) showLocked() {
+func (p *Meter) showLocked() {
 	if p.o.Quiet || p.closed {
 		return
 	}
@@ -331,7 +333,7 @@ func (p *Progress) showLocked() {
 	}
 }
 
-func (p *Progress) plainLocked(now time.Time) {
+func (p *Meter) plainLocked(now time.Time) {
 	p.lastPlain = now
 	line := p.lineLocked(now, false)
 	if p.fresh {
@@ -344,17 +346,17 @@ func (p *Progress) plainLocked(now time.Time) {
 // startLine is plain mode's first line of a phase or a transfer: what it
 // does and how much, without counts that can only be zero yet (a log of
 // "listing Dropbox: 0" reads like an empty folder).
-func (p *Progress) startLine() string {
+func (p *Meter) startLine() string {
 	if p.verb == "" {
 		if p.unit == ByteCount && p.total > 0 {
-			return fmt.Sprintf("%s (%s)", p.phase, Bytes(p.total))
+			return fmt.Sprintf("%s (%s)", p.phase, report.Bytes(p.total))
 		}
 		return p.phase
 	}
-	return fmt.Sprintf("%s %s, %s", p.verb, Files(p.files), Bytes(p.bytes))
+	return fmt.Sprintf("%s %s, %s", p.verb, report.Files(p.files), report.Bytes(p.bytes))
 }
 
-func (p *Progress) drawLocked(now time.Time) {
+func (p *Meter) drawLocked(now time.Time) {
 	if p.suspended {
 		return
 	}
@@ -368,7 +370,7 @@ func (p *Progress) drawLocked(now time.Time) {
 	p.drawn = true
 }
 
-func (p *Progress) clearLocked() {
+func (p *Meter) clearLocked() {
 	if p.drawn {
 		io.WriteString(p.w, "\r\x1b[K")
 		p.drawn = false
@@ -377,16 +379,16 @@ func (p *Progress) clearLocked() {
 
 // lineLocked is the status: the phase, or the transfer (with a bar on a
 // terminal).
-func (p *Progress) lineLocked(now time.Time, bar bool) string {
+func (p *Meter) lineLocked(now time.Time, bar bool) string {
 	if p.verb == "" {
 		s := p.phase
 		switch {
 		case p.unit == Entries:
 			s += fmt.Sprintf(": %d", p.count)
 		case p.unit == ByteCount && p.total > 0:
-			s += fmt.Sprintf(": %s of %s", Bytes(p.count), Bytes(p.total))
+			s += fmt.Sprintf(": %s of %s", report.Bytes(p.count), report.Bytes(p.total))
 		case p.unit == ByteCount:
-			s += ": " + Bytes(p.count)
+			s += ": " + report.Bytes(p.count)
 		}
 		if el := now.Sub(p.phaseStart); el >= time.Second {
 			s += fmt.Sprintf(" (%s)", clock(el))
@@ -401,11 +403,11 @@ func (p *Progress) lineLocked(now time.Time, bar bool) string {
 	} else {
 		b.WriteString(",")
 	}
-	fmt.Fprintf(&b, " %s/%s", Bytes(done), Bytes(p.bytes))
+	fmt.Fprintf(&b, " %s/%s", report.Bytes(done), report.Bytes(p.bytes))
 	rate := p.rateLocked(now)
 	switch {
 	case rate > 0:
-		fmt.Fprintf(&b, ", %s/s, ETA %s", Bytes(int64(rate)), clock(time.Duration(float64(p.bytes-done)/rate*float64(time.Second))))
+		fmt.Fprintf(&b, ", %s/s, ETA %s", report.Bytes(int64(rate)), clock(time.Duration(float64(p.bytes-done)/rate*float64(time.Second))))
 	case done < p.bytes:
 		b.WriteString(", ETA -")
 	}
@@ -422,17 +424,17 @@ func (p *Progress) lineLocked(now time.Time, bar bool) string {
 }
 
 // endLine is plain mode's last line.
-func (p *Progress) endLine(now time.Time) string {
+func (p *Meter) endLine(now time.Time) string {
 	how := "stopped"
 	if p.doneFiles == p.files {
 		how = "finished"
 	}
 	return fmt.Sprintf("%s %s: %d/%d files, %s/%s in %s", p.verb, how, p.doneFiles, p.files,
-		Bytes(min(p.acked+p.resumed, p.bytes)), Bytes(p.bytes), clock(now.Sub(p.xferStart)))
+		report.Bytes(min(p.acked+p.resumed, p.bytes)), report.Bytes(p.bytes), clock(now.Sub(p.xferStart)))
 }
 
 // sampleLocked remembers the acknowledged bytes at now, for the rate.
-func (p *Progress) sampleLocked(now time.Time) {
+func (p *Meter) sampleLocked(now time.Time) {
 	if p.verb == "" {
 		return
 	}
@@ -450,7 +452,7 @@ func (p *Progress) sampleLocked(now time.Time) {
 // before it (a request of 8 MiB is acknowledged at its end), so the window
 // alone could show more than the link carries; the average since the start
 // cannot. 0 during the first second, when there is too little to tell.
-func (p *Progress) rateLocked(now time.Time) float64 {
+func (p *Meter) rateLocked(now time.Time) float64 {
 	total := now.Sub(p.xferStart)
 	if total < time.Second || len(p.samples) == 0 {
 		return 0
@@ -480,26 +482,4 @@ func clock(d time.Duration) string {
 		return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
 	}
 	return fmt.Sprintf("%d:%02d", s/60, s%60)
-}
-
-// Files says "1 file" or "N files".
-func Files(n int) string {
-	if n == 1 {
-		return "1 file"
-	}
-	return fmt.Sprintf("%d files", n)
-}
-
-// Bytes formats a byte count with binary units: "4.0 KiB".
-func Bytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }

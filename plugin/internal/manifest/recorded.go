@@ -1,10 +1,12 @@
-package report
+package manifest
 
 import (
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/librec-auto/dropbox-post/plugin/internal/report"
 )
 
 // Recorded reports whether the newest manifest in dir for m's destination
@@ -45,7 +47,7 @@ func sameFiles(a, b Manifest) bool {
 	if a.Link != b.Link || len(a.Files) != len(b.Files) {
 		return false
 	}
-	key := func(f File) string {
+	key := func(f report.File) string {
 		return strings.Join([]string{f.Local, f.Dropbox, f.Hash, f.Rev}, "\x00")
 	}
 	seen := map[string]bool{}

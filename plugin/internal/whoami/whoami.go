@@ -1,4 +1,7 @@
-package verify
+// Package whoami checks a credential without changing anything on Dropbox:
+// the account it belongs to, its kind, expiry and scopes, and whether a
+// destination folder could be written ('dropbox-post whoami').
+package whoami
 
 import (
 	"context"
@@ -16,7 +19,7 @@ import (
 	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
 )
 
-// Account is what Whoami found out about a credential. It holds no secret.
+// Account is what Check found out about a credential. It holds no secret.
 type Account struct {
 	AccountID  string     `json:"account_id,omitempty"`
 	Name       string     `json:"name,omitempty"`
@@ -39,19 +42,19 @@ type Dest struct {
 	Problem   string `json:"problem,omitempty"`
 }
 
-// WhoamiOptions says what to check besides the account.
-type WhoamiOptions struct {
+// Options say what to check besides the account.
+type Options struct {
 	Dest      string // a cleaned Dropbox path
 	CheckDest bool   // check that Dest can be written
 }
 
-// Whoami checks a credential without changing anything on Dropbox: the
+// Check checks a credential without changing anything on Dropbox: the
 // account it belongs to, its kind, the current access token's expiry and
 // scopes (when Dropbox listed them), and, with CheckDest, whether Dest
 // could be written. A destination that cannot be written is reported in
 // the Account and returned as an error too (Usage for a file in the way,
 // Auth for a credential without files.content.write).
-func Whoami(ctx context.Context, c *dbx.Client, cred credential.Credential, o WhoamiOptions) (*Account, error) {
+func Check(ctx context.Context, c *dbx.Client, cred credential.Credential, o Options) (*Account, error) {
 	a := &Account{Credential: cred.Kind().String(), AppKey: cred.AppKey(), AppSecret: cred.AppSecret() != ""}
 	info, err := c.TokenInfo(ctx)
 	if err != nil {
