@@ -11,7 +11,7 @@ BIN     := bin/dropbox-post
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null)
 LDFLAGS := $(if $(VERSION),-X github.com/librec-auto/dropbox-post/plugin/internal/cli.Version=$(VERSION))
 
-.PHONY: all build install test vet js-deps py-deps demo bench soak fuzz conformance dist clean
+.PHONY: all build install test vet js-deps py-deps demo bench soak fuzz conformance docs dist clean
 
 all: build
 
@@ -114,9 +114,17 @@ conformance:
 	  $(GO) test -count=1 -v -run '^TestConformance$$' ./plugin/internal/conformance; \
 	fi
 
+# The command reference, generated from the code (plugin/cmd/docgen): the
+# Markdown pages in docs/reference/ (committed; 'go test ./plugin/cmd/docgen'
+# fails when they no longer match the code) and man pages in bin/man/man1/
+# (build output: man -M bin/man dropbox-post-push). Run it after changing a
+# command, a flag or a help text.
+docs:
+	$(GO) run ./plugin/cmd/docgen -markdown docs/reference -man bin/man/man1 $(if $(VERSION),-version $(VERSION))
+
 # Release archives in dist/: linux, darwin and windows on amd64 and arm64,
 # static binaries with the version stamped in, each packed with the README,
-# the licence (when the repository has one) and the librec-auto shim, and
+# the LICENSE, the CHANGELOG, docs/, man pages and the librec-auto shim, and
 # SHA256SUMS (scripts/dist). make dist VERSION=v1.2.0
 dist:
 	@test -n "$(VERSION)" || { echo "make dist: no version: give one, e.g. make dist VERSION=v1.2.0" >&2; exit 1; }
