@@ -1,12 +1,13 @@
 // Command dist builds the release archives of dropbox-post: one per
 // platform researchers use (linux, darwin and windows, on amd64 and arm64),
 // each a static binary (CGO_ENABLED=0, -trimpath, the version stamped in)
-// packed with the README, the licence when the repository has one, and the
-// librec-auto shim (plugin/internal/shiminstall/dropbox-post.py, the one
-// the binary carries), in a folder of the archive's name: .tar.gz for
-// linux and darwin, .zip for windows. It writes
-// SHA256SUMS beside them, in sha256sum's format. 'make dist' runs it from
-// the repository root:
+// packed with the README, the LICENSE, the CHANGELOG, the documentation
+// (docs/, with the generated command reference), man pages generated for
+// the version (man/man1/, by plugin/cmd/docgen) and the librec-auto shim
+// (plugin/internal/shiminstall/dropbox-post.py, the one the binary
+// carries), in a folder of the archive's name: .tar.gz for linux and
+// darwin, .zip for windows. It writes SHA256SUMS beside them, in
+// sha256sum's format. 'make dist' runs it from the repository root:
 //
 //	go run ./scripts/dist -version v1.2.0 [-out dist] [-go go]
 //
@@ -63,10 +64,6 @@ func dist(goCmd, version, out string) error {
 	if _, err := os.Stat("go.mod"); err != nil {
 		return fmt.Errorf("run it from the repository root (make dist)")
 	}
-	extras, err := extraFiles()
-	if err != nil {
-		return err
-	}
 	if err := os.RemoveAll(out); err != nil {
 		return err
 	}
@@ -75,6 +72,18 @@ func dist(goCmd, version, out string) error {
 		return err
 	}
 	mtime := sourceTime()
+	man := filepath.Join(build, "man", "man1")
+	fmt.Println("generating the man pages")
+	cmd := exec.Command(goCmd, "run", "./plugin/cmd/docgen", "-markdown", "", "-man", man, "-version", version)
+	cmd.Env = append(os.Environ(), fmt.Sprintf("SOURCE_DATE_EPOCH=%d", mtime.Unix()))
+	cmd.Stdout, cmd.Stderr = io.Discard, os.Stderr
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("generating the man pages: %w", err)
+	}
+	extras, err := extraFiles(man)
+	if err != nil {
+		return err
+	}
 	var sums []string
 	for _, p := range platforms {
 		goos, goarch, _ := strings.Cut(p, "/")
@@ -124,18 +133,29 @@ type file struct {
 }
 
 // extraFiles are what every archive holds besides the binary: the README,
-// the licence (whatever LICENSE*, LICENCE* or COPYING* file the repository
-// has; none is invented), and the shim.
-func extraFiles() ([]file, error) {
-	fs := []file{{src: "README.md", name: "README.md", mode: 0o644}}
-	for _, pattern := range []string{"LICENSE*", "LICENCE*", "COPYING*"} {
-		m, _ := filepath.Glob(pattern)
-		for _, l := range m {
-			fs = append(fs, file{src: l, name: l, mode: 0o644})
-		}
+// the LICENSE, the CHANGELOG, every file under docs/ (the command reference
+// included), the man pages in manDir (as man/man1/), and the shim.
+func extraFiles(manDir string) ([]file, error) {
+	fs := []file{
+		{src: "README.md", name: "README.md", mode: 0o644},
+		{src: "LICENSE", name: "LICENSE", mode: 0o644},
+		{src: "CHANGELOG.md", name: "CHANGELOG.md", mode: 0o644},
 	}
-	if len(fs) == 1 {
-		fmt.Fprintln(os.Stderr, "dist: note: the repository has no LICENSE file; the archives hold none (its owner must choose one)")
+	for _, tree := range []struct{ dir, into string }{{"docs", "docs"}, {manDir, "man/man1"}} {
+		err := filepath.WalkDir(tree.dir, func(path string, d os.DirEntry, err error) error {
+			if err != nil || !d.Type().IsRegular() {
+				return err
+			}
+			rel, err := filepath.Rel(tree.dir, path)
+			if err != nil {
+				return err
+			}
+			fs = append(fs, file{src: path, name: tree.into + "/" + filepath.ToSlash(rel), mode: 0o644})
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
 	}
 	fs = append(fs, file{src: filepath.Join("plugin", "internal", "shiminstall", "dropbox-post.py"), name: "dropbox-post.py", mode: 0o755})
 	for _, f := range fs {
