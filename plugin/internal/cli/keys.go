@@ -81,14 +81,16 @@ func decryptCmd(env *Env) *cobra.Command {
 		Use:   "decrypt --encrypted FILE",
 		Short: "Print the credential a key file holds",
 		Long: `decrypt prints the credential held by a key file (dropbox-post's or
-librec-auto's) to standard output as .env lines, DROPBOX_ACCESS_TOKEN='…' for
-an access token, or DROPBOX_APP_KEY, DROPBOX_APP_SECRET and
-DROPBOX_REFRESH_TOKEN for a refresh credential (with DROPBOX_SCOPE='…' when
-the key file records its scopes), which 'encrypt --key' reads back. Every
-value is quoted so that sourcing the lines (sh, bash) or reading them with
-python-dotenv runs nothing and gives the value back exactly; a value that
-cannot be written so is refused (exit 5). It is one of the only commands that
-prints a secret.`,
+librec-auto's) to standard output. An access token prints bare, on one line,
+as librec-auto's script prints it, for TOKEN=$(dropbox-post decrypt …): a
+value, not a line to source. A refresh credential prints as .env lines,
+DROPBOX_APP_KEY, DROPBOX_APP_SECRET and DROPBOX_REFRESH_TOKEN (with
+DROPBOX_SCOPE='…' when the key file records its scopes), each value quoted so
+that sourcing the lines (sh, bash) or reading them with python-dotenv runs
+nothing and gives the value back exactly; a value that cannot be written so
+is refused (exit 5). 'encrypt --key' reads both forms back. For lines that are
+always safe to source, an access token's included, use 'secrets export
+--format env'. It is one of the only commands that prints a secret.`,
 		Example: "  dropbox-post decrypt --encrypted conf/dropbox.key -k PASSWORD > .env",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -100,6 +102,10 @@ prints a secret.`,
 				return err
 			}
 			out, err := c.EnvLinesWithScope()
+			if c.Kind() == credential.AccessToken {
+				// librec-auto's users capture it: TOKEN=$(dropbox-post decrypt …).
+				out, err = []byte(c.AccessToken()+"\n"), nil
+			}
 			if err != nil {
 				return unexportable(file, err)
 			}
