@@ -256,7 +256,7 @@ Flags are accepted with "-" or "_" between words: --encrypted-key and
 		{transfers(pushCmd(env)), hashCmd(env)},
 		runCommands(env),
 		credentialCommands(env),
-		syncCommands(env),
+		{transfers(pullCmd(env)), verifyCmd(env)},
 	}
 	for _, g := range groups {
 		root.AddCommand(g...)
@@ -264,7 +264,7 @@ Flags are accepted with "-" or "_" between words: --encrypted-key and
 	for _, c := range root.Commands() {
 		c.Args = wrapArgs(c.Args)
 	}
-	addShellHabits(root)
+	addHelpAndCompletion(root)
 	return root
 }
 

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -95,7 +96,7 @@ func (p *poster) open(ctx context.Context) (map[string]*dbx.Client, map[string]s
 		case k == "":
 			useEnv = true
 		default:
-			keys, names = append(keys, k), append(names, firstOf(e.KeyPath, k))
+			keys, names = append(keys, k), append(names, cmp.Or(e.KeyPath, k))
 		}
 		seen[k] = true
 	}
@@ -267,7 +268,7 @@ func commandLine(config string, e configschema.Element) string {
 	param("option", e.Option.String())
 	param("encrypted_key", e.KeyPath)
 	param("path", e.Path)
-	param("dest", firstOf(e.Dest, "/"))
+	param("dest", cmp.Or(e.Dest, "/"))
 	if e.Share {
 		param("share", "true")
 	}
@@ -302,14 +303,4 @@ func shellQuote(s string) string {
 		return "$'" + strings.ReplaceAll(q[1:len(q)-1], "'", `\'`) + "'"
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
-// firstOf returns the first of its arguments that is not empty.
-func firstOf(s ...string) string {
-	for _, v := range s {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }

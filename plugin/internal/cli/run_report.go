@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strings"
@@ -99,7 +100,7 @@ func (p *poster) finish(ctx context.Context, outs []*outcome) error {
 		r := elementReport{Index: e.Index, Line: e.Line, Option: e.Option.String(), Path: e.Path, Key: e.KeyPath,
 			Status: o.status, Command: o.command, NotChecked: o.unchecked, Summary: o.sum}
 		if e.Option != configschema.Skip {
-			r.Dest, r.Target = firstOf(e.Dest, "/"), firstOf(e.Target, "/")
+			r.Dest, r.Target = cmp.Or(e.Dest, "/"), cmp.Or(e.Target, "/")
 		}
 		if o.err != nil {
 			r.Error = string(p.env.Redactor.Redact([]byte(o.err.Error())))

@@ -4,6 +4,7 @@
 package push
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -104,8 +105,8 @@ func Run(ctx context.Context, c *dbx.Client, o Options) (*report.Summary, error)
 		return nil, errors.New("push: Offline is only for dry runs")
 	case o.Offline == "":
 		if tree.IsDir {
-			prog.Phase(fmt.Sprintf("listing Dropbox %q", firstOf(o.Dest, "/")), progress.Entries, 0)
-		} else { // one file: looked up, not listed (transfer.RemoteSeen)
+			prog.Phase(fmt.Sprintf("listing Dropbox %q", cmp.Or(o.Dest, "/")), progress.Entries, 0)
+		} else { // one file: looked up, not listed (remote.ForTreeSeen)
 			prog.Phase(fmt.Sprintf("looking up %s on Dropbox", dpath.Quote(dpath.Join(o.Dest, tree.Files[0].Rel))), progress.None, 0)
 		}
 		if held, err = remote.ForTreeSeen(ctx, c.Files, tree, o.Dest, func(n int) { prog.Add(int64(n)) }); err != nil {
@@ -262,16 +263,6 @@ func unrecorded(err error, dir string) error {
 	return &unrecordedError{exit.Wrap(exit.Local, err,
 		fmt.Sprintf("the files are on Dropbox, but their record is not: the manifest could not be written in %q (%s)", dir, why),
 		"make that folder writable, or give --manifest-dir a writable folder, and run again (what is on Dropbox is not sent again, and the manifest is written); --no-manifest posts without one")}
-}
-
-// firstOf returns the first of its arguments that is not empty.
-func firstOf(s ...string) string {
-	for _, v := range s {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 // hasLarge reports whether tree holds a file that goes in chunks.

@@ -1,10 +1,14 @@
-// Package transfer moves files between the local disk and Dropbox. Uploads
-// pack small files into batches of upload sessions (start_batch,
-// append_batch) and send large ones in parallel chunks with the SDK's
-// filetransfer uploader; every commit goes through one batch committer
-// (finish_batch_v2, up to 1000 files a call, never two at once). Retries of
-// single requests happen in package dbx; what still fails is checked
-// against Dropbox by content hash and sent again, for a few rounds.
+// Package transfer uploads files to Dropbox (downloads are package pull's).
+// Small files are packed into batches of upload sessions (start_batch,
+// append_batch); large ones are sent in parallel 8 MiB chunks of a
+// concurrent upload session, read and hashed by this package (it replaced
+// the SDK's filetransfer uploader; see sendLarge). Commits go through one
+// committer (finish_batch_v2, up to 1000 files a call, never two at once;
+// upload_session/finish, one at a time, for large files when Dropbox
+// refuses them in a batch), except empty files when Dropbox refuses them
+// in append_batch: files/upload sends and commits each in one call.
+// Retries of single requests happen in package dbx; what still fails is
+// checked against Dropbox by content hash and sent again, for a few rounds.
 package transfer
 
 import (

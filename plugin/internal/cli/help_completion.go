@@ -10,9 +10,9 @@ import (
 	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
 )
 
-// The shell habits of a well-made command-line tool: completion scripts,
-// "did you mean" for a mistyped command or flag, and flags spelled with "-"
-// or "_" between words alike.
+// Help and shell completion, as a well-made command-line tool has them:
+// the help command, completion scripts, "did you mean" for a mistyped
+// command or flag, and flags spelled with "-" or "_" between words alike.
 
 // flagValues are the values a flag takes, offered by shell completion. A
 // flag of the same name means the same on every command, except --format,
@@ -24,15 +24,16 @@ var flagValues = map[string][]string{
 	"format":     {"env", "streamlit"},
 }
 
-// addShellHabits gives root and every command under it cobra's completion
-// command (dropbox-post completion bash|zsh|fish|powershell), completion of
-// the values of the flags in flagValues, and the normalisation that makes
-// --encrypted-key and --encrypted_key one flag. Help shows the "-" spelling.
+// addHelpAndCompletion gives root and every command under it the help
+// command, cobra's completion command (dropbox-post completion
+// bash|zsh|fish|powershell), completion of the values of the flags in
+// flagValues, and the normalisation that makes --encrypted-key and
+// --encrypted_key one flag. Help shows the "-" spelling.
 //
 // librec-auto's calling convention (the hidden librec-auto-call command)
 // parses its own flags, with flag parsing disabled here, so this changes
 // nothing of what it accepts.
-func addShellHabits(root *cobra.Command) {
+func addHelpAndCompletion(root *cobra.Command) {
 	root.SetHelpCommand(helpCommand())
 	root.CompletionOptions.HiddenDefaultCmd = false
 	root.InitDefaultCompletionCmd()
