@@ -2,6 +2,7 @@ package dbx
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -72,4 +73,77 @@ func Clip(s string) string {
 		cut--
 	}
 	return s[:cut] + "…"
+}
+
+// The largest answers read: maxAnswer for a successful answer in JSON (a
+// page of list_folder holds up to 2000 entries, about 1 MiB at most),
+// maxErrorAnswer for any other (Dropbox's errors are a few hundred bytes).
+// Variables so that tests can shrink them.
+var (
+	maxAnswer      int64 = 16 << 20
+	maxErrorAnswer int64 = 1 << 20
+)
+
+// isDownload reports whether a request is in the download style, whose
+// successful answer is a file's content (of any size) rather than JSON:
+// its argument goes in the Dropbox-API-Arg header and it has no body.
+// (Upload-style requests have a body, RPC requests no such header.)
+func isDownload(req *http.Request) bool {
+	return req.Header.Get("Dropbox-API-Arg") != "" && (req.Body == nil || req.Body == http.NoBody)
+}
+
+// capAnswer limits the body of every answer but a download's content to
+// its cap, so that no answer is read into memory beyond it: a longer one
+// fails with an *AnswerError, whether its length was announced or not.
+func capAnswer(req *http.Request, resp *http.Response) error {
+	ok := resp.StatusCode >= 200 && resp.StatusCode <= 299
+	if ok && isDownload(req) {
+		return nil
+	}
+	limit := maxErrorAnswer
+	if ok {
+		limit = maxAnswer
+	}
+	b := &cappedBody{ReadCloser: resp.Body, left: limit, err: &AnswerError{Host: req.URL.Host,
+		What: fmt.Sprintf("answered %s with more than %s (HTTP %d), more than Dropbox ever sends: not read", routeOf(req), sizeText(limit), resp.StatusCode)}}
+	if resp.ContentLength > limit {
+		b.Close()
+		return b.err
+	}
+	resp.Body = b
+	return nil
+}
+
+// cappedBody fails a body that goes beyond left bytes.
+type cappedBody struct {
+	io.ReadCloser
+	left int64
+	err  error
+}
+
+func (b *cappedBody) Read(p []byte) (int, error) {
+	if int64(len(p)) > b.left+1 {
+		p = p[:b.left+1] // one byte more tells that it is too long
+	}
+	n, err := b.ReadCloser.Read(p)
+	if b.left -= int64(n); b.left < 0 {
+		return 0, b.err
+	}
+	return n, err
+}
+
+// routeOf names a request's route for messages ("files/list_folder").
+func routeOf(req *http.Request) string {
+	return strings.TrimPrefix(req.URL.Path, "/2/")
+}
+
+// sizeText writes a power-of-two size: "16 MiB".
+func sizeText(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }

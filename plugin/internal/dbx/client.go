@@ -29,10 +29,11 @@ type Options struct {
 	Policy    *retry.Policy // nil: DefaultPolicy
 	Conns     int           // connections kept open per host; 0: 16
 	UserAgent string
-	// IdleTimeout closes a connection on which nothing was read or written
-	// for this long, so that a stalled network fails (and is retried)
-	// instead of hanging an unattended run. 0: 2 minutes.
-	IdleTimeout time.Duration
+	// StallTimeout fails a request on which the server made no progress
+	// for this long (see stallConn), so that a dead network or a server
+	// that trickles fails (and is retried) instead of hanging an
+	// unattended run. 0: one minute.
+	StallTimeout time.Duration
 	// BandwidthLimit caps the bytes per second of every request and
 	// response body together, over all parallel requests (--bwlimit).
 	// 0: no limit.
@@ -65,12 +66,11 @@ func New(o Options) *Client {
 	if o.Conns <= 0 {
 		o.Conns = 16
 	}
-	if o.IdleTimeout <= 0 {
-		o.IdleTimeout = 2 * time.Minute
+	if o.StallTimeout <= 0 {
+		o.StallTimeout = stallTimeout
 	}
 	counts := &Retries{}
-	transport := newBaseTransport(o.Conns, o.IdleTimeout)
-	var base http.RoundTripper = transport
+	var base http.RoundTripper = &stallTransport{next: newBaseTransport(o.Conns, o.StallTimeout)}
 	if o.BandwidthLimit > 0 {
 		base = &limitTransport{next: base, t: newThrottle(o.BandwidthLimit)}
 	}
@@ -91,7 +91,7 @@ func New(o Options) *Client {
 
 // newBaseTransport is the HTTP transport under every request: HTTP/1.1
 // only, up to conns connections per host kept open, and connections that
-// fail rather than hang when nothing moves for idle.
+// fail rather than hang when the server stalls (see stallConn).
 //
 // HTTP/1.1 only, although Dropbox may offer HTTP/2 (which Go's transport
 // would otherwise take): a large file's chunks then go on connections of
@@ -102,7 +102,7 @@ func New(o Options) *Client {
 // more client CPU over HTTP/2 (2.0-2.3 s against 1.5-1.7 s). Dropbox's own
 // Python SDK speaks HTTP/1.1, and the emulator and every benchmark here
 // measure it.
-func newBaseTransport(conns int, idle time.Duration) *http.Transport {
+func newBaseTransport(conns int, stall time.Duration) *http.Transport {
 	dialer := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.Protocols = new(http.Protocols)
@@ -113,31 +113,13 @@ func newBaseTransport(conns int, idle time.Duration) *http.Transport {
 	t.TLSClientConfig = &tls.Config{NextProtos: []string{"http/1.1"}}
 	t.MaxIdleConns = 4 * conns
 	t.MaxIdleConnsPerHost = conns
-	t.IdleConnTimeout = idle / 2
-	t.ResponseHeaderTimeout = 5 * time.Minute
+	t.IdleConnTimeout = stall / 2
 	t.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
 		c, err := dialer.DialContext(ctx, network, addr)
 		if err != nil {
 			return nil, err
 		}
-		return &idleConn{Conn: c, idle: idle}, nil
+		return &stallConn{Conn: c, stall: stall}, nil
 	}
 	return t
-}
-
-// idleConn fails a read or write that makes no progress for idle, so that a
-// dead network surfaces as an error (retried) rather than a hang.
-type idleConn struct {
-	net.Conn
-	idle time.Duration
-}
-
-func (c *idleConn) Read(p []byte) (int, error) {
-	c.Conn.SetReadDeadline(time.Now().Add(c.idle))
-	return c.Conn.Read(p)
-}
-
-func (c *idleConn) Write(p []byte) (int, error) {
-	c.Conn.SetWriteDeadline(time.Now().Add(c.idle))
-	return c.Conn.Write(p)
 }

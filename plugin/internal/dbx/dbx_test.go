@@ -335,8 +335,8 @@ func TestIdleConnectionFailsInsteadOfHanging(t *testing.T) {
 	}()
 	u, _ := url.Parse("http://" + ln.Addr().String())
 	p := retry.Policy{MaxRetries: 1, InitialBackoff: time.Millisecond, MaxBackoff: time.Millisecond}
-	c := New(Options{APIURL: u, Token: Token{AccessToken: "sl.x-token"}, Policy: &p, IdleTimeout: 100 * time.Millisecond})
-	// Without the idle timeout this call would hang (until go test's own
+	c := New(Options{APIURL: u, Token: Token{AccessToken: "sl.x-token"}, Policy: &p, StallTimeout: 100 * time.Millisecond})
+	// Without the stall timeout this call would hang (until go test's own
 	// timeout); how long it took is no assertion (a loaded machine).
 	_, err = c.Users.GetCurrentAccountContext(context.Background())
 	if err == nil {

@@ -145,9 +145,10 @@ func rewrite(u, base *url.URL) {
 // endpointTransport sends requests for Dropbox's hosts to base, when set, and
 // makes the Dropbox-API-Arg header ASCII as the API requires (the Go SDK
 // puts raw UTF-8 there). It is the one place where requests leave: it
-// sends nothing in clear to a host that is not loopback, and turns every
+// sends nothing in clear to a host that is not loopback, turns every
 // redirect into an error (an *AnswerError), below the layers that add
-// credentials, so that http.Client never follows one to another host.
+// credentials, so that http.Client never follows one to another host, and
+// caps the size of every answer but a download's content (capAnswer).
 type endpointTransport struct {
 	base      *url.URL // nil: talk to Dropbox
 	userAgent string
@@ -175,6 +176,11 @@ func (t *endpointTransport) RoundTrip(req *http.Request) (*http.Response, error)
 	if err == nil && resp.StatusCode >= 300 && resp.StatusCode <= 399 {
 		resp.Body.Close()
 		resp, err = nil, redirected(r.URL, resp)
+	}
+	if err == nil {
+		if cerr := capAnswer(r, resp); cerr != nil {
+			resp, err = nil, cerr
+		}
 	}
 	if err != nil && r.URL.Host != req.URL.Host {
 		err = &hostError{host: r.URL.Host, err: err}

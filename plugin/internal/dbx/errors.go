@@ -2,6 +2,7 @@ package dbx
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -124,15 +125,27 @@ func Explain(err error, doing string) error {
 	}
 	var br auth.BadRequest
 	if errors.As(err, &br) {
-		return exit.Wrap(exit.Dropbox, err, fmt.Sprintf("%s: Dropbox rejected the request: %q", doing, Clip(br.ErrorSummary)), "this is a bug in dropbox-post; please report it")
+		// Dropbox answers a malformed token with 400, in plain text.
+		if text := strings.ToLower(br.ErrorSummary); strings.Contains(text, "access token") || strings.Contains(text, "authorization") {
+			return exit.Wrap(exit.Auth, err, fmt.Sprintf("%s: Dropbox refused the credential as malformed: %q", doing, Clip(br.ErrorSummary)),
+				"check that the key file or DROPBOX_ACCESS_TOKEN holds a whole token, or make a new key file with 'dropbox-post auth'")
+		}
+		return exit.Wrap(exit.Dropbox, err, fmt.Sprintf("%s: the server refused the request as malformed (HTTP 400): %q", doing, Clip(br.ErrorSummary)),
+			"if --api-url or DROPBOX_API_URL is set, check that server; if this was Dropbox itself, please report it (a bug in dropbox-post), with this message")
 	}
 	if s := Summary(err); s != "" {
+		s = Clip(strings.TrimRight(s, "/."))
 		for _, h := range summaryHelp {
 			if HasTag(err, h.tag) {
-				return exit.Wrap(exit.Dropbox, err, fmt.Sprintf("%s: %s (%q)", doing, h.what, strings.TrimRight(s, "/.")), h.fix)
+				return exit.Wrap(exit.Dropbox, err, fmt.Sprintf("%s: %s (%q)", doing, h.what, s), h.fix)
 			}
 		}
-		return exit.Wrap(exit.Dropbox, err, fmt.Sprintf("%s: Dropbox said %q", doing, strings.TrimRight(s, "/.")), "")
+		return exit.Wrap(exit.Dropbox, err, fmt.Sprintf("%s: Dropbox said %q", doing, s), "")
+	}
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	if errors.As(err, &syntax) || errors.As(err, &typ) {
+		return exit.Wrap(exit.Protocol, err, fmt.Sprintf("%s: the server's answer is not the JSON Dropbox sends (%q)", doing, Clip(err.Error())), unexpectedFix)
 	}
 	// A local file that could not be opened or read (an *fs.PathError, whose
 	// errno would otherwise pass for a net.Error) is no network problem.
@@ -155,6 +168,10 @@ func Explain(err error, doing string) error {
 // --api-url override's, not Dropbox's, when there is one), without the
 // request URL's path or query.
 func netText(err error) string {
+	var se *StallError
+	if errors.As(err, &se) {
+		return se.Error()
+	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		host := redactURL(ue.URL)

@@ -103,6 +103,12 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			}
 		}
 		resp, err := t.next.RoundTrip(r)
+		if err == nil && (!isDownload(req) || retryableStatus(resp.StatusCode)) {
+			// An answer in JSON (capped in size by capAnswer) is read whole
+			// here, so that a connection lost or stalled while it comes is
+			// retried too.
+			err = readWhole(resp)
+		}
 		if err != nil {
 			if ctx.Err() != nil || !retryableNetError(err) || !t.replayable(req) || !t.policy.CanRetry(attempt) {
 				return nil, err
@@ -118,17 +124,9 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if !retryableStatus(resp.StatusCode) {
 			return resp, nil
 		}
-		body, readErr := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-		resp.Body.Close()
-		resp.Body = io.NopCloser(bytes.NewReader(body))
+		body := resp.Body.(*wholeBody).data
 		reason := retryReason(resp.StatusCode, body)
-		if readErr != nil {
-			reason = "network"
-		}
 		if reason == "" || !t.replayable(req) || !t.policy.CanRetry(attempt) {
-			if readErr != nil {
-				return nil, readErr
-			}
 			return resp, nil
 		}
 		wait, ok := t.policy.Delay(resp, body, attempt)
@@ -239,3 +237,23 @@ func retryableNetError(err error) bool {
 	}
 	return !strings.Contains(err.Error(), "unsupported protocol scheme")
 }
+
+// readWhole reads an answer's body into memory, so that it can be read
+// again.
+func readWhole(resp *http.Response) error {
+	data, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return err
+	}
+	resp.Body = &wholeBody{Reader: bytes.NewReader(data), data: data}
+	return nil
+}
+
+// wholeBody is a body read whole into memory.
+type wholeBody struct {
+	*bytes.Reader
+	data []byte
+}
+
+func (*wholeBody) Close() error { return nil }
