@@ -259,3 +259,30 @@ func TestEnvironmentDocumented(t *testing.T) {
 		t.Fatal("found no environment variable in the source: is the walk looking in the right place?")
 	}
 }
+
+// repoPath is a path of the repository written in a code span.
+var repoPath = regexp.MustCompile("`((?:plugin|internal|scripts|interop|configschema|studies|docs)/[^`\\s:]*)`")
+
+// TestDocsPathsExist checks that every path of the repository the README
+// and docs/ name in a code span exists (a glob matches something), so that
+// a move leaves no page pointing at nothing. The CHANGELOG is history and
+// is not checked.
+func TestDocsPathsExist(t *testing.T) {
+	pages := []string{"README.md"}
+	m, _ := filepath.Glob(filepath.Join(repoRoot, "docs", "*.md"))
+	for _, p := range m {
+		pages = append(pages, "docs/"+filepath.Base(p))
+	}
+	for _, page := range pages {
+		for _, sub := range repoPath.FindAllStringSubmatch(readRepoFile(t, page), -1) {
+			path := strings.TrimSuffix(sub[1], "/")
+			if strings.Contains(path, "…") {
+				continue
+			}
+			found, err := filepath.Glob(filepath.Join(repoRoot, filepath.FromSlash(path)))
+			if err != nil || len(found) == 0 {
+				t.Errorf("%s names %q, which does not exist: say where it is now", page, sub[1])
+			}
+		}
+	}
+}
