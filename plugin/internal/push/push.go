@@ -153,10 +153,6 @@ func Run(ctx context.Context, c *dbx.Client, o Options) (*report.Summary, error)
 	}
 	results, stats, upErr := transfer.Upload(ctx, c, p, to)
 	prog.End()
-	byItem := map[*plan.Item]transfer.Result{}
-	for _, r := range results {
-		byItem[r.Item] = r
-	}
 	m := &manifest.Manifest{Version: manifest.Version, Tool: o.Tool, Started: started.UTC(), Local: abs, Dest: o.Dest, Study: o.Study, Element: o.Element,
 		Kind: "file", Filters: o.Filter.Specs()}
 	if tree.IsDir {
@@ -164,12 +160,17 @@ func Run(ctx context.Context, c *dbx.Client, o Options) (*report.Summary, error)
 	}
 	for _, it := range p.Items {
 		f := fileOf(it)
-		if r := byItem[it]; r.Resume != "" {
+		var r transfer.Result // the results come in p.Items' order
+		sent := len(results) > 0 && results[0].Item == it
+		if sent {
+			r, results = results[0], results[1:]
+		}
+		if r.Resume != "" {
 			sum.Resumed = append(sum.Resumed, report.Note{Local: it.File.Rel, Reason: r.Resume})
 		}
-		switch r, sent := byItem[it]; {
-		case sent && r.Err == nil && r.Meta != nil:
-			f.Status, f.Rev = "uploaded", r.Meta.Rev
+		switch {
+		case sent && r.Err == nil && r.Committed:
+			f.Status, f.Rev = "uploaded", r.Rev
 			sum.Uploaded++
 			sum.Bytes += it.File.Size
 		case sent && unconfirmed(ctx, r.Err):

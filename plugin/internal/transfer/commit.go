@@ -13,6 +13,8 @@ import (
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/files"
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/retry"
 	"github.com/hashicorp/go-hclog"
+
+	"github.com/librec-auto/dropbox-post/plugin/internal/plan"
 )
 
 // maxBatch is the most sessions finish_batch_v2 commits in one call.
@@ -22,9 +24,14 @@ const maxBatch = 1000
 // commits a batch that is not full, so that parallel workers share commits.
 const linger = 50 * time.Millisecond
 
-// commitReq asks for one finished upload session to be committed.
+// commitReq asks for one finished upload session to be committed: the
+// session's size bytes become it's file. Its finish argument is made only
+// when it is committed, so that thousands of sessions waiting for their
+// commit cost little memory.
 type commitReq struct {
-	arg      *files.UploadSessionFinishArg
+	it       *plan.Item
+	session  string
+	size     uint64
 	done     func(*files.FileMetadata, error) // called once, from the committer
 	attempts int                              // commits tried so far
 	// concurrent: the session is a concurrent one (a large file), which
@@ -45,6 +52,7 @@ const contentionRetries = 5
 type committer struct {
 	files   files.ContextClient
 	log     hclog.Logger
+	mode    plan.IfExists // what a commit does to a file of other content
 	backoff func(attempt int) time.Duration
 	commits int // finish_batch_v2 calls made
 	// alone: finish_batch_v2 refused a concurrent session, so concurrent
@@ -62,7 +70,7 @@ type committer struct {
 }
 
 func newCommitter(c files.ContextClient, log hclog.Logger) *committer {
-	cm := &committer{files: c, log: log, backoff: contentionBackoff, closing: make(chan struct{})}
+	cm := &committer{files: c, log: log, mode: plan.Overwrite, backoff: contentionBackoff, closing: make(chan struct{})}
 	cm.cond = sync.NewCond(&cm.mu)
 	return cm
 }
@@ -161,7 +169,7 @@ func (cm *committer) commit(ctx context.Context, batch []commitReq) {
 	}
 	arg := &files.UploadSessionFinishBatchArg{Entries: make([]*files.UploadSessionFinishArg, len(batch))}
 	for i, r := range batch {
-		arg.Entries[i] = r.arg
+		arg.Entries[i] = cm.arg(r)
 	}
 	cm.commits++
 	start := time.Now()
@@ -267,8 +275,13 @@ func (cm *committer) finishConcurrent(ctx context.Context, batch []commitReq) []
 // Retries of write contention happen in package dbx, as for any request.
 func (cm *committer) finishAlone(ctx context.Context, r commitReq) {
 	cm.finishes++
-	m, err := cm.files.UploadSessionFinishContext(ctx, r.arg, nil)
+	m, err := cm.files.UploadSessionFinishContext(ctx, cm.arg(r), nil)
 	r.done(m, err)
+}
+
+// arg returns r's finish argument.
+func (cm *committer) arg(r commitReq) *files.UploadSessionFinishArg {
+	return files.NewUploadSessionFinishArg(files.NewUploadSessionCursor(r.session, r.size), commitInfo(r.it, cm.mode))
 }
 
 func hasConcurrent(batch []commitReq) bool {

@@ -11,6 +11,9 @@ import (
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/auth"
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/files"
 	"github.com/hashicorp/go-hclog"
+
+	"github.com/librec-auto/dropbox-post/plugin/internal/local"
+	"github.com/librec-auto/dropbox-post/plugin/internal/plan"
 )
 
 // refusingFiles refuses, as a whole with 400, any finish_batch_v2 call
@@ -58,7 +61,7 @@ func TestCommitterFinishesConcurrentAloneWhenTheBatchIsRefused(t *testing.T) {
 	out := map[string]error{}
 	var mu sync.Mutex
 	submit := func(path, session string, concurrent bool) {
-		cm.submit(commitReq{arg: files.NewUploadSessionFinishArg(files.NewUploadSessionCursor(session, 0), files.NewCommitInfo(path)), concurrent: concurrent,
+		cm.submit(commitReq{it: &plan.Item{Dest: path, File: &local.File{}}, session: session, concurrent: concurrent,
 			done: func(_ *files.FileMetadata, err error) { mu.Lock(); out[path] = err; mu.Unlock() }})
 	}
 	submit("/small1", "s1", false)

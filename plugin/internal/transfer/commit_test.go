@@ -13,6 +13,8 @@ import (
 	"github.com/hashicorp/go-hclog"
 
 	"github.com/librec-auto/dropbox-post/plugin/internal/dbx"
+	"github.com/librec-auto/dropbox-post/plugin/internal/local"
+	"github.com/librec-auto/dropbox-post/plugin/internal/plan"
 )
 
 // fakeFiles answers finish_batch_v2 as script says, and records calls.
@@ -74,7 +76,7 @@ func commitAll(t *testing.T, f *fakeFiles, n int) map[string]error {
 			defer wg.Done()
 			for i := w; i < n; i += 8 {
 				path := fmt.Sprintf("/f%d", i)
-				cm.submit(commitReq{arg: files.NewUploadSessionFinishArg(files.NewUploadSessionCursor("s", 0), files.NewCommitInfo(path)),
+				cm.submit(commitReq{it: &plan.Item{Dest: path, File: &local.File{}}, session: "s",
 					done: func(_ *files.FileMetadata, err error) { mu.Lock(); out[path] = err; mu.Unlock() }})
 			}
 		}()

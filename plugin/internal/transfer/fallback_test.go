@@ -68,8 +68,8 @@ func upload(t *testing.T, srv *emulator.Server, c *dbx.Client, p *plan.Plan) []R
 			continue
 		}
 		data, _ := os.ReadFile(r.Item.File.Path)
-		if r.Meta == nil || r.Meta.ContentHash != blocks.Hash(data) {
-			t.Errorf("%s: result metadata %+v lacks the content hash %s", r.Item.Dest, r.Meta, blocks.Hash(data))
+		if !r.Committed || r.Item.File.Hash != blocks.Hash(data) {
+			t.Errorf("%s: committed %v with the content hash %q, want %s", r.Item.Dest, r.Committed, r.Item.File.Hash, blocks.Hash(data))
 		}
 		info, got, err := srv.File(r.Item.Dest)
 		if err != nil || !bytes.Equal(got, data) || info.ContentHash != blocks.Hash(data) {

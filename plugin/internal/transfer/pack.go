@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox"
@@ -249,8 +250,7 @@ func (u *uploader) batchless() bool {
 
 // commit hands a complete session to the committer.
 func (u *uploader) commit(it *plan.Item, session string, size uint64) {
-	arg := files.NewUploadSessionFinishArg(files.NewUploadSessionCursor(session, size), commitInfo(it, u.o.Mode))
-	u.cm.submit(commitReq{arg: arg, done: func(m *files.FileMetadata, err error) {
+	u.cm.submit(commitReq{it: it, session: session, size: size, done: func(m *files.FileMetadata, err error) {
 		u.committed(it, m, err)
 	}})
 }
@@ -280,22 +280,23 @@ func appendFile(buf []byte, it *plan.Item) ([]byte, error) {
 	}
 	defer f.Close()
 	start := len(buf)
-	r := io.LimitReader(f, it.File.Size+1) // one byte more tells that it grew
-	for {
-		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
-		}
-		n, err := r.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return buf, fmt.Errorf("reading %q: %w", it.File.Path, err)
-		}
+	buf = slices.Grow(buf, int(it.File.Size))
+	n, err := io.ReadFull(f, buf[start:start+int(it.File.Size)])
+	buf = buf[:start+n]
+	switch {
+	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
+		return buf, errChanged // it shrank
+	case err != nil:
+		return buf, fmt.Errorf("reading %q: %w", it.File.Path, err)
 	}
-	if int64(len(buf)-start) != it.File.Size {
+	// One byte more tells that it grew, read apart: the pack's buffer
+	// holds exactly its files (reading it into the buffer would double
+	// the buffer at its last file).
+	var more [1]byte
+	if m, err := f.Read(more[:]); m > 0 {
 		return buf, errChanged
+	} else if err != nil && !errors.Is(err, io.EOF) {
+		return buf, fmt.Errorf("reading %q: %w", it.File.Path, err)
 	}
 	return buf, nil
 }

@@ -157,8 +157,7 @@ func (lf *largeFile) forget(err error) {
 // passing reason is sent again from the start in the next round.
 func (u *uploader) commitLarge(lf *largeFile) {
 	it := lf.it
-	arg := files.NewUploadSessionFinishArg(files.NewUploadSessionCursor(lf.session, uint64(lf.size)), commitInfo(it, u.o.Mode))
-	u.cm.submit(commitReq{arg: arg, concurrent: true, done: func(m *files.FileMetadata, err error) {
+	u.cm.submit(commitReq{it: it, session: lf.session, size: uint64(lf.size), concurrent: true, done: func(m *files.FileMetadata, err error) {
 		u.committedThen(it, m, err, func(err error) {
 			if u.o.Resume != nil && (err == nil || !fatal(err)) {
 				u.o.Resume.Remove(it.Dest)
@@ -170,7 +169,7 @@ func (u *uploader) commitLarge(lf *largeFile) {
 // note records what happened to a large file's interrupted upload.
 func (u *uploader) note(it *plan.Item, s string) {
 	u.mu.Lock()
-	u.results[it].Resume = s
+	u.results.of(it).Resume = s
 	u.mu.Unlock()
 }
 

@@ -102,8 +102,11 @@ func (o *Options) defaults() {
 // Result is the outcome of one file.
 type Result struct {
 	Item *plan.Item
-	Meta *files.FileMetadata // what Dropbox committed (nil if it failed)
-	Err  error               // why it failed, for the user
+	// Committed says that Dropbox holds the file as it was sent, at
+	// revision Rev (its content hash is Item.File.Hash).
+	Committed bool
+	Rev       string
+	Err       error // why it failed, for the user
 	// Resume says what became of an interrupted upload of this file
 	// ("resumed: …" or "started over: …"); "" if there was none.
 	Resume string
@@ -121,15 +124,10 @@ type Stats struct {
 // Dropbox refused the credential); per-file failures are in the results.
 func Upload(ctx context.Context, c *dbx.Client, p *plan.Plan, o Options) ([]Result, Stats, error) {
 	o.defaults()
-	var todo []*plan.Item
-	for _, it := range p.Items {
-		if it.Action == plan.Upload {
-			todo = append(todo, it)
-		}
-	}
-	results := make(map[*plan.Item]*Result, len(todo))
-	for _, it := range todo {
-		results[it] = &Result{Item: it}
+	results := newResults(p)
+	todo := make([]*plan.Item, len(results.list))
+	for i := range results.list {
+		todo[i] = results.list[i].Item
 	}
 	var stats Stats
 	dropDone(p, o)
@@ -140,7 +138,7 @@ func Upload(ctx context.Context, c *dbx.Client, p *plan.Plan, o Options) ([]Resu
 		stats.Rounds = round
 		u := &uploader{c: c, o: o, ctx: ctx, results: results}
 		if err := u.run(todo); err != nil {
-			return collect(p, results), stats, err
+			return results.list, stats, err
 		}
 		stats.Commits += u.commits
 		failed := u.failed()
@@ -151,14 +149,14 @@ func Upload(ctx context.Context, c *dbx.Client, p *plan.Plan, o Options) ([]Resu
 		// after Dropbox committed), so look before sending again.
 		done, err := alreadyThere(ctx, c, p.Dest, failed, o.Parallel)
 		if err != nil {
-			return collect(p, results), stats, err
+			return results.list, stats, err
 		}
 		todo = todo[:0]
 		for _, it := range failed {
-			r := results[it]
+			r := results.of(it)
 			switch {
 			case done[it] != nil:
-				r.Meta, r.Err = done[it], nil
+				r.Committed, r.Rev, r.Err = true, done[it].Rev, nil
 				o.Observer.Done(it, nil)
 			case permanent(r.Err) || round >= o.Rounds:
 				o.Observer.Done(it, r.Err)
@@ -168,18 +166,31 @@ func Upload(ctx context.Context, c *dbx.Client, p *plan.Plan, o Options) ([]Resu
 			}
 		}
 	}
-	return collect(p, results), stats, ctx.Err()
+	return results.list, stats, ctx.Err()
 }
 
-func collect(p *plan.Plan, results map[*plan.Item]*Result) []Result {
-	var out []Result
+// results holds one Result per item to send, in the plan's order.
+type results struct {
+	list  []Result
+	index map[*plan.Item]int32
+}
+
+func newResults(p *plan.Plan) *results {
+	rs := &results{}
 	for _, it := range p.Items {
-		if r, ok := results[it]; ok {
-			out = append(out, *r)
+		if it.Action == plan.Upload {
+			rs.list = append(rs.list, Result{Item: it})
 		}
 	}
-	return out
+	rs.index = make(map[*plan.Item]int32, len(rs.list))
+	for i := range rs.list {
+		rs.index[rs.list[i].Item] = int32(i)
+	}
+	return rs
 }
+
+// of returns it's result.
+func (rs *results) of(it *plan.Item) *Result { return &rs.list[rs.index[it]] }
 
 // uploader runs one round.
 type uploader struct {
@@ -191,7 +202,7 @@ type uploader struct {
 	commits int
 
 	mu      sync.Mutex
-	results map[*plan.Item]*Result
+	results *results
 	tried   []*plan.Item
 	stopErr error
 	noBatch bool // the server lacks append_batch: send packs one file at a time
@@ -206,9 +217,10 @@ func (u *uploader) run(items []*plan.Item) error {
 	u.ctx, u.cancel = context.WithCancelCause(parent)
 	defer u.cancel(nil)
 	u.cm = newCommitter(u.c.Files, u.o.Log)
+	u.cm.mode = u.o.Mode
 	u.tried = items
 	for _, it := range items {
-		u.results[it].Err = errors.New("not sent")
+		u.results.of(it).Err = errNotSent
 	}
 	committed := make(chan struct{})
 	go func() { u.cm.run(u.ctx); close(committed) }()
@@ -259,8 +271,11 @@ func (u *uploader) run(items []*plan.Item) error {
 // the same way.
 func (u *uploader) finish(it *plan.Item, meta *files.FileMetadata, err error) {
 	u.mu.Lock()
-	r := u.results[it]
-	r.Meta, r.Err = meta, err
+	r := u.results.of(it)
+	r.Committed, r.Rev, r.Err = meta != nil && err == nil, "", err
+	if r.Committed {
+		r.Rev = meta.Rev
+	}
 	u.mu.Unlock()
 	if err == nil {
 		u.o.Observer.Done(it, nil)
@@ -284,7 +299,7 @@ func (u *uploader) stop(err error) {
 func (u *uploader) failed() []*plan.Item {
 	var out []*plan.Item
 	for _, it := range u.tried {
-		if u.results[it].Err != nil {
+		if u.results.of(it).Err != nil {
 			out = append(out, it)
 		}
 	}
@@ -309,6 +324,9 @@ func permanent(err error) bool {
 	}
 	return errors.Is(err, errChanged)
 }
+
+// errNotSent is the outcome of a file not sent yet.
+var errNotSent = errors.New("not sent")
 
 // errChanged means the local file changed after it was hashed.
 var errChanged = errors.New("the file changed while it was being sent; run again once the experiment has finished writing it")
