@@ -23,8 +23,8 @@ origin, with Dropbox's JSON shapes, status codes and error tags, so that
 clients run against it unchanged. Its first line on stdout is its base URL
 (point DROPBOX_API_URL at it). It runs until interrupted.
 
-Test helpers are served under /emulator/ (stats, tokens, files); see the
-README. Faults (--fail-rate, --throttle-rate, --reset-rate,
+Test helpers are served under /emulator/ (stats, tokens, files); see
+docs/emulator.md. Faults (--fail-rate, --throttle-rate, --reset-rate,
 --write-contention) and --latency/--bandwidth imitate a busy Dropbox and a
 real network; --seed makes the faults reproducible. Strict modes
 (--strict-finish-batch-concurrent, --refuse-empty-append, --omit-content-hash,

@@ -58,7 +58,7 @@ func (f *filterFlags) check() error {
 		s.MaxSize = n
 	}
 	if _, err := filter.New(s); err != nil {
-		return exit.New(exit.Usage, err.Error(), "fix the pattern (see the README's \"Choosing what to post\")")
+		return exit.New(exit.Usage, err.Error(), "fix the pattern (see \"Choosing what to post\" in docs/commands.md)")
 	}
 	f.spec = s
 	return nil
