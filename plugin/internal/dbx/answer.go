@@ -59,12 +59,9 @@ func redirected(from *url.URL, resp *http.Response) error {
 // error body) that a message shows.
 const maxServerText = 1 << 10
 
-// Clip returns the first line of a text from a server, cut to 1 KiB (at a
-// character boundary, marked with "…"), for a message that quotes it.
+// Clip returns a text from a server cut to 1 KiB (at a character
+// boundary, marked with "…"), for a message that quotes it.
 func Clip(s string) string {
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		s = s[:i] + "…"
-	}
 	if len(s) <= maxServerText {
 		return s
 	}
@@ -73,6 +70,15 @@ func Clip(s string) string {
 		cut--
 	}
 	return s[:cut] + "…"
+}
+
+// firstLine returns the first line of a body (plain text, HTML), marked
+// with "…" when there is more.
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i] + "…"
+	}
+	return s
 }
 
 // The largest answers read: maxAnswer for a successful answer in JSON (a

@@ -127,10 +127,10 @@ func Explain(err error, doing string) error {
 	if errors.As(err, &br) {
 		// Dropbox answers a malformed token with 400, in plain text.
 		if text := strings.ToLower(br.ErrorSummary); strings.Contains(text, "access token") || strings.Contains(text, "authorization") {
-			return exit.Wrap(exit.Auth, err, fmt.Sprintf("%s: Dropbox refused the credential as malformed: %q", doing, Clip(br.ErrorSummary)),
+			return exit.Wrap(exit.Auth, err, fmt.Sprintf("%s: Dropbox refused the credential as malformed: %q", doing, Clip(firstLine(br.ErrorSummary))),
 				"check that the key file or DROPBOX_ACCESS_TOKEN holds a whole token, or make a new key file with 'dropbox-post auth'")
 		}
-		return exit.Wrap(exit.Dropbox, err, fmt.Sprintf("%s: the server refused the request as malformed (HTTP 400): %q", doing, Clip(br.ErrorSummary)),
+		return exit.Wrap(exit.Dropbox, err, fmt.Sprintf("%s: the server refused the request as malformed (HTTP 400): %q", doing, Clip(firstLine(br.ErrorSummary))),
 			"if --api-url or DROPBOX_API_URL is set, check that server; if this was Dropbox itself, please report it (a bug in dropbox-post), with this message")
 	}
 	if s := Summary(err); s != "" {
@@ -159,9 +159,9 @@ func Explain(err error, doing string) error {
 		return exit.Wrap(exit.Dropbox, err, fmt.Sprintf("%s: %s", doing, netText(err)), "check the network (or --api-url) and run again; only what is missing is sent")
 	}
 	if errors.As(err, &ie) {
-		return exit.Wrap(exit.Dropbox, err, fmt.Sprintf("%s: Dropbox answered HTTP %d: %q", doing, ie.StatusCode, Clip(ie.Content)), "")
+		return exit.Wrap(exit.Dropbox, err, fmt.Sprintf("%s: Dropbox answered HTTP %d: %q", doing, ie.StatusCode, Clip(firstLine(ie.Content))), "")
 	}
-	return exit.Wrap(exit.Dropbox, err, fmt.Sprintf("%s: %s", doing, Clip(err.Error())), "")
+	return exit.Wrap(exit.Dropbox, err, fmt.Sprintf("%s: %s", doing, Clip(firstLine(err.Error()))), "")
 }
 
 // netText describes a network error by the host actually contacted (the
