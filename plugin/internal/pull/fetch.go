@@ -143,7 +143,7 @@ func (f *fetcher) done(err error) {
 // either.
 func fatal(err error) bool {
 	switch exit.CodeOf(dbx.Explain(err, "")) {
-	case exit.Auth, exit.Interrupted:
+	case exit.Auth, exit.Interrupted, exit.Protocol: // the server is not Dropbox
 		return true
 	}
 	return false

@@ -18,7 +18,9 @@ import (
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/filetransfer"
 
 	"github.com/librec-auto/dropbox-post/plugin/internal/blocks"
+	"github.com/librec-auto/dropbox-post/plugin/internal/dbx"
 	"github.com/librec-auto/dropbox-post/plugin/internal/local"
+	"github.com/librec-auto/dropbox-post/plugin/internal/remote"
 )
 
 // file is the temporary file a download is written to.
@@ -61,14 +63,21 @@ type target struct {
 	create  createFile
 	sent    func(int64)
 
-	mu      sync.Mutex
-	f       file
-	tmp     string
-	size    int64
-	hash    string
-	filled  []int64         // bytes written in each block
-	digests []blocks.Digest // SHA-256 of each complete block
-	hashed  []bool          // digests[i] is set
+	mu   sync.Mutex
+	f    file
+	tmp  string
+	size int64
+	hash string
+	// The blocks written to, by index. Kept as they come, not made for
+	// the size announced: memory follows the data received, not a claim.
+	blocks map[int64]*block
+}
+
+// block is what is known of one 4 MiB block of the file.
+type block struct {
+	filled int64         // bytes written to it
+	digest blocks.Digest // its SHA-256, once hashed
+	hashed bool
 }
 
 var _ filetransfer.DownloadTarget = (*target)(nil)
@@ -102,6 +111,9 @@ func (t *target) Prepare(ctx context.Context, info filetransfer.DownloadInfo) er
 	if hash == "" {
 		return errors.New("Dropbox gave no content hash to check the file against")
 	}
+	if info.Size < 0 || info.Size > remote.MaxFileSize {
+		return dbx.Unexpected(fmt.Sprintf("downloading %q: the server says it holds %d bytes, more than any file on Dropbox (at most %d)", t.display, info.Size, remote.MaxFileSize))
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.f != nil {
@@ -113,9 +125,8 @@ func (t *target) Prepare(ctx context.Context, info filetransfer.DownloadInfo) er
 	if err != nil {
 		return t.fail(err)
 	}
-	n := (info.Size + contenthash.BlockSize - 1) / contenthash.BlockSize
 	t.f, t.tmp, t.size, t.hash = f, tmp, info.Size, hash
-	t.filled, t.digests, t.hashed = make([]int64, n), make([]blocks.Digest, n), make([]bool, n)
+	t.blocks = map[int64]*block{}
 	return nil
 }
 
@@ -150,8 +161,9 @@ func (t *target) account(f file, off, n int64) error {
 	for i := off / bs; i*bs < off+n; i++ {
 		start, end := max(off, i*bs), min(off+n, (i+1)*bs)
 		t.mu.Lock()
-		t.filled[i] += end - start
-		full := t.filled[i] == t.blockLen(i)
+		b := t.block(i)
+		b.filled += end - start
+		full := b.filled == t.blockLen(i)
 		t.mu.Unlock()
 		if full {
 			if err := t.hashBlock(f, i); err != nil {
@@ -160,6 +172,16 @@ func (t *target) account(f file, off, n int64) error {
 		}
 	}
 	return nil
+}
+
+// block returns block i, made on first use; t.mu is held.
+func (t *target) block(i int64) *block {
+	b := t.blocks[i]
+	if b == nil {
+		b = &block{}
+		t.blocks[i] = b
+	}
+	return b
 }
 
 func (t *target) blockLen(i int64) int64 {
@@ -173,8 +195,9 @@ func (t *target) hashBlock(f file, i int64) error {
 		return err
 	}
 	t.mu.Lock()
-	h.Sum(t.digests[i][:0])
-	t.hashed[i] = true
+	b := t.block(i)
+	h.Sum(b.digest[:0])
+	b.hashed = true
 	t.mu.Unlock()
 	return nil
 }
@@ -191,14 +214,22 @@ func (t *target) Commit(ctx context.Context) error {
 	if f == nil {
 		return errors.New("download target is not prepared")
 	}
-	for i := range t.digests {
-		if !t.hashed[i] || t.filled[i] != t.blockLen(int64(i)) { // written twice, or not at all
+	// Every byte was received before Commit (the downloader checks), so
+	// this list is as long as the data received allows.
+	digests := make([]blocks.Digest, (t.size+contenthash.BlockSize-1)/contenthash.BlockSize)
+	for i := range digests {
+		t.mu.Lock()
+		b := t.block(int64(i))
+		ok := b.hashed && b.filled == t.blockLen(int64(i)) // else written twice, or not at all
+		t.mu.Unlock()
+		if !ok {
 			if err := t.hashBlock(f, int64(i)); err != nil {
 				return t.fail(err)
 			}
 		}
+		digests[i] = b.digest
 	}
-	if blocks.Join(t.digests) != t.hash {
+	if blocks.Join(digests) != t.hash {
 		return errMismatch
 	}
 	if err := f.Sync(); err != nil {

@@ -8,7 +8,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/files"
 
@@ -58,27 +57,25 @@ func list(ctx context.Context, c files.ContextClient, dest string, seen func(n i
 	arg.Recursive = true
 	arg.Limit = listLimit
 	res, err := c.ListFolderContext(ctx, arg)
-	out := map[string]Entry{}
 	if err != nil {
 		switch {
 		case dbx.HasTag(err, "not_found"):
-			return out, nil
+			return map[string]Entry{}, nil
 		case dbx.HasTag(err, "not_folder"):
 			return nil, exit.New(exit.Usage, fmt.Sprintf("%s is a file on Dropbox, not a folder", dpath.Quote(dest)), "give a folder as the destination")
 		}
 		return nil, dbx.Explain(err, "listing "+dpath.Quote(dest))
 	}
+	l := newListing("listing " + dpath.Quote(dest))
 	for {
 		if seen != nil {
 			seen(len(res.Entries))
 		}
-		for _, e := range res.Entries {
-			if r, ok := entryOf(e); ok {
-				out[dpath.Lower(r.Path)] = r
-			}
+		if err := l.page(res); err != nil {
+			return nil, err
 		}
 		if !res.HasMore {
-			return out, nil
+			return l.out, nil
 		}
 		res, err = c.ListFolderContinueContext(ctx, files.NewListFolderContinueArg(res.Cursor))
 		if dbx.HasTag(err, files.ListFolderContinueErrorReset) {
@@ -109,27 +106,16 @@ func ForTreeSeen(ctx context.Context, c files.ContextClient, tree *local.Tree, d
 // when nothing is there. A single-file push uses it instead of listing a
 // folder that may hold thousands of other files.
 func Stat(ctx context.Context, c files.ContextClient, path string) (map[string]Entry, error) {
-	out := map[string]Entry{}
 	md, err := c.GetMetadataContext(ctx, files.NewGetMetadataArg(path))
 	if err != nil {
 		if dbx.HasTag(err, "not_found") {
-			return out, nil
+			return map[string]Entry{}, nil
 		}
 		return nil, dbx.Explain(err, "looking up "+dpath.Quote(path))
 	}
-	if r, ok := entryOf(md); ok {
-		out[dpath.Lower(r.Path)] = r
+	l := newListing("looking up " + dpath.Quote(path))
+	if err := l.add(md); err != nil {
+		return nil, err
 	}
-	return out, nil
-}
-
-// entryOf is the Entry of a file or folder (and false for a deleted entry).
-func entryOf(m files.IsMetadata) (Entry, bool) {
-	switch m := m.(type) {
-	case *files.FileMetadata:
-		return Entry{Path: m.PathDisplay, Size: int64(m.Size), Hash: m.ContentHash, Rev: m.Rev, Modified: time.Time(m.ClientModified)}, true
-	case *files.FolderMetadata:
-		return Entry{Path: m.PathDisplay, Folder: true}, true
-	}
-	return Entry{}, false
+	return l.out, nil
 }
