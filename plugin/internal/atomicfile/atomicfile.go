@@ -10,9 +10,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 
 	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
 )
@@ -33,14 +35,42 @@ func WriteFile(path string, data []byte, perm fs.FileMode, replace bool) error {
 	return f.Commit(replace)
 }
 
+// WriteFileIn is WriteFile for the file name inside root: no symbolic
+// link or ".." in name leads out of root, and the temporary is made
+// there too. shown is how messages name the file.
+func WriteFileIn(root *os.Root, name, shown string, data []byte, perm fs.FileMode, replace bool) error {
+	f, err := CreateIn(root, name, shown, perm)
+	if err != nil {
+		return err
+	}
+	defer f.Abort()
+	if _, err := f.Write(data); err != nil {
+		return err
+	}
+	return f.Commit(replace)
+}
+
 // File is a file being written. Nothing is at its final path until Commit;
 // Abort (or a failed Commit) removes the temporary. Call Abort in a defer:
 // after Commit it does nothing.
 type File struct {
-	path string
-	perm fs.FileMode
-	tmp  *os.File
-	done bool
+	path  string // as messages name it
+	dir   folder
+	final string // the final name in dir
+	perm  fs.FileMode
+	tmp   *os.File
+	tname string // the temporary's name in dir
+	done  bool
+}
+
+// folder is where a File is written: the process's file system (names
+// are paths) or an os.Root (names are inside it).
+type folder interface {
+	rename(from, to string) error
+	link(from, to string) error
+	lstat(name string) error
+	remove(name string) error
+	sync() error // makes a rename in the folder durable
 }
 
 // Create starts writing path: it makes a temporary file beside it.
@@ -53,7 +83,24 @@ func Create(path string, perm fs.FileMode) (*File, error) {
 	if err != nil {
 		return nil, writeError(path, err)
 	}
-	return &File{path: path, perm: perm, tmp: tmp}, nil
+	return &File{path: path, dir: paths(dir), final: path, perm: perm, tmp: tmp, tname: tmp.Name()}, nil
+}
+
+// CreateIn is Create for the file name inside root (see WriteFileIn).
+func CreateIn(root *os.Root, name, shown string, perm fs.FileMode) (*File, error) {
+	dir, base := filepath.Split(name)
+	for range 10000 {
+		tname := filepath.Join(dir, "."+base+".tmp-"+strconv.FormatUint(rand.Uint64(), 10))
+		tmp, err := root.OpenFile(tname, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return nil, writeError(shown, err)
+		}
+		return &File{path: shown, dir: rooted{root, dir}, final: name, perm: perm, tmp: tmp, tname: tname}, nil
+	}
+	return nil, writeError(shown, fs.ErrExist)
 }
 
 // Name returns the final path.
@@ -80,7 +127,6 @@ func (f *File) Commit(replace bool) error {
 		return writeError(f.path, os.ErrClosed)
 	}
 	f.done = true
-	tmp := f.tmp.Name()
 	err := f.tmp.Sync()
 	if err == nil {
 		err = f.tmp.Chmod(f.perm)
@@ -90,12 +136,12 @@ func (f *File) Commit(replace bool) error {
 	}
 	if err == nil {
 		if replace {
-			err = os.Rename(tmp, f.path)
+			err = f.dir.rename(f.tname, f.final)
 		} else {
-			err = link(tmp, f.path)
+			err = link(f.dir, f.tname, f.final)
 		}
 	}
-	if rerr := os.Remove(tmp); err == nil && rerr != nil && !errors.Is(rerr, fs.ErrNotExist) {
+	if rerr := f.dir.remove(f.tname); err == nil && rerr != nil && !errors.Is(rerr, fs.ErrNotExist) {
 		err = rerr
 	}
 	if err != nil {
@@ -104,7 +150,10 @@ func (f *File) Commit(replace bool) error {
 		}
 		return writeError(f.path, err)
 	}
-	return syncDir(filepath.Dir(f.path))
+	if err := f.dir.sync(); err != nil {
+		return writeError(filepath.Dir(f.path), err)
+	}
+	return nil
 }
 
 // Abort removes the temporary file. It does nothing after Commit.
@@ -114,7 +163,7 @@ func (f *File) Abort() error {
 	}
 	f.done = true
 	f.tmp.Close()
-	return os.Remove(f.tmp.Name())
+	return f.dir.remove(f.tname)
 }
 
 // Absent returns the error Commit(false) would return if something is at
@@ -131,34 +180,68 @@ func existsError(path string, err error) error {
 	return exit.Wrap(exit.Local, err, fmt.Sprintf("%q already exists", path), "pass --force to replace it")
 }
 
-// link puts tmp at path without replacing a file already there. Where the
-// file system has no hard links, it falls back to checking, then renaming:
-// a small window in which a file created by someone else could be replaced.
-func link(tmp, path string) error {
-	err := os.Link(tmp, path)
+// link puts tmp at path in dir without replacing a file already there.
+// Where the file system has no hard links, it falls back to checking, then
+// renaming: a small window in which a file created by someone else could
+// be replaced.
+func link(dir folder, tmp, path string) error {
+	err := dir.link(tmp, path)
 	if err == nil || errors.Is(err, fs.ErrExist) {
 		return err
 	}
-	if _, serr := os.Lstat(path); serr == nil {
+	if dir.lstat(path) == nil {
 		return fs.ErrExist
 	}
-	return os.Rename(tmp, path)
+	return dir.rename(tmp, path)
 }
 
-// syncDir makes the rename durable. Windows cannot sync a directory.
-func syncDir(dir string) error {
+// paths is the process's file system, for files in the folder it names.
+type paths string
+
+func (paths) rename(from, to string) error { return os.Rename(from, to) }
+func (paths) link(from, to string) error   { return os.Link(from, to) }
+func (paths) remove(name string) error     { return os.Remove(name) }
+func (paths) lstat(name string) error {
+	_, err := os.Lstat(name)
+	return err
+}
+func (p paths) sync() error {
+	d, err := os.Open(string(p))
+	if err != nil {
+		return err
+	}
+	return syncClose(d)
+}
+
+// rooted is the folder dir inside an os.Root.
+type rooted struct {
+	root *os.Root
+	dir  string
+}
+
+func (r rooted) rename(from, to string) error { return r.root.Rename(from, to) }
+func (r rooted) link(from, to string) error   { return r.root.Link(from, to) }
+func (r rooted) remove(name string) error     { return r.root.Remove(name) }
+func (r rooted) lstat(name string) error {
+	_, err := r.root.Lstat(name)
+	return err
+}
+func (r rooted) sync() error {
+	d, err := r.root.Open(filepath.Join(r.dir, "."))
+	if err != nil {
+		return err
+	}
+	return syncClose(d)
+}
+
+// syncClose syncs the open folder d and closes it. Windows cannot sync a
+// directory.
+func syncClose(d *os.File) error {
+	defer d.Close()
 	if runtime.GOOS == "windows" {
 		return nil
 	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return writeError(dir, err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return writeError(dir, err)
-	}
-	return nil
+	return d.Sync()
 }
 
 // writeError reports a failed write of path as an *exit.Error (code Local).

@@ -11,11 +11,11 @@ import (
 
 	"github.com/librec-auto/dropbox-post/internal/dpath"
 	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
-	"github.com/librec-auto/dropbox-post/plugin/internal/local"
 	"github.com/librec-auto/dropbox-post/plugin/internal/plan"
 	"github.com/librec-auto/dropbox-post/plugin/internal/push"
 	"github.com/librec-auto/dropbox-post/plugin/internal/report"
 	"github.com/librec-auto/dropbox-post/plugin/internal/resume"
+	"github.com/librec-auto/dropbox-post/plugin/internal/statedir"
 	"github.com/librec-auto/dropbox-post/plugin/internal/transfer"
 )
 
@@ -54,12 +54,12 @@ func (t *transferFlags) registerAfter(fs *pflag.FlagSet) {
 func (t *transferFlags) options(env *Env, mode plan.IfExists, local, dest, base string) push.Options {
 	return push.Options{
 		Local: local, Dest: dest, Mode: mode, DryRun: t.dryRun, Verify: t.verify, Share: t.share,
-		Filter:      flagFilter(&t.filters),
-		Transfer:    transfer.Options{Parallel: t.parallel},
-		ManifestDir: t.manifests(env, base),
-		Tool:        "dropbox-post " + ToolVersion(),
-		Progress:    env.prog,
-		Log:         env.Log,
+		Filter:    flagFilter(&t.filters),
+		Transfer:  transfer.Options{Parallel: t.parallel},
+		Manifests: t.manifests(env, base),
+		Tool:      "dropbox-post " + ToolVersion(),
+		Progress:  env.prog,
+		Log:       env.Log,
 	}
 }
 
@@ -85,44 +85,41 @@ func (t *transferFlags) check() (plan.IfExists, error) {
 }
 
 // resumeStore opens where large uploads are written down so that a killed
-// run continues them: the study's .dropbox-post/uploads for run, the
-// user's cache folder (dropbox-post/uploads) for push (study ""). A dry
-// run writes nothing, and a store that cannot be opened only costs the
-// ability to resume (a warning says so).
+// run continues them: the study's .dropbox-post/uploads for run (see
+// studyFolder), the user's cache folder (dropbox-post/uploads) for push
+// (study ""). A dry run writes nothing, and a store that cannot be opened
+// only costs the ability to resume (a warning says so).
 func (t *transferFlags) resumeStore(env *Env, study string) *resume.Store {
 	if t.dryRun {
 		return nil
 	}
-	dir := filepath.Join(study, local.StateDir, "uploads")
-	if study == "" {
-		cache, err := os.UserCacheDir()
-		if err != nil {
-			env.Log.Warn("no cache folder: a killed upload of a large file will start over", "error", err)
-			return nil
+	if study != "" {
+		if dir := studyFolder(env, study, statedir.Uploads); dir != nil {
+			return resume.Open(dir)
 		}
-		dir = filepath.Join(cache, "dropbox-post", "uploads")
-	}
-	s, err := resume.Open(dir)
-	if err != nil {
-		env.Log.Warn("cannot keep upload state: a killed upload of a large file will start over", "error", err)
 		return nil
 	}
-	return s
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		env.Log.Warn("no cache folder: a killed upload of a large file will start over", "error", err)
+		return nil
+	}
+	return resume.Open(statedir.At(filepath.Join(cache, "dropbox-post", "uploads"), 0o700))
 }
 
 // manifests returns the manifest folder for the pushes of a study (base,
-// the study directory), or of push (base "": see pushManifests), or ""
-// for none.
-func (t *transferFlags) manifests(env *Env, base string) string {
+// the study directory: see studyFolder), or of push (base "": see
+// pushManifests), or nil for none.
+func (t *transferFlags) manifests(env *Env, base string) *statedir.Folder {
 	switch {
 	case t.noManifest || t.dryRun:
-		return ""
+		return nil
 	case t.manifestDir != "":
-		return t.manifestDir
+		return statedir.At(t.manifestDir, 0o755)
 	case base == "":
 		return pushManifests(env)
 	}
-	return filepath.Join(base, local.StateDir, "manifests")
+	return studyFolder(env, base, statedir.Manifests)
 }
 
 func pushCmd(env *Env) *cobra.Command {

@@ -9,6 +9,7 @@ import (
 	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
 	"github.com/librec-auto/dropbox-post/plugin/internal/logging"
 	"github.com/librec-auto/dropbox-post/plugin/internal/runlog"
+	"github.com/librec-auto/dropbox-post/plugin/internal/statedir"
 )
 
 // startRunLog opens a log of this run in study's .dropbox-post/logs/ and
@@ -22,7 +23,11 @@ func startRunLog(env *Env, study, what string) (finish func(error) error) {
 	if fi, err := os.Stat(study); err != nil || !fi.IsDir() {
 		return func(err error) error { return err } // the run reports it
 	}
-	log, err := runlog.Open(study, time.Now())
+	dir := studyFolder(env, study, statedir.Logs)
+	if dir == nil {
+		return func(err error) error { return err }
+	}
+	log, err := runlog.Open(dir, time.Now())
 	if err != nil {
 		env.Log.Warn("no run log written in the study", "study", study, "error", err.Error())
 		return func(err error) error { return err }

@@ -4,39 +4,38 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 
 	"github.com/librec-auto/dropbox-post/internal/dpath"
 	"github.com/librec-auto/dropbox-post/internal/regularfile"
 	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
+	"github.com/librec-auto/dropbox-post/plugin/internal/statedir"
 )
 
-// MaxSize bounds what Load reads: a manifest of a million
-// files is about 300 MiB.
+// MaxSize is the most a manifest may hold to be read: a manifest of a
+// million files is about 300 MiB. A larger one is refused unread.
 const MaxSize = 512 << 20
 
-// Load reads a manifest that push or run wrote. It must be a
-// regular file (a FIFO is refused without waiting on it) holding a
-// manifest of a version this program knows, with a valid destination.
+// Load reads a manifest that push or run wrote. It must be a regular file,
+// not a symbolic link (a manifest may sit in a study's .dropbox-post, which
+// comes with the study), of at most MaxSize bytes: anything else is refused
+// before it is read (a FIFO without waiting on it). It must hold a manifest
+// of a version this program knows, with a valid destination.
 func Load(path string) (*Manifest, error) {
-	f, err := regularfile.Open(path)
-	if err != nil {
-		var nr *regularfile.NotRegularError
-		if errors.As(err, &nr) {
-			return nil, exit.New(exit.Local, fmt.Sprintf("manifest %q: %v", path, nr), "give a manifest file (.dropbox-post/manifests/*.json)")
-		}
-		return nil, exit.Wrap(exit.Local, err, fmt.Sprintf("manifest %q cannot be read: %v", path, errors.Unwrap(err)), "check the file name")
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxSize+1))
-	if err != nil {
-		return nil, exit.Wrap(exit.Local, err, fmt.Sprintf("manifest %q cannot be read: %v", path, err), "")
-	}
+	data, err := statedir.ReadFileAt(path, MaxSize)
 	bad := func(why string) error {
 		return exit.New(exit.Usage, fmt.Sprintf("%q is not a manifest dropbox-post can read: %s", path, why), "give a manifest that push or run wrote (.dropbox-post/manifests/*.json)")
 	}
-	if len(data) > MaxSize {
+	var nr *regularfile.NotRegularError
+	var big *statedir.TooLargeError
+	switch {
+	case errors.As(err, &big):
 		return nil, bad(fmt.Sprintf("larger than %d MiB", MaxSize>>20))
+	case errors.As(err, &nr):
+		return nil, exit.New(exit.Local, fmt.Sprintf("manifest %q: %v", path, nr), "give a manifest file (.dropbox-post/manifests/*.json)")
+	case errors.Is(err, statedir.ErrLink):
+		return nil, exit.New(exit.Local, fmt.Sprintf("manifest %q: %v", path, statedir.ErrLink), "give the manifest file itself, not a link to it")
+	case err != nil:
+		return nil, exit.Wrap(exit.Local, err, fmt.Sprintf("manifest %q cannot be read: %v", path, errors.Unwrap(err)), "check the file name")
 	}
 	var m Manifest
 	if err := json.Unmarshal(data, &m); err != nil {

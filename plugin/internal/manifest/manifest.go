@@ -10,15 +10,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
+	"io/fs"
 	"strings"
 	"time"
 
 	"github.com/librec-auto/dropbox-post/internal/filter"
-	"github.com/librec-auto/dropbox-post/plugin/internal/atomicfile"
-	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
 	"github.com/librec-auto/dropbox-post/plugin/internal/report"
+	"github.com/librec-auto/dropbox-post/plugin/internal/statedir"
 )
 
 // Version is the version of the manifest format.
@@ -50,32 +48,35 @@ type Manifest struct {
 // Write writes m into dir (created if needed) under a new name
 // made of its start time and destination, atomically, and returns its path.
 // It never overwrites an earlier manifest.
-func Write(dir string, m *Manifest) (string, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", exit.Wrap(exit.Local, err, fmt.Sprintf("cannot create the manifest folder %q: %v", dir, err), "check the permissions, or pass --manifest-dir")
-	}
-	data, err := json.MarshalIndent(m, "", "  ")
+func Write(dir *statedir.Folder, m *Manifest) (string, error) {
+	data, err := encode(m)
 	if err != nil {
 		return "", err
 	}
-	data = append(data, '\n')
-	base := m.Started.UTC().Format("20060102T150405Z") + "-" + slug(m.Dest)
+	base := m.Started.UTC().Format(nameTime) + "-" + slug(m.Dest)
 	for i := 0; ; i++ {
 		name := base + ".json"
 		if i > 0 {
 			name = fmt.Sprintf("%s-%d.json", base, i)
 		}
-		path := filepath.Join(dir, name)
-		err := atomicfile.WriteFile(path, data, 0o644, false)
-		var ee *exit.Error
+		err := dir.WriteFile(name, data, 0o644, false)
 		if err == nil {
-			return path, nil
+			return dir.Name(name), nil
 		}
-		if errors.As(err, &ee) && strings.Contains(ee.What, "already exists") && i < 100 {
+		if errors.Is(err, fs.ErrExist) && i < 100 {
 			continue
 		}
 		return "", err
 	}
+}
+
+// nameTime is the layout of the start time in a manifest's name.
+const nameTime = "20060102T150405Z"
+
+// encode is m as a manifest file holds it.
+func encode(m *Manifest) ([]byte, error) {
+	data, err := json.MarshalIndent(m, "", "  ")
+	return append(data, '\n'), err
 }
 
 // slug makes a short, file-name-safe name for a Dropbox path.

@@ -2,11 +2,12 @@ package manifest
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/librec-auto/dropbox-post/plugin/internal/report"
+	"github.com/librec-auto/dropbox-post/plugin/internal/statedir"
 )
 
 // Recorded reports whether the newest manifest in dir for m's destination
@@ -15,32 +16,61 @@ import (
 // that sent nothing then writes no manifest, so that ten unchanged runs
 // leave one record, not ten. An unreadable or missing manifest is not a
 // record.
-func Recorded(dir string, m *Manifest) bool {
-	names, err := filepath.Glob(filepath.Join(dir, "*-"+slug(m.Dest)+"*.json"))
-	if err != nil || len(names) == 0 {
+//
+// dir may be a study's .dropbox-post/manifests, which comes with the
+// study: only files named as Write names them are looked at, the
+// newest first (by the start time in their names), and only those that
+// are regular files no larger than a manifest of m's files could be (twice
+// m's own size, plus 1 MiB) are read. Anything else in their place is not
+// a record: the push then writes one.
+func Recorded(dir *statedir.Folder, m *Manifest) bool {
+	enc, err := encode(m)
+	if err != nil {
 		return false
 	}
-	// The newest by the start time each holds: the names give it only to
-	// the second, and "…-1.json" sorts before "….json", so runs within one
-	// second would be taken in the wrong order.
-	var newest *Manifest
-	for _, name := range names {
-		data, err := os.ReadFile(name)
-		if err != nil {
-			return false
-		}
-		var old Manifest
-		if json.Unmarshal(data, &old) != nil {
-			return false
-		}
-		if old.Dest != m.Dest || old.Local != m.Local {
-			continue // another push that happens to share the slug
-		}
-		if newest == nil || old.Started.After(newest.Started) {
-			newest = &old
+	limit := min(MaxSize, 2*int64(len(enc))+1<<20)
+	ents, err := dir.Entries()
+	if err != nil {
+		return false
+	}
+	named := regexp.MustCompile(`^([0-9]{8}T[0-9]{6}Z)-` + regexp.QuoteMeta(slug(m.Dest)) + `(-[0-9]+)?\.json$`)
+	byTime := map[string][]string{} // the time in the name → the names
+	var times []string
+	for _, e := range ents {
+		if g := named.FindStringSubmatch(e.Name()); g != nil {
+			if byTime[g[1]] == nil {
+				times = append(times, g[1])
+			}
+			byTime[g[1]] = append(byTime[g[1]], e.Name())
 		}
 	}
-	return newest != nil && sameFiles(*newest, *m)
+	slices.Sort(times)
+	// The newest by the start time each holds: the names give it only to
+	// the second, and "…-1.json" sorts before "….json", so the manifests
+	// of one second are all read.
+	for k := len(times) - 1; k >= 0; k-- {
+		var newest *Manifest
+		for _, name := range byTime[times[k]] {
+			data, err := dir.ReadFile(name, limit)
+			if err != nil {
+				return false
+			}
+			var old Manifest
+			if json.Unmarshal(data, &old) != nil {
+				return false
+			}
+			if old.Dest != m.Dest || old.Local != m.Local {
+				continue // another push that happens to share the slug
+			}
+			if newest == nil || old.Started.After(newest.Started) {
+				newest = &old
+			}
+		}
+		if newest != nil {
+			return sameFiles(*newest, *m)
+		}
+	}
+	return false
 }
 
 func sameFiles(a, b Manifest) bool {

@@ -14,6 +14,7 @@ import (
 	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
 	"github.com/librec-auto/dropbox-post/plugin/internal/manifest"
 	"github.com/librec-auto/dropbox-post/plugin/internal/progress"
+	"github.com/librec-auto/dropbox-post/plugin/internal/statedir"
 )
 
 func TestVerifyAndShareAfterPush(t *testing.T) {
@@ -21,7 +22,7 @@ func TestVerifyAndShareAfterPush(t *testing.T) {
 	files := results(30)
 	root := study(t, files)
 	manifests := t.TempDir()
-	sum, err := Run(context.Background(), c, Options{Local: root, Dest: "/v", Verify: true, Share: true, ManifestDir: manifests})
+	sum, err := Run(context.Background(), c, Options{Local: root, Dest: "/v", Verify: true, Share: true, Manifests: statedir.At(manifests, 0o755)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,6 +27,7 @@ import (
 	"github.com/librec-auto/dropbox-post/plugin/internal/remote"
 	"github.com/librec-auto/dropbox-post/plugin/internal/report"
 	"github.com/librec-auto/dropbox-post/plugin/internal/share"
+	"github.com/librec-auto/dropbox-post/plugin/internal/statedir"
 	"github.com/librec-auto/dropbox-post/plugin/internal/transfer"
 	"github.com/librec-auto/dropbox-post/plugin/internal/verify"
 )
@@ -53,8 +54,8 @@ type Options struct {
 	// manifest.
 	Filter   *filter.Filter
 	Transfer transfer.Options // parallelism etc.; Mode and Observer are set by Run
-	// ManifestDir is where the manifest goes; "" writes none.
-	ManifestDir string
+	// Manifests is the folder the manifest goes in; nil writes none.
+	Manifests *statedir.Folder
 	// Study is recorded in the manifest; a Local inside it is reached
 	// from it through os.Root (local.ScanWithin).
 	Study   string
@@ -216,10 +217,10 @@ func Run(ctx context.Context, c *dbx.Client, o Options) (*report.Summary, error)
 	// A manifest only when something was posted, or when what is on
 	// Dropbox is not yet recorded (an earlier manifest failed, or none
 	// was asked for then).
-	if o.ManifestDir != "" && (sum.Uploaded > 0 || sum.Unchanged > 0 && !manifest.Recorded(o.ManifestDir, m)) {
-		sum.Manifest, manifestErr = manifest.Write(o.ManifestDir, m)
+	if o.Manifests != nil && (sum.Uploaded > 0 || sum.Unchanged > 0 && !manifest.Recorded(o.Manifests, m)) {
+		sum.Manifest, manifestErr = manifest.Write(o.Manifests, m)
 		if manifestErr != nil {
-			manifestErr = unrecorded(manifestErr, o.ManifestDir)
+			manifestErr = unrecorded(manifestErr, o.Manifests.Path())
 			sum.ManifestError = manifestErr.Error()
 		}
 	}

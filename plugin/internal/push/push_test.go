@@ -25,6 +25,7 @@ import (
 	"github.com/librec-auto/dropbox-post/plugin/internal/manifest"
 	"github.com/librec-auto/dropbox-post/plugin/internal/plan"
 	"github.com/librec-auto/dropbox-post/plugin/internal/remote"
+	"github.com/librec-auto/dropbox-post/plugin/internal/statedir"
 	"github.com/librec-auto/dropbox-post/plugin/internal/transfer"
 )
 
@@ -124,7 +125,7 @@ func TestPushFolderThenNothingChanged(t *testing.T) {
 	os.Symlink("/etc/passwd", filepath.Join(root, "post/passwd"))
 	manifests := t.TempDir()
 
-	sum, err := Run(context.Background(), c, Options{Local: root, Dest: "/Studies/Demo", Mode: plan.Overwrite, ManifestDir: manifests, Tool: "dropbox-post test"})
+	sum, err := Run(context.Background(), c, Options{Local: root, Dest: "/Studies/Demo", Mode: plan.Overwrite, Manifests: statedir.At(manifests, 0o755), Tool: "dropbox-post test"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/librec-auto/dropbox-post/plugin/internal/blocks"
 	"github.com/librec-auto/dropbox-post/plugin/internal/dbx"
 	"github.com/librec-auto/dropbox-post/plugin/internal/resume"
+	"github.com/librec-auto/dropbox-post/plugin/internal/statedir"
 	"github.com/librec-auto/dropbox-post/plugin/internal/transfer"
 )
 
@@ -64,10 +65,7 @@ func TestResumeSendsOnlyWhatIsMissing(t *testing.T) {
 	data := bigFile()
 	root := study(t, map[string][]byte{"model.bin": data, "small.csv": []byte("a,b\n")})
 	local := filepath.Join(root, "model.bin")
-	st, err := resume.Open(filepath.Join(t.TempDir(), "uploads"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := resume.Open(statedir.At(filepath.Join(t.TempDir(), "uploads"), 0o700))
 	interrupted(t, c, st, local, "/r/model.bin", data, 0, 2)
 	srv.ResetStats()
 
@@ -94,7 +92,7 @@ func TestResumeStartsOverWhenDropboxForgot(t *testing.T) {
 	data := bigFile()
 	root := study(t, map[string][]byte{"model.bin": data})
 	local := filepath.Join(root, "model.bin")
-	st, _ := resume.Open(filepath.Join(t.TempDir(), "uploads"))
+	st := resume.Open(statedir.At(filepath.Join(t.TempDir(), "uploads"), 0o700))
 	interrupted(t, c, st, local, "/r/model.bin", data, 0)
 	// Dropbox forgets the session: a state naming a session it never had.
 	u := st.Load("/r/model.bin")
@@ -121,7 +119,7 @@ func TestResumeStateOfUnchangedFileDropped(t *testing.T) {
 	data := bigFile()
 	root := study(t, map[string][]byte{"model.bin": data})
 	local := filepath.Join(root, "model.bin")
-	st, _ := resume.Open(filepath.Join(t.TempDir(), "uploads"))
+	st := resume.Open(statedir.At(filepath.Join(t.TempDir(), "uploads"), 0o700))
 	if _, err := Run(context.Background(), c, Options{Local: local, Dest: "/r"}); err != nil {
 		t.Fatal(err)
 	}

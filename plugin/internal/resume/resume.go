@@ -20,6 +20,11 @@
 // Dropbox forgets an upload session 7 days after it was started; state
 // older than that is dropped when a Store is opened, and state is removed
 // once its file is committed, or found unchanged on Dropbox.
+//
+// The store's folder may be a study's .dropbox-post/uploads, which comes
+// with the study: every read and write goes through a statedir.Folder
+// (no links followed, regular files only), and a state file is read only
+// up to MaxStateSize.
 package resume
 
 import (
@@ -29,16 +34,14 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/librec-auto/dropbox-post/internal/dpath"
-	"github.com/librec-auto/dropbox-post/plugin/internal/atomicfile"
 	"github.com/librec-auto/dropbox-post/plugin/internal/blocks"
+	"github.com/librec-auto/dropbox-post/plugin/internal/statedir"
 )
 
 // MaxAge is how long Dropbox keeps an upload session: state older than
@@ -48,9 +51,14 @@ const MaxAge = 7 * 24 * time.Hour
 // version is the version of the state file format.
 const version = 1
 
+// MaxStateSize is the most a state file may hold: the state of a file of
+// 350 GB, the most an upload session takes, is under 4 MB. A larger one
+// is not read, and dropped.
+const MaxStateSize = 8 << 20
+
 // Store is a folder of upload states, one file per destination path.
 type Store struct {
-	dir string
+	dir *statedir.Folder
 	now func() time.Time
 }
 
@@ -58,60 +66,34 @@ type Store struct {
 // than MaxAge or cannot be read. The folder is made (mode 0700) when the
 // first state is written, not before: a run that sends no large file
 // leaves nothing behind.
-func Open(dir string) (*Store, error) {
+func Open(dir *statedir.Folder) *Store {
 	s := &Store{dir: dir, now: time.Now}
-	if _, err := os.Lstat(dir); errors.Is(err, fs.ErrNotExist) {
-		return s, nil
-	}
-	if err := s.real(); err != nil {
-		return nil, err
-	}
 	s.clean()
-	return s, nil
-}
-
-// real refuses a store folder (or parent) that is a symbolic link: a study
-// from a public repository could point it anywhere, and the store removes
-// files there.
-func (s *Store) real() error {
-	for _, p := range []string{s.dir, filepath.Dir(s.dir)} {
-		info, err := os.Lstat(p)
-		if err != nil {
-			return err
-		}
-		if info.Mode()&fs.ModeSymlink != 0 {
-			return fmt.Errorf("%q is a symbolic link; upload state is kept only in a real folder", p)
-		}
-	}
-	return nil
+	return s
 }
 
 // Dir returns the store's folder.
-func (s *Store) Dir() string { return s.dir }
+func (s *Store) Dir() string { return s.dir.Path() }
 
 // clean removes stale and unreadable states, and temporaries left by a
 // write that was killed.
 func (s *Store) clean() {
-	ents, err := os.ReadDir(s.dir)
-	if err != nil {
-		return
-	}
+	ents, _ := s.dir.Entries()
 	for _, e := range ents {
-		p := filepath.Join(s.dir, e.Name())
 		if base, ok := strings.CutPrefix(e.Name(), "."); ok && e.Type().IsRegular() {
 			// a temporary left by a killed write (atomicfile's ".NAME.tmp-*")
 			if name, _, found := strings.Cut(base, ".tmp-"); found && ours(name) {
-				if info, err := e.Info(); err == nil && s.now().Sub(info.ModTime()) > time.Hour {
-					os.Remove(p)
+				if info, err := s.dir.Lstat(e.Name()); err == nil && s.now().Sub(info.ModTime()) > time.Hour {
+					s.dir.Remove(e.Name())
 				}
 			}
 			continue
 		}
-		if !ours(e.Name()) || !e.Type().IsRegular() {
+		if !ours(e.Name()) {
 			continue // only files this package names are ever removed
 		}
-		if u, err := read(p); err != nil || s.now().Sub(u.Started) > MaxAge {
-			os.Remove(p)
+		if u, err := s.read(e.Name()); err != nil || s.now().Sub(u.Started) > MaxAge {
+			s.dir.Remove(e.Name()) // a link among them: the link, never what it points to
 		}
 	}
 }
@@ -149,13 +131,15 @@ func ours(name string) bool {
 
 // name is the state file of dest: a hash of its lower-case form, so that
 // any Dropbox path gives a short, safe file name.
-func (s *Store) name(dest string) string {
+func name(dest string) string {
 	h := sha256.Sum256([]byte(dpath.Lower(dest)))
-	return filepath.Join(s.dir, hex.EncodeToString(h[:12])+".json")
+	return hex.EncodeToString(h[:12]) + ".json"
 }
 
-func read(path string) (*Upload, error) {
-	data, err := os.ReadFile(path)
+// read reads the state file name: a regular file, not a link, of at most
+// MaxStateSize bytes, holding a state of this version.
+func (s *Store) read(name string) (*Upload, error) {
+	data, err := s.dir.ReadFile(name, MaxStateSize)
 	if err != nil {
 		return nil, err
 	}
@@ -177,16 +161,16 @@ func read(path string) (*Upload, error) {
 // Load returns the state of the upload to dest, or nil if there is none
 // (or it cannot be read, or it is stale: then it is removed).
 func (s *Store) Load(dest string) *Upload {
-	p := s.name(dest)
-	u, err := read(p)
+	p := name(dest)
+	u, err := s.read(p)
 	if err != nil {
 		if !errors.Is(err, fs.ErrNotExist) {
-			os.Remove(p)
+			s.dir.Remove(p)
 		}
 		return nil
 	}
 	if s.now().Sub(u.Started) > MaxAge || dpath.Lower(u.Dest) != dpath.Lower(dest) {
-		os.Remove(p)
+		s.dir.Remove(p)
 		return nil
 	}
 	u.store = s
@@ -199,12 +183,6 @@ func (s *Store) Load(dest string) *Upload {
 // Begin records a new session for the file at local (size, mtime) going
 // to dest, replacing any state dest had.
 func (s *Store) Begin(dest, local string, size int64, mtime time.Time, session string, chunkSize int64) (*Upload, error) {
-	if err := os.MkdirAll(s.dir, 0o700); err != nil {
-		return nil, err
-	}
-	if err := s.real(); err != nil {
-		return nil, err
-	}
 	u := &Upload{
 		Version: version, Dest: dest, Local: local, Size: size, ModTime: mtime,
 		SessionID: session, Started: s.now().UTC(), ChunkSize: chunkSize,
@@ -216,11 +194,13 @@ func (s *Store) Begin(dest, local string, size int64, mtime time.Time, session s
 // Remove drops the state of the upload to dest, if any, with the
 // temporaries that killed writes of it left.
 func (s *Store) Remove(dest string) {
-	p := s.name(dest)
-	os.Remove(p)
-	tmps, _ := filepath.Glob(filepath.Join(s.dir, "."+filepath.Base(p)+".tmp-*"))
-	for _, t := range tmps {
-		os.Remove(t)
+	p := name(dest)
+	s.dir.Remove(p)
+	ents, _ := s.dir.Entries()
+	for _, e := range ents {
+		if strings.HasPrefix(e.Name(), "."+p+".tmp-") {
+			s.dir.Remove(e.Name())
+		}
 	}
 }
 
@@ -296,7 +276,7 @@ func (u *Upload) saver() {
 		data, err := json.Marshal(u)
 		u.mu.Unlock()
 		if err == nil {
-			err = atomicfile.WriteFile(u.store.name(u.Dest), data, 0o600, true)
+			err = u.store.write(u.Dest, data)
 		}
 		u.mu.Lock()
 		if err != nil {
@@ -330,7 +310,12 @@ func (u *Upload) save() error {
 	if err != nil {
 		return err
 	}
-	return atomicfile.WriteFile(u.store.name(u.Dest), data, 0o600, true)
+	return u.store.write(u.Dest, data)
+}
+
+// write writes the state of the upload to dest, atomically, mode 0600.
+func (s *Store) write(dest string, data []byte) error {
+	return s.dir.WriteFile(name(dest), data, 0o600, true)
 }
 
 // Indexes returns the acknowledged chunk indexes, in order (for logs and

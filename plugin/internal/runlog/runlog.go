@@ -3,11 +3,12 @@
 // happened: librec-auto captures a post script's stdout and stderr and
 // never shows them, and reports a failure only as "Script failure".
 //
-// Every write goes through an os.Root opened on the study, so a
-// .dropbox-post or logs that is a symbolic link leading out of the study
-// (a config from a public repository comes with its study) cannot make it
-// write or delete anything elsewhere. At most Keep logs are kept; the
-// oldest are removed.
+// Every write goes through a statedir.Folder, so a .dropbox-post or logs
+// that is a symbolic link (a config from a public repository comes with
+// its study) cannot make it write or delete anything elsewhere: the logs
+// then go to the user's own data folder. At most Keep logs are kept; the
+// oldest are removed, and only files named as this package names them
+// (Open), regular files in the real folder.
 package runlog
 
 import (
@@ -15,14 +16,16 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
-	"strings"
 	"sync"
 	"time"
+
+	"github.com/librec-auto/dropbox-post/plugin/internal/statedir"
 )
 
 // Dir is the logs' folder, relative to the study.
-var Dir = filepath.Join(".dropbox-post", "logs")
+var Dir = filepath.Join(".dropbox-post", statedir.Logs)
 
 // Keep is how many logs are kept.
 const Keep = 20
@@ -34,43 +37,34 @@ type Log struct {
 	Path string // the log's path: study/.dropbox-post/logs/NAME.log
 }
 
-// Open creates a new log in study (mode 0600) named after now and the
+// Open creates a new log in dir (mode 0600) named after now and the
 // process, and removes the oldest logs beyond Keep.
-func Open(study string, now time.Time) (*Log, error) {
-	root, err := os.OpenRoot(study)
-	if err != nil {
-		return nil, err
-	}
-	defer root.Close()
-	if err := root.MkdirAll(Dir, 0o700); err != nil {
-		return nil, err
-	}
+func Open(dir *statedir.Folder, now time.Time) (*Log, error) {
 	name := fmt.Sprintf("%s-%d.log", now.UTC().Format("20060102T150405.000Z"), os.Getpid())
-	f, err := root.OpenFile(filepath.Join(Dir, name), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	f, err := dir.Create(name, 0o600)
 	if err != nil {
 		return nil, err
 	}
-	prune(root)
-	return &Log{f: f, Path: filepath.Join(study, Dir, name)}, nil
+	prune(dir)
+	return &Log{f: f, Path: dir.Name(name)}, nil
 }
 
-// prune removes the oldest logs beyond Keep. Names sort by time.
-func prune(root *os.Root) {
-	d, err := root.Open(Dir)
-	if err != nil {
-		return
-	}
-	names, _ := d.Readdirnames(-1)
-	d.Close()
+// ours matches the names Open gives.
+var ours = regexp.MustCompile(`^[0-9]{8}T[0-9]{6}\.[0-9]{3}Z-[0-9]+\.log$`)
+
+// prune removes the oldest logs beyond Keep: regular files with the names
+// Open gives, which sort by time. Nothing else in the folder counts.
+func prune(dir *statedir.Folder) {
+	ents, _ := dir.Entries()
 	var logs []string
-	for _, n := range names {
-		if strings.HasSuffix(n, ".log") {
-			logs = append(logs, n)
+	for _, e := range ents {
+		if ours.MatchString(e.Name()) && e.Type().IsRegular() {
+			logs = append(logs, e.Name())
 		}
 	}
 	sort.Strings(logs)
 	for len(logs) > Keep {
-		_ = root.Remove(filepath.Join(Dir, logs[0]))
+		_ = dir.Remove(logs[0])
 		logs = logs[1:]
 	}
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/librec-auto/dropbox-post/plugin/internal/local"
 	"github.com/librec-auto/dropbox-post/plugin/internal/plan"
 	"github.com/librec-auto/dropbox-post/plugin/internal/resume"
+	"github.com/librec-auto/dropbox-post/plugin/internal/statedir"
 )
 
 const resumeDest = "/r/model.bin"
@@ -98,10 +99,7 @@ func TestResumeRewrittenInPlace(t *testing.T) {
 		t.Fatal(err)
 	}
 	info, _ := os.Stat(path)
-	st, err := resume.Open(filepath.Join(t.TempDir(), "uploads"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := resume.Open(statedir.At(filepath.Join(t.TempDir(), "uploads"), 0o700))
 	session := openSession(t, c, old, 0, 2)
 	u, err := st.Begin(resumeDest, path, info.Size(), info.ModTime(), session, ChunkSize)
 	if err != nil {
@@ -192,10 +190,7 @@ func TestResumeForgedState(t *testing.T) {
 				"session_id": session, "started": time.Now().UTC(), "chunk_size": ChunkSize,
 				"chunks": map[string][]byte{"0": tc.ack(data, other, 0), "2": tc.ack(data, other, 2)},
 			})
-			st, err := resume.Open(dir)
-			if err != nil {
-				t.Fatal(err)
-			}
+			st := resume.Open(statedir.At(dir, 0o700))
 			r := uploadOne(t, c, path, st)
 			if r.Err != nil {
 				t.Fatalf("upload failed: %v", r.Err)
