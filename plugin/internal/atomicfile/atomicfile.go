@@ -25,14 +25,7 @@ import (
 // exists") is returned.
 func WriteFile(path string, data []byte, perm fs.FileMode, replace bool) error {
 	f, err := Create(path, perm)
-	if err != nil {
-		return err
-	}
-	defer f.Abort()
-	if _, err := f.Write(data); err != nil {
-		return err
-	}
-	return f.Commit(replace)
+	return fill(f, err, data, replace)
 }
 
 // WriteFileIn is WriteFile for the file name inside root: no symbolic
@@ -40,6 +33,11 @@ func WriteFile(path string, data []byte, perm fs.FileMode, replace bool) error {
 // there too. shown is how messages name the file.
 func WriteFileIn(root *os.Root, name, shown string, data []byte, perm fs.FileMode, replace bool) error {
 	f, err := CreateIn(root, name, shown, perm)
+	return fill(f, err, data, replace)
+}
+
+// fill writes data into f, just created (unless err), and commits it.
+func fill(f *File, err error, data []byte, replace bool) error {
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox"
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/files"
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/retry"
 
@@ -67,4 +68,31 @@ func Upload(t testing.TB, c *dbx.Client, path string, data []byte) {
 	if _, err := c.Files.UploadContext(context.Background(), files.NewUploadArg(path), bytes.NewReader(data)); err != nil {
 		t.Fatalf("upload %s: %v", path, err)
 	}
+}
+
+// Interrupted opens a concurrent upload session and appends to it the
+// chunks acked of data (chunkSize bytes each, the last one shorter), as a
+// run killed after Dropbox acknowledged them left it; it returns the
+// session id.
+func Interrupted(t testing.TB, c *dbx.Client, data []byte, chunkSize int64, acked ...int64) string {
+	t.Helper()
+	ctx := context.Background()
+	arg := files.NewUploadSessionStartArg()
+	arg.SessionType = &files.UploadSessionType{Tagged: dropbox.Tagged{Tag: files.UploadSessionTypeConcurrent}}
+	res, err := c.Files.UploadSessionStartContext(ctx, arg, files.WithoutAutoContentHash(bytes.NewReader(nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, i := range acked {
+		a := files.NewUploadSessionAppendArg(files.NewUploadSessionCursor(res.SessionId, uint64(i*chunkSize)))
+		if err := c.Files.UploadSessionAppendV2Context(ctx, a, bytes.NewReader(Chunk(data, chunkSize, i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return res.SessionId
+}
+
+// Chunk returns chunk i of data, in chunks of chunkSize bytes.
+func Chunk(data []byte, chunkSize, i int64) []byte {
+	return data[i*chunkSize : min(int64(len(data)), (i+1)*chunkSize)]
 }

@@ -1,7 +1,6 @@
 package push
 
 import (
-	"bytes"
 	"context"
 	"math/rand/v2"
 	"os"
@@ -10,12 +9,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox"
-	dbfiles "github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/files"
-
 	"github.com/librec-auto/dropbox-post/internal/emulator"
 	"github.com/librec-auto/dropbox-post/plugin/internal/blocks"
 	"github.com/librec-auto/dropbox-post/plugin/internal/dbx"
+	"github.com/librec-auto/dropbox-post/plugin/internal/emutest"
 	"github.com/librec-auto/dropbox-post/plugin/internal/resume"
 	"github.com/librec-auto/dropbox-post/plugin/internal/statedir"
 	"github.com/librec-auto/dropbox-post/plugin/internal/transfer"
@@ -35,29 +32,18 @@ func bigFile() []byte {
 // a killed run would have, and writes the state that run left.
 func interrupted(t *testing.T, c *dbx.Client, st *resume.Store, local, dest string, data []byte, acked ...int64) string {
 	t.Helper()
-	ctx := context.Background()
-	arg := dbfiles.NewUploadSessionStartArg()
-	arg.SessionType = &dbfiles.UploadSessionType{Tagged: dropbox.Tagged{Tag: dbfiles.UploadSessionTypeConcurrent}}
-	res, err := c.Files.UploadSessionStartContext(ctx, arg, dbfiles.WithoutAutoContentHash(bytes.NewReader(nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
+	session := emutest.Interrupted(t, c, data, transfer.ChunkSize, acked...)
 	info := statOf(t, local)
-	u, err := st.Begin(dest, local, info.size, info.mtime, res.SessionId, transfer.ChunkSize)
+	u, err := st.Begin(dest, local, info.size, info.mtime, session, transfer.ChunkSize)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, i := range acked {
-		chunk := data[i*transfer.ChunkSize : min(int64(len(data)), (i+1)*transfer.ChunkSize)]
-		a := dbfiles.NewUploadSessionAppendArg(dbfiles.NewUploadSessionCursor(res.SessionId, uint64(i*transfer.ChunkSize)))
-		if err := c.Files.UploadSessionAppendV2Context(ctx, a, bytes.NewReader(chunk)); err != nil {
-			t.Fatal(err)
-		}
-		if err := u.Ack(i, blocks.Digests(chunk), false); err != nil {
+		if err := u.Ack(i, blocks.Digests(emutest.Chunk(data, transfer.ChunkSize, i)), false); err != nil {
 			t.Fatal(err)
 		}
 	}
-	return res.SessionId
+	return session
 }
 
 func TestResumeSendsOnlyWhatIsMissing(t *testing.T) {

@@ -13,9 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox"
-	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/files"
-
 	"github.com/librec-auto/dropbox-post/internal/emulator"
 	"github.com/librec-auto/dropbox-post/plugin/internal/blocks"
 	"github.com/librec-auto/dropbox-post/plugin/internal/dbx"
@@ -33,30 +30,6 @@ func content(seed byte) []byte {
 	data := make([]byte, 3*ChunkSize+12345)
 	rand.NewChaCha8([32]byte{seed}).Read(data)
 	return data
-}
-
-// openSession opens a concurrent session and appends the chunks acked of
-// data to it, as a run killed after they were acknowledged did.
-func openSession(t *testing.T, c *dbx.Client, data []byte, acked ...int64) string {
-	t.Helper()
-	ctx := context.Background()
-	arg := files.NewUploadSessionStartArg()
-	arg.SessionType = &files.UploadSessionType{Tagged: dropbox.Tagged{Tag: files.UploadSessionTypeConcurrent}}
-	res, err := c.Files.UploadSessionStartContext(ctx, arg, files.WithoutAutoContentHash(bytes.NewReader(nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, i := range acked {
-		a := files.NewUploadSessionAppendArg(files.NewUploadSessionCursor(res.SessionId, uint64(i*ChunkSize)))
-		if err := c.Files.UploadSessionAppendV2Context(ctx, a, bytes.NewReader(chunkOf(data, i))); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return res.SessionId
-}
-
-func chunkOf(data []byte, i int64) []byte {
-	return data[i*ChunkSize : min(int64(len(data)), (i+1)*ChunkSize)]
 }
 
 // uploadOne uploads the file at path to resumeDest with store st.
@@ -100,13 +73,13 @@ func TestResumeRewrittenInPlace(t *testing.T) {
 	}
 	info, _ := os.Stat(path)
 	st := resume.Open(statedir.At(filepath.Join(t.TempDir(), "uploads"), 0o700))
-	session := openSession(t, c, old, 0, 2)
+	session := emutest.Interrupted(t, c, old, ChunkSize, 0, 2)
 	u, err := st.Begin(resumeDest, path, info.Size(), info.ModTime(), session, ChunkSize)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, i := range []int64{0, 2} {
-		if err := u.Ack(i, blocks.Digests(chunkOf(old, i)), false); err != nil {
+		if err := u.Ack(i, blocks.Digests(emutest.Chunk(old, ChunkSize, i)), false); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -166,13 +139,15 @@ func TestResumeForgedState(t *testing.T) {
 	}{
 		{"digests of nothing", func(_, _ []byte, i int64) []byte { return make([]byte, 32*2) },
 			"started over: the file's content differs"},
-		{"digests of the bytes in the session", func(_, other []byte, i int64) []byte { return concat(blocks.Digests(chunkOf(other, i))) },
+		{"digests of the bytes in the session", func(_, other []byte, i int64) []byte {
+			return concat(blocks.Digests(emutest.Chunk(other, ChunkSize, i)))
+		},
 			"started over: the file's content differs"},
 		// Digests of the local file itself, with a session of the same
 		// account that holds other bytes: the reading back passes; the
 		// commit's content hash check catches it, and the file is sent
 		// again whole in the same upload.
-		{"digests of the local file", func(data, _ []byte, i int64) []byte { return concat(blocks.Digests(chunkOf(data, i))) },
+		{"digests of the local file", func(data, _ []byte, i int64) []byte { return concat(blocks.Digests(emutest.Chunk(data, ChunkSize, i))) },
 			"resumed: 2 of 4 chunks"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -184,7 +159,7 @@ func TestResumeForgedState(t *testing.T) {
 			}
 			info, _ := os.Stat(path)
 			dir := filepath.Join(t.TempDir(), "uploads")
-			session := openSession(t, c, other, 0, 2)
+			session := emutest.Interrupted(t, c, other, ChunkSize, 0, 2)
 			forge(t, dir, map[string]any{
 				"version": 1, "dest": resumeDest, "local": path, "size": info.Size(), "mtime": info.ModTime(),
 				"session_id": session, "started": time.Now().UTC(), "chunk_size": ChunkSize,
