@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -14,20 +15,10 @@ import (
 // the help command, completion scripts, "did you mean" for a mistyped
 // command or flag, and flags spelled with "-" or "_" between words alike.
 
-// flagValues are the values a flag takes, offered by shell completion. A
-// flag of the same name means the same on every command, except --format,
-// which only 'secrets export' has.
-var flagValues = map[string][]string{
-	"output":     {"text", "json"},
-	"log-format": {"text", "json"},
-	"if-exists":  {"overwrite", "skip", "fail"},
-	"format":     {"env", "streamlit"},
-}
-
 // addHelpAndCompletion gives root and every command under it the help
 // command, cobra's completion command (dropbox-post completion
-// bash|zsh|fish|powershell), completion of the values of the flags in
-// flagValues, and the normalisation that makes --encrypted-key and
+// bash|zsh|fish|powershell), completion of flag values (flagCompletion),
+// and the normalisation that makes --encrypted-key and
 // --encrypted_key one flag. Help shows the "-" spelling.
 //
 // librec-auto's calling convention (the hidden librec-auto-call command)
@@ -39,17 +30,7 @@ func addHelpAndCompletion(root *cobra.Command) {
 	root.InitDefaultCompletionCmd()
 	completionExamples(root)
 	root.SetGlobalNormalizationFunc(normalizeFlag)
-	eachCommand(root, func(c *cobra.Command) {
-		for name, values := range flagValues {
-			if c.LocalFlags().Lookup(name) == nil && c.PersistentFlags().Lookup(name) == nil {
-				continue
-			}
-			values := values
-			_ = c.RegisterFlagCompletionFunc(name, func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-				return values, cobra.ShellCompDirectiveNoFileComp
-			})
-		}
-	})
+	eachCommand(root, registerFlagCompletion)
 }
 
 // helpCommand is 'dropbox-post help [command]'. Cobra's own prints the
@@ -107,7 +88,33 @@ func completionExamples(root *cobra.Command) {
 		c.Example = examples["completion"]
 		for _, sub := range c.Commands() {
 			sub.Example = examples[sub.Name()]
+			if sub.Name() == "bash" {
+				sub.RunE = withBashCheck(sub.RunE)
+			}
 		}
+	}
+}
+
+// bashCheck ends the bash script: cobra's script calls functions of the
+// bash-completion package on every TAB, and without them each TAB prints
+// "_get_comp_words_by_ref: command not found". This says so once, when the
+// script is loaded, instead.
+const bashCheck = `
+# dropbox-post: the script above needs the bash-completion package.
+if ! declare -F _get_comp_words_by_ref >/dev/null 2>&1; then
+    echo "dropbox-post completion: this shell has not loaded the bash-completion package, which bash completion needs: install it (apt install bash-completion, dnf install bash-completion, brew install bash-completion@2) and load it in ~/.bashrc before this script" >&2
+fi
+`
+
+// withBashCheck returns 'completion bash' printing bashCheck after
+// cobra's script.
+func withBashCheck(script func(*cobra.Command, []string) error) func(*cobra.Command, []string) error {
+	return func(c *cobra.Command, args []string) error {
+		if err := script(c, args); err != nil {
+			return err
+		}
+		_, err := io.WriteString(c.OutOrStdout(), bashCheck)
+		return err
 	}
 }
 

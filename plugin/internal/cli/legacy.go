@@ -23,9 +23,12 @@ const librecAutoCommand = "librec-auto-call"
 // goes to the hidden librec-auto-call command. A first argument that names
 // a command, is a flag, or looks like neither a config file nor the start of
 // such a call is left alone, so that a mistyped command is still reported
-// as one.
+// as one. So is a request of shell completion (cobra's hidden __complete
+// commands, added only when it runs): completing "push --encrypted-key "
+// must never run a post, nor write a log in the study.
 func librecAutoArgs(root *cobra.Command, args []string) []string {
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") || args[0] == "help" {
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") || args[0] == "help" ||
+		args[0] == cobra.ShellCompRequestCmd || args[0] == cobra.ShellCompNoDescRequestCmd {
 		return args
 	}
 	for _, c := range root.Commands() {
