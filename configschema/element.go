@@ -27,6 +27,11 @@ type Element struct {
 	Local  string // absolute local path, symbolic links resolved; "" when skipped
 	Dest   string // the dest param, cleaned: a Dropbox folder, "" for the root
 	Target string // Dest/<name of Path> for a file; Dest for a folder
+	// Name is what a file is posted under: the last name of Path, also
+	// when Path is a symbolic link (latest.png, a link to
+	// plot-20261204.png, is posted as latest.png, as librec-auto's script
+	// did); Local is what it leads to. "" for a folder.
+	Name string
 
 	KeyPath string // the encrypted_key param as written; "" when absent
 	Key     string // absolute path of the key file, symbolic links resolved; "" when absent

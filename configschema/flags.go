@@ -61,7 +61,7 @@ func ResolveParams(studyDir string, flags []Flag, opts ResolveOptions) (Element,
 		}
 	}
 
-	st, err := openStudy(studyDir, opts.AllowOutsideStudy)
+	st, err := openStudy(studyDir, opts)
 	if err != nil {
 		r.problem(0, "run it from the study directory, as librec-auto does", "%v", err)
 	}

@@ -17,6 +17,12 @@ type ResolveOptions struct {
 	// must not be able to post its user's home directory.
 	AllowOutsideStudy bool
 
+	// Allowed are folders (absolute) outside the study that a path param
+	// may name or lead into through a symbolic link: the person's
+	// DROPBOX_POST_ALLOW_OUTSIDE, for results kept on
+	// scratch storage; never a config's. Key files stay in the study.
+	Allowed []string
+
 	// RequireKey makes a missing encrypted_key param a problem. Leave it
 	// off when the credential comes from elsewhere (the environment); an
 	// element without a key then has Key == "".
@@ -35,7 +41,7 @@ type ResolveOptions struct {
 func (c *Config) Resolve(studyDir string, opts ResolveOptions) ([]Element, []Problem, error) {
 	r := &report{file: c.File}
 	r.warnings = append(r.warnings, c.notes...)
-	st, err := openStudy(studyDir, opts.AllowOutsideStudy)
+	st, err := openStudy(studyDir, opts)
 	studyOK := err == nil
 	if err != nil {
 		r.problem(0, "give the study directory (the one holding conf/config.xml) with -t", "%v", err)
@@ -134,7 +140,7 @@ func resolveScript(s Script, st study, studyOK bool, opts ResolveOptions, r *rep
 			if t, err := dpath.Clean(e.Dest + "/" + name); err != nil {
 				r.problem(p.Line, "", "the file name %q cannot be used on Dropbox: %v", name, err)
 			} else {
-				e.Target = t
+				e.Target, e.Name = t, name
 			}
 		}
 	}
@@ -193,7 +199,7 @@ func clip(s string) string {
 
 // checkLocal resolves the path param and checks it against the option.
 func checkLocal(st study, p Param, opt Option, r *report) string {
-	real, fi, lerr := st.resolve(p.Value)
+	real, fi, lerr := st.resolve(p.Value, true)
 	if lerr != nil {
 		r.problem(p.Line, lerr.fix, "path %s", lerr.what)
 		return ""
@@ -211,7 +217,7 @@ func checkLocal(st study, p Param, opt Option, r *report) string {
 
 // checkKey resolves the encrypted_key param to the key file's real path.
 func checkKey(st study, p Param, r *report) string {
-	real, fi, lerr := st.resolve(p.Value)
+	real, fi, lerr := st.resolve(p.Value, false)
 	switch {
 	case lerr != nil:
 		r.problem(p.Line, lerr.fix, "encrypted_key %s", lerr.what)

@@ -185,7 +185,7 @@ func postCall(cmd *cobra.Command, env *Env, call librecCall, study string) error
 	fs := pflag.NewFlagSet(librecAutoCommand, pflag.ContinueOnError)
 	df.register(fs)
 	tf.register(fs)
-	mode, err := tf.check()
+	mode, err := tf.check(env)
 	if err != nil {
 		return err
 	}
@@ -210,7 +210,7 @@ func postCall(cmd *cobra.Command, env *Env, call librecCall, study string) error
 		flags = append(flags, configschema.Flag{Name: "password"}) // the value stays in pw
 	}
 	e, warns, err := configschema.ResolveParams(study, flags,
-		configschema.ResolveOptions{RequireKey: !envCredential(env)})
+		configschema.ResolveOptions{Allowed: tf.allowed, RequireKey: !envCredential(env)})
 	if err := checked(env, warns, err); err != nil {
 		return err
 	}

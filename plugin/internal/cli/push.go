@@ -11,6 +11,7 @@ import (
 
 	"github.com/librec-auto/dropbox-post/internal/dpath"
 	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
+	"github.com/librec-auto/dropbox-post/plugin/internal/local"
 	"github.com/librec-auto/dropbox-post/plugin/internal/plan"
 	"github.com/librec-auto/dropbox-post/plugin/internal/push"
 	"github.com/librec-auto/dropbox-post/plugin/internal/report"
@@ -30,6 +31,7 @@ type transferFlags struct {
 	verify      bool
 	share       bool
 	filters     filterFlags // registered by push and run, not by librec-auto's call
+	allowed     []string    // DROPBOX_POST_ALLOW_OUTSIDE, read by check
 }
 
 func (t *transferFlags) register(fs *pflag.FlagSet) {
@@ -55,6 +57,7 @@ func (t *transferFlags) options(env *Env, mode plan.IfExists, local, dest, base 
 	return push.Options{
 		Local: local, Dest: dest, Mode: mode, DryRun: t.dryRun, Verify: t.verify, Share: t.share,
 		Filter:    flagFilter(&t.filters),
+		Allowed:   t.allowed,
 		Transfer:  transfer.Options{Parallel: t.parallel},
 		Manifests: t.manifests(env, base),
 		Tool:      "dropbox-post " + ToolVersion(),
@@ -63,11 +66,15 @@ func (t *transferFlags) options(env *Env, mode plan.IfExists, local, dest, base 
 	}
 }
 
-// check validates the flags before anything is read or sent.
-func (t *transferFlags) check() (plan.IfExists, error) {
+// check validates the flags, and reads the folders outside the study the
+// person allows (local.EnvAllowOutside), before anything is read or sent.
+func (t *transferFlags) check(env *Env) (plan.IfExists, error) {
 	mode, err := plan.ParseIfExists(t.ifExists)
 	if err != nil {
 		return "", exit.New(exit.Usage, err.Error(), "")
+	}
+	if t.allowed, err = local.ParseAllowed(env.Getenv(local.EnvAllowOutside)); err != nil {
+		return "", err
 	}
 	if t.parallel < 1 || t.parallel > 64 {
 		return "", exit.New(exit.Usage, fmt.Sprintf("--parallel %d is out of range", t.parallel), "give a number from 1 to 64")
@@ -142,7 +149,7 @@ DROPBOX_ACCESS_TOKEN.`,
   DROPBOX_API_URL=http://127.0.0.1:8080 DROPBOX_ACCESS_TOKEN=test dropbox-post push post /demo --dry-run`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			mode, err := tf.check()
+			mode, err := tf.check(env)
 			if err != nil {
 				return err
 			}

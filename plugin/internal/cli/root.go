@@ -63,6 +63,10 @@ type Env struct {
 	// prog shows what the command is doing; made once the flags are
 	// parsed. Every other write to stdout and stderr goes above it.
 	prog *progress.Meter
+	// leftOut counts what the pushes of a run left out (symbolic links
+	// leading out of the study, loops, special files …; each is named in
+	// the summary): the run log's outcome line says how many.
+	leftOut int
 }
 
 // aboveProgress is a writer that clears the progress line before each

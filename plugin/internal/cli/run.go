@@ -45,7 +45,7 @@ what would be sent where; without a password it lists the local files only.`,
   dropbox-post run --dry-run --output json`,
 		Args: runArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			mode, err := tf.check()
+			mode, err := tf.check(env)
 			if err != nil {
 				return err
 			}
@@ -101,7 +101,7 @@ func postStudy(cmd *cobra.Command, env *Env, study, config string, allowOutside 
 	if file == "" {
 		file = configschema.StudyConfig(study, "config.xml")
 	}
-	opts := configschema.ResolveOptions{AllowOutsideStudy: allowOutside, RequireKey: df.keyFile == "" && !envCredential(env)}
+	opts := configschema.ResolveOptions{AllowOutsideStudy: allowOutside, Allowed: tf.allowed, RequireKey: df.keyFile == "" && !envCredential(env)}
 	env.prog.Phase(fmt.Sprintf("reading the config %q", file), progress.None, 0)
 	c, err := configschema.Load(file)
 	var elems []configschema.Element

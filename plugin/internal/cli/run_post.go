@@ -198,7 +198,7 @@ func (p *poster) pushOne(ctx context.Context, o *outcome, client *dbx.Client, un
 	}
 	study, _ := filepath.Abs(p.study)
 	opts := p.tf.options(p.env, p.mode, e.Local, e.Dest, p.study)
-	opts.Study, opts.Element, opts.Log = study, e.Index, p.env.Log.With("element", e.Index)
+	opts.Study, opts.Element, opts.Name, opts.Log = study, e.Index, e.Name, p.env.Log.With("element", e.Index)
 	opts.Share = opts.Share || e.Share
 	f, err := p.tf.filters.filter(e.Filter)
 	if err != nil {
@@ -216,6 +216,7 @@ func (p *poster) pushOne(ctx context.Context, o *outcome, client *dbx.Client, un
 	var sums []*report.Summary
 	if o.sum != nil {
 		o.sum.Local = e.Path
+		p.env.leftOut += len(o.sum.LeftOut)
 		sums = append(sums, o.sum)
 	}
 	out := p.env

@@ -7,6 +7,7 @@ import (
 
 	"github.com/librec-auto/dropbox-post/internal/dpath"
 	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
+	"github.com/librec-auto/dropbox-post/plugin/internal/local"
 	"github.com/librec-auto/dropbox-post/plugin/internal/manifest"
 	"github.com/librec-auto/dropbox-post/plugin/internal/report"
 	"github.com/librec-auto/dropbox-post/plugin/internal/verify"
@@ -65,7 +66,11 @@ for push.`,
 			if err != nil {
 				return err
 			}
-			res, err := verify.Compare(cmd.Context(), c, args[0], dest, flagFilter(&ff))
+			allowed, err := local.ParseAllowed(env.Getenv(local.EnvAllowOutside))
+			if err != nil {
+				return err
+			}
+			res, err := verify.Compare(cmd.Context(), c, args[0], dest, local.Options{Filter: flagFilter(&ff), Allowed: allowed})
 			if err != nil {
 				return err
 			}

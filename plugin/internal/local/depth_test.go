@@ -95,7 +95,7 @@ func TestScanStopsBelowMaxDepth(t *testing.T) {
 	}
 	// Posting a folder further down, with fewer levels below it: posted.
 	sub := top + strings.Repeat("/d", 2001)
-	tree, err = ScanWithin(top, sub, nil)
+	tree, err = ScanWith(sub, Options{Study: top})
 	if err != nil {
 		t.Fatal(err)
 	}

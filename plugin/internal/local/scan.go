@@ -60,7 +60,9 @@ type Note struct {
 
 // Tree is what Scan found.
 type Tree struct {
-	root      *os.Root // held open from Scan to Close
+	root  *os.Root   // the scanned folder (a single file's folder)
+	roots []*os.Root // every folder held open from the scan to Close
+
 	Root      string   // the scanned path
 	IsDir     bool     // Root is a folder (else a single file)
 	Files     []*File  // sorted by Rel
@@ -79,10 +81,12 @@ type Tree struct {
 // Close releases the folder Scan held open; the files cannot be opened
 // after it.
 func (t *Tree) Close() error {
-	if t.root == nil {
-		return nil
+	var errs []error
+	for _, r := range t.roots {
+		errs = append(errs, r.Close())
 	}
-	return t.root.Close()
+	t.roots = nil
+	return errors.Join(errs...)
 }
 
 // Bytes returns the total size of the files.
@@ -94,49 +98,119 @@ func (t *Tree) Bytes() int64 {
 	return n
 }
 
-// Scan walks root (a file or a folder). Symbolic links are not followed
-// (a results folder that links elsewhere must not post what it points to),
-// special files and the names Dropbox ignores are skipped, and names Dropbox
-// cannot store are listed in Invalid, so that they are reported before
-// anything is sent.
+// Options says what a scan leaves out and where symbolic links may lead.
+type Options struct {
+	// Filter leaves out the files it does not pass (their path below the
+	// scanned folder, or a single file's name, and their size), counted in
+	// Filtered. A folder is created on Dropbox empty only when it is empty
+	// here and passes Filter.Dir; one whose files were all left out is not
+	// created. Nil leaves nothing out.
+	Filter *filter.Filter
+	// Study, when not "", is the study the scan is for (run). When the
+	// scanned path lies in it (or in one of Allowed), that folder is opened
+	// first, and the path is reached from it through os.Root, so that a
+	// symbolic link swapped into a component between them, after the path
+	// was checked, cannot lead outside it either. Links inside the scanned
+	// folder are followed anywhere inside it, the study and Allowed.
+	Study string
+	// Allowed are more folders (absolute paths) that links inside the
+	// scanned folder may lead into: the person's DROPBOX_POST_ALLOW_OUTSIDE,
+	// never a config's.
+	Allowed []string
+	// Name, when not "", is the name a single file is posted under, in
+	// place of its own: the name of the link the person or the config gave
+	// (latest.png, a link to plot-20261204.png, is posted as latest.png).
+	Name string
+}
+
+// Scan walks root (a file or a folder) with no filter and no Study: see
+// ScanWith.
+func Scan(root string) (*Tree, error) {
+	return ScanWith(root, Options{})
+}
+
+// ScanFiltered is Scan that leaves out what f does not pass.
+func ScanFiltered(root string, f *filter.Filter) (*Tree, error) {
+	return ScanWith(root, Options{Filter: f})
+}
+
+// ScanWith walks path (a file or a folder). Special files and the names
+// Dropbox ignores are left out (Skipped), and names Dropbox cannot store
+// are listed in Invalid, so that they are reported before anything is
+// sent. Symbolic links inside a folder are followed when they lead inside
+// the scanned folder, o.Study or one of o.Allowed, what they lead to posted
+// under the link's name; the others, links to a folder they are in or above
+// (loops), further links to a folder already walked through a link, and
+// broken links are left out (Skipped), each with why. Without o.Study,
+// path itself is followed if it is a link (the person named it; a single
+// file is then posted under the link's name); with o.Study, the caller
+// has resolved it (and gives its name as o.Name).
 //
 // The folder (a single file's folder) is opened once, as an os.Root, and
 // everything below it is listed, examined and later read (File.Open)
-// through it: a symbolic link swapped into a path at any moment does not
-// make it read outside. Close the tree when done.
-func Scan(root string) (*Tree, error) {
-	return scan(root, nil, root, nil)
-}
-
-// ScanFiltered is Scan that leaves out the files f does not pass (their
-// path below root, or a single file's name, and their size), counted in
-// Filtered. A folder is created on Dropbox empty only when it is empty
-// here and passes f.Dir; one whose files were all left out is not created.
-func ScanFiltered(root string, f *filter.Filter) (*Tree, error) {
-	return scan(root, nil, root, f)
-}
-
-// ScanWithin is Scan of path, which must lie inside the folder base (a
-// study): base is opened first, and path is reached from it through
-// os.Root, so that a symbolic link swapped into a component between base
-// and path, after path was checked, cannot lead outside base either.
-// f filters as for ScanFiltered (nil: nothing left out).
-func ScanWithin(base, path string, f *filter.Filter) (*Tree, error) {
-	rel, err := filepath.Rel(base, path)
-	if err != nil || rel != "." && !filepath.IsLocal(rel) {
-		return nil, fmt.Errorf("%q is not inside %q", path, base)
+// through it; what a link leads to is reached and read through an os.Root
+// of the folder it lies in (the scanned folder, o.Study or an allowed
+// one), by its real path: a symbolic link swapped into a path at any
+// moment does not make it read outside those. Close the tree when done.
+func ScanWith(path string, o Options) (*Tree, error) {
+	t := &Tree{Root: path}
+	if o.Filter.Active() {
+		t.Filter = o.Filter
 	}
-	b, err := os.OpenRoot(base)
+	if o.Study == "" {
+		name, err := follow(path, &o)
+		if err != nil {
+			return nil, err
+		}
+		return t.scan(nil, name, o)
+	}
+	from, rel := "", ""
+	for _, in := range append([]string{o.Study}, o.Allowed...) {
+		real, err := filepath.EvalSymlinks(in)
+		if err != nil {
+			continue
+		}
+		if r, err := filepath.Rel(real, path); err == nil && (r == "." || filepath.IsLocal(r)) {
+			from, rel = real, r
+			break
+		}
+	}
+	if from == "" { // outside them (--allow-outside-study): on its own
+		return t.scan(nil, path, o)
+	}
+	b, err := os.OpenRoot(from)
 	if err != nil {
 		return nil, err
 	}
-	defer b.Close() // the roots opened from it stay open
-	return scan(path, b, rel, f)
+	t.roots = append(t.roots, b)
+	tree, err := t.scan(b, rel, o)
+	if err != nil {
+		t.Close()
+	}
+	return tree, err
 }
 
-// scan is Scan of root, reached as name inside within (nil: from the file
-// system, name = root), filtered by f.
-func scan(root string, within *os.Root, name string, f *filter.Filter) (*Tree, error) {
+// follow returns path, or, when it is a symbolic link, what it leads to,
+// wherever that is (the person named it), setting o.Name to the link's
+// name unless it is set.
+func follow(path string, o *Options) (string, error) {
+	info, err := os.Lstat(path)
+	if err != nil || info.Mode()&fs.ModeSymlink == 0 {
+		return path, nil // an error is the scan's
+	}
+	real, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return "", err
+	}
+	if o.Name == "" {
+		o.Name = filepath.Base(path)
+	}
+	return real, nil
+}
+
+// scan scans t.Root, reached as name inside within (nil: from the file
+// system, name = t.Root).
+func (t *Tree) scan(within *os.Root, name string, o Options) (*Tree, error) {
 	lstat, openRoot := os.Lstat, os.OpenRoot
 	if within != nil {
 		lstat, openRoot = within.Lstat, within.OpenRoot
@@ -145,40 +219,50 @@ func scan(root string, within *os.Root, name string, f *filter.Filter) (*Tree, e
 	if err != nil {
 		return nil, err
 	}
-	t := &Tree{Root: root, IsDir: info.IsDir()}
-	if f.Active() {
-		t.Filter = f
-	}
+	t.IsDir = info.IsDir()
 	if !info.IsDir() {
-		if !info.Mode().IsRegular() {
-			return nil, fmt.Errorf("%q is not a regular file or a folder", root)
-		}
-		base := filepath.Base(root)
-		if !f.File(base, info.Size()) {
-			t.Filtered = 1
-			return t, nil
-		}
-		if err := dpath.CheckName(base); err != nil {
-			t.Invalid = append(t.Invalid, Note{base, err.Error()})
-		}
-		if t.root, err = openRoot(filepath.Dir(name)); err != nil {
-			return nil, err
-		}
-		// The same file as the one examined, not one swapped in since.
-		if now, err := t.root.Lstat(base); err != nil || !os.SameFile(info, now) {
-			t.Close()
-			return nil, fmt.Errorf("%s changed while it was read: run again", root)
-		}
-		t.Files = []*File{{Rel: base, Path: root, Size: info.Size(), ModTime: info.ModTime(), root: t.root, name: base}}
-		return t, nil
+		return t.one(info, name, openRoot, o.Name)
 	}
 	if t.root, err = openRoot(name); err != nil {
 		return nil, err
 	}
-	if err := t.walk(); err != nil {
+	t.roots = append(t.roots, t.root)
+	w := newWalker(t, o)
+	if err := w.walk(); err != nil {
 		t.Close()
 		return nil, err
 	}
+	return t, nil
+}
+
+// one makes the tree of a single file, found at name (with info), posted as
+// as (its own name if "").
+func (t *Tree) one(info os.FileInfo, name string, openRoot func(string) (*os.Root, error), as string) (*Tree, error) {
+	if !info.Mode().IsRegular() {
+		return nil, fmt.Errorf("%q is not a regular file or a folder", t.Root)
+	}
+	base := filepath.Base(name)
+	if as == "" {
+		as = base
+	}
+	if !t.Filter.File(as, info.Size()) {
+		t.Filtered = 1
+		return t, nil
+	}
+	if err := dpath.CheckName(as); err != nil {
+		t.Invalid = append(t.Invalid, Note{as, err.Error()})
+	}
+	var err error
+	if t.root, err = openRoot(filepath.Dir(name)); err != nil {
+		return nil, err
+	}
+	t.roots = append(t.roots, t.root)
+	// The same file as the one examined, not one swapped in since.
+	if now, err := t.root.Lstat(base); err != nil || !os.SameFile(info, now) {
+		t.Close()
+		return nil, fmt.Errorf("%s changed while it was read: run again", t.Root)
+	}
+	t.Files = []*File{{Rel: as, Path: t.Root, Size: info.Size(), ModTime: info.ModTime(), root: t.root, name: base}}
 	return t, nil
 }
 

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/librec-auto/dropbox-post/internal/dpath"
+	"github.com/librec-auto/dropbox-post/internal/regularfile"
 	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
 )
 
@@ -22,6 +23,9 @@ import (
 // open while the scan is below it).
 const MaxDepth = 1000
 
+// onlyRegular ends the note on a special file left out.
+const onlyRegular = "only regular files and folders are posted"
+
 // walker lists a folder tree. Each folder is held open (os.Root) while what
 // is in it is listed and examined, and every entry is reached from its own
 // folder: each look-up resolves one name, so a scan costs time linear in
@@ -29,13 +33,31 @@ const MaxDepth = 1000
 // from the top resolves one name per level of it, and costs time quadratic
 // in the depth: 70 s for 5,000 levels.)
 type walker struct {
-	t *Tree
+	t     *Tree
+	links linkRules
+	path  []*folder // the folders from the top to the one being listed
+}
+
+// folder is a folder being walked.
+type folder struct {
+	d    *os.Root // the folder, open
+	in   *area    // the area its files are read through (their File.root)
+	at   string   // its path in in (os separators; "." for in itself)
+	id   any      // what identifies it on its system (dirKey); nil until asked
+	real string   // its real path, "" until asked
+	// linked says it was reached through a link (not from the folder
+	// before it in walker.path).
+	linked bool
+}
+
+func newWalker(t *Tree, o Options) *walker {
+	return &walker{t: t, links: newLinkRules(t, o)}
 }
 
 // walk lists the folder t holds open.
-func (t *Tree) walk() error {
-	w := &walker{t: t}
-	if _, err := w.dir(t.root, "", 0); err != nil {
+func (w *walker) walk() error {
+	t := w.t
+	if _, err := w.dir(&folder{d: t.root, in: w.links.top, at: "."}, "", 0); err != nil {
 		return err
 	}
 	sort.Strings(t.EmptyDirs)
@@ -49,71 +71,97 @@ func (w *walker) step(name string) {
 	w.t.steps += strings.Count(filepath.ToSlash(name), "/") + 1
 }
 
-// dir lists the folder d, found at rel ("" for the top), depth levels down,
-// and reports whether it holds, at any depth, a file to post or one the
-// filter left out. A folder below the top that holds neither and has no
+// skip records that rel is left out, and why.
+func (w *walker) skip(rel, why string) {
+	w.t.Skipped = append(w.t.Skipped, Note{rel, why})
+}
+
+// dir lists the folder f, posted at rel ("" for the top), depth levels
+// down, and reports whether it holds, at any depth, a file to post or one
+// the filter left out. A folder below the top that holds neither and has no
 // folder to post in it goes to EmptyDirs (the deepest empty folders:
 // Dropbox creates the others, and their parents, when these are created).
-func (w *walker) dir(d *os.Root, rel string, depth int) (full bool, err error) {
+func (w *walker) dir(f *folder, rel string, depth int) (full bool, err error) {
 	t := w.t
-	entries, err := w.list(d, rel)
+	entries, err := w.list(f.d, rel)
 	if err != nil {
 		return false, err
 	}
+	w.path = append(w.path, f)
+	defer func() { w.path = w.path[:len(w.path)-1] }()
 	sub := false // a folder to post lies in it
 	for _, e := range entries {
 		name := e.Name()
 		crel := join(rel, name)
-		isDir := e.IsDir()
+		isDir, isLink := e.IsDir(), e.Type()&fs.ModeSymlink != 0
 		switch {
-		case isDir && name == StateDir:
+		case name == StateDir && (isDir || isLink):
 			continue
 		case dpath.Ignored(name):
-			t.Skipped = append(t.Skipped, Note{crel, "Dropbox ignores this name"})
+			w.skip(crel, "Dropbox ignores this name")
 			continue
 		case !isDir && IsPullTemp(name):
-			t.Skipped = append(t.Skipped, Note{crel, "a temporary file of an interrupted dropbox-post pull (the next pull removes it)"})
+			w.skip(crel, "a temporary file of an interrupted dropbox-post pull (the next pull removes it)")
 			continue
+		}
+		var to *target // where a link leads
+		if isLink && t.Filter.Active() && !t.Filter.File(crel, 0) {
+			// left out by its name alone: not followed
+			t.Filtered++
+			full = true
+			continue
+		}
+		if isLink {
+			var why string
+			if to, why = w.links.follow(w, f, name); to == nil {
+				w.skip(crel, why)
+				continue
+			}
+			isDir = to.info.IsDir()
+		}
+		switch {
 		case isDir && !t.Filter.Dir(crel) && dpath.CheckName(name) != nil:
 			t.Filtered++ // a folder Dropbox could not store, left out whole
 			continue
-		case !isDir && t.Filter.Active() && !w.passes(d, name, crel):
+		case !isDir && t.Filter.Active() && !w.passes(f, name, crel, to):
 			t.Filtered++
 			full = true // a file is there: the folder is not empty
 			continue
-		case e.Type()&fs.ModeSymlink != 0:
-			t.Skipped = append(t.Skipped, Note{crel, "symbolic link, not followed"})
+		case !isDir && to != nil && !to.info.Mode().IsRegular():
+			w.skip(crel, fmt.Sprintf("symbolic link to %q, %s: %s", to.real, regularfile.Kind(to.info.Mode()), onlyRegular))
 			continue
-		case !isDir && !e.Type().IsRegular():
-			t.Skipped = append(t.Skipped, Note{crel, "not a regular file"})
+		case !isDir && to == nil && !e.Type().IsRegular():
+			w.skip(crel, regularfile.Kind(e.Type())+": "+onlyRegular)
 			continue
 		}
 		if err := dpath.CheckName(name); err != nil {
 			t.Invalid = append(t.Invalid, Note{crel, err.Error()})
 			continue
 		}
-		if isDir {
-			sub = true
-			held, err := w.sub(d, name, crel, depth+1)
-			if err != nil {
-				return false, err
+		var held bool
+		switch {
+		case isDir && to != nil:
+			var entered bool
+			if entered, held, err = w.linked(to, crel, depth+1); entered {
+				sub = true
 			}
-			full = full || held
-			continue
+		case isDir:
+			sub = true
+			held, err = w.sub(f, name, crel, depth+1)
+		case to != nil:
+			held = w.file(to.in, to.at, crel, to.info)
+		default:
+			w.step(name)
+			info, lerr := f.d.Lstat(name)
+			if lerr != nil {
+				return false, at(lerr, crel)
+			}
+			held = w.file(f.in, filepath.Join(f.at, name), crel, info)
 		}
-		w.step(name)
-		info, err := d.Lstat(name)
 		if err != nil {
-			return false, at(err, crel)
+			return false, err
 		}
-		if !info.Mode().IsRegular() { // swapped since it was listed
-			t.Skipped = append(t.Skipped, Note{crel, "not a regular file"})
-			continue
-		}
-		osName := filepath.FromSlash(crel)
-		t.Files = append(t.Files, &File{Rel: crel, Path: filepath.Join(t.Root, osName), Size: info.Size(), ModTime: info.ModTime(),
-			root: t.root, name: osName})
-		full = true
+		full = full || held
 	}
 	if rel != "" && !full && !sub && t.Filter.Dir(rel) {
 		t.EmptyDirs = append(t.EmptyDirs, rel)
@@ -121,22 +169,101 @@ func (w *walker) dir(d *os.Root, rel string, depth int) (full bool, err error) {
 	return full, nil
 }
 
-// sub opens the folder name in d (found at rel, depth levels down), lists
+// file adds the file at name in the area in, posted at rel, with info; one
+// that is no longer a regular file (swapped since it was listed) is left
+// out. It reports whether the file was added.
+func (w *walker) file(in *area, name, rel string, info fs.FileInfo) bool {
+	if !info.Mode().IsRegular() {
+		w.skip(rel, regularfile.Kind(info.Mode())+": "+onlyRegular)
+		return false
+	}
+	w.t.Files = append(w.t.Files, &File{Rel: rel, Path: filepath.Join(w.t.Root, filepath.FromSlash(rel)), Size: info.Size(), ModTime: info.ModTime(),
+		root: in.root, name: name})
+	return true
+}
+
+// sub opens the folder name in f (posted at rel, depth levels down), lists
 // it, and closes it.
-func (w *walker) sub(d *os.Root, name, rel string, depth int) (full bool, err error) {
+func (w *walker) sub(f *folder, name, rel string, depth int) (full bool, err error) {
 	if depth > MaxDepth {
 		return false, w.tooDeep(rel)
 	}
 	w.step(name)
-	s, err := d.OpenRoot(name)
+	s, err := f.d.OpenRoot(name)
 	if err != nil {
 		return false, at(err, rel)
 	}
 	defer s.Close()
-	return w.dir(s, rel, depth)
+	return w.dir(&folder{d: s, in: f.in, at: filepath.Join(f.at, name)}, rel, depth)
 }
 
-// list returns what the folder d (found at rel) holds, sorted by name.
+// linked walks the folder a link leads to (to), posted at rel, depth levels
+// down, unless it is a folder the walk is in (a loop) or one walked through
+// a link already: those are left out. entered says whether it was walked.
+func (w *walker) linked(to *target, rel string, depth int) (entered, full bool, err error) {
+	if depth > MaxDepth {
+		return false, false, w.tooDeep(rel)
+	}
+	w.step(to.at)
+	s, err := to.in.root.OpenRoot(to.at)
+	if err != nil {
+		w.skip(rel, fmt.Sprintf("symbolic link to %q, which cannot be opened: %v", to.real, cause(err)))
+		return false, false, nil
+	}
+	defer s.Close()
+	f := &folder{d: s, in: to.in, at: to.at, real: to.real, linked: true}
+	id, err := w.id(f)
+	if err != nil {
+		w.skip(rel, fmt.Sprintf("symbolic link to %q, which cannot be read: %v", to.real, cause(err)))
+		return false, false, nil
+	}
+	if w.loop(to.real, id) {
+		w.skip(rel, fmt.Sprintf("symbolic link to %q, a folder it is in (a loop)", to.real))
+		return false, false, nil
+	}
+	if first, ok := w.links.walked[id]; ok {
+		w.skip(rel, fmt.Sprintf("symbolic link to %q, a folder posted already through the link %q", to.real, first))
+		return false, false, nil
+	}
+	w.links.walked[id] = rel
+	full, err = w.dir(f, rel, depth)
+	return true, full, err
+}
+
+// loop reports whether the folder at real (identified by id) holds the
+// folder being listed: it is one of the folders the walk is in (the same
+// id), or, by its real path, above one of them (a link to a folder above the
+// one posted leads back to it as well).
+func (w *walker) loop(real string, id any) bool {
+	for i, p := range w.path {
+		if pid, err := w.id(p); err == nil && pid == id {
+			return true
+		}
+		// The folders of one stretch walked without a link lie in the last
+		// one's real path: that one is enough.
+		if last := i == len(w.path)-1 || w.path[i+1].linked; last {
+			if r := w.links.realOf(p); r != "" && within(r, real) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// id returns what identifies the folder f on its system.
+func (w *walker) id(f *folder) (any, error) {
+	if f.id == nil {
+		w.step(".")
+		info, err := f.d.Stat(".")
+		if err != nil {
+			return nil, err
+		}
+		f.id = dirKey(info, w.links.realOf(f))
+	}
+	return f.id, nil
+}
+
+// list returns what the folder d (posted at rel) holds, sorted by name.
 func (w *walker) list(d *os.Root, rel string) ([]fs.DirEntry, error) {
 	w.step(".")
 	f, err := d.Open(".")
@@ -152,18 +279,24 @@ func (w *walker) list(d *os.Root, rel string) ([]fs.DirEntry, error) {
 	return entries, nil
 }
 
-// passes reports whether the file name in d, at rel, passes the filter; its
-// size is looked up only when the filter has a size limit to check.
-func (w *walker) passes(d *os.Root, name, rel string) bool {
+// passes reports whether the file name in f, posted at rel (a link leading
+// to to, if not nil), passes the filter; its size is looked up only when
+// the filter has a size limit to check.
+func (w *walker) passes(f *folder, name, rel string, to *target) bool {
 	if !w.t.Filter.File(rel, 0) {
 		return false
 	}
-	w.step(name)
-	info, err := d.Lstat(name)
-	if err != nil || !info.Mode().IsRegular() {
-		return true // decided later, as for any file
+	info := fs.FileInfo(nil)
+	if to != nil {
+		info = to.info
+	} else {
+		w.step(name)
+		var err error
+		if info, err = f.d.Lstat(name); err != nil {
+			return true // decided later, as for any file
+		}
 	}
-	return w.t.Filter.File(rel, info.Size())
+	return !info.Mode().IsRegular() || w.t.Filter.File(rel, info.Size())
 }
 
 // tooDeep is the error for the folder at rel, deeper than MaxDepth.
@@ -187,6 +320,15 @@ func at(err error, rel string) error {
 	}
 	if errors.As(err, &pe) {
 		return &fs.PathError{Op: pe.Op, Path: rel, Err: pe.Err}
+	}
+	return err
+}
+
+// cause is err without the path a *fs.PathError adds.
+func cause(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
 	}
 	return err
 }

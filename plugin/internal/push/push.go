@@ -56,8 +56,15 @@ type Options struct {
 	Transfer transfer.Options // parallelism etc.; Mode and Observer are set by Run
 	// Manifests is the folder the manifest goes in; nil writes none.
 	Manifests *statedir.Folder
+	// Allowed are the folders outside the study (or LOCAL) that symbolic
+	// links inside LOCAL may lead into (DROPBOX_POST_ALLOW_OUTSIDE).
+	Allowed []string
+	// Name, when not "", is the name a single file is posted under: the
+	// name of the link a config's path gave (local.Options.Name).
+	Name string
 	// Study is recorded in the manifest; a Local inside it is reached
-	// from it through os.Root (local.ScanWithin).
+	// from it through os.Root (local.Options.Study), and links inside it
+	// may lead anywhere in it.
 	Study   string
 	Element int    // recorded in the manifest
 	Tool    string // "dropbox-post <version>", recorded in the manifest
@@ -82,7 +89,7 @@ func Run(ctx context.Context, c *dbx.Client, o Options) (*report.Summary, error)
 	}
 	prog := o.Progress
 	prog.Phase(fmt.Sprintf("scanning %q", o.Local), progress.None, 0)
-	tree, err := scan(o.Study, abs, o.Filter)
+	tree, err := scan(o, abs)
 	if err != nil {
 		return nil, local.Explain(err, o.Local)
 	}
@@ -387,17 +394,10 @@ func warnLookalikes(log hclog.Logger, tree *local.Tree) {
 	}
 }
 
-// scan scans path, from inside study when path lies in it (run: a
-// symbolic link swapped into the path between the config's check and now
-// cannot lead outside the study), else on its own (push: LOCAL is what the
-// user named).
-func scan(study, path string, f *filter.Filter) (*local.Tree, error) {
-	if study != "" {
-		if real, err := filepath.EvalSymlinks(study); err == nil {
-			if rel, err := filepath.Rel(real, path); err == nil && (rel == "." || filepath.IsLocal(rel)) {
-				return local.ScanWithin(real, path, f)
-			}
-		}
-	}
-	return local.ScanFiltered(path, f)
+// scan scans o.Local (abs): for run (o.Study set), reached from the study
+// or the allowed folder it lies in, so that a symbolic link swapped into the
+// path between the config's check and now cannot lead outside it; for push,
+// on its own (LOCAL is what the person named, followed if it is a link).
+func scan(o Options, abs string) (*local.Tree, error) {
+	return local.ScanWith(abs, local.Options{Filter: o.Filter, Study: o.Study, Allowed: o.Allowed, Name: o.Name})
 }

@@ -12,7 +12,6 @@ import (
 	"strings"
 
 	"github.com/librec-auto/dropbox-post/internal/dpath"
-	"github.com/librec-auto/dropbox-post/internal/filter"
 	"github.com/librec-auto/dropbox-post/plugin/internal/dbx"
 	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
 	"github.com/librec-auto/dropbox-post/plugin/internal/local"
@@ -66,14 +65,15 @@ const noHash = "Dropbox listed no content hash: the content could not be compare
 // Compare compares the local file or folder at localPath with the Dropbox
 // folder dest (a cleaned path) as push would post it: a folder's contents
 // directly under dest, a file at dest/<name>. Local files are found with the
-// same rules as push (local.Scan: links, ignored names and .dropbox-post
-// are left out) and compared by Dropbox content hash; a file whose size
-// differs is not hashed. A missing dest is an empty one.
+// same rules as push (local.ScanWith with o: which links are followed;
+// ignored names and .dropbox-post are left out) and compared by Dropbox
+// content hash; a file whose size differs is not hashed. A missing dest is
+// an empty one.
 //
-// Files filter leaves out are left out on both sides: a Dropbox file it
+// Files o.Filter leaves out are left out on both sides: a Dropbox file it
 // does not pass is not "only on Dropbox".
-func Compare(ctx context.Context, c *dbx.Client, localPath, dest string, f *filter.Filter) (*Result, error) {
-	tree, err := local.ScanFiltered(localPath, f)
+func Compare(ctx context.Context, c *dbx.Client, localPath, dest string, o local.Options) (*Result, error) {
+	tree, err := local.ScanWith(localPath, o)
 	if err != nil {
 		return nil, local.Explain(err, localPath)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/librec-auto/dropbox-post/internal/emulator"
 	"github.com/librec-auto/dropbox-post/plugin/internal/dbx"
 	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
+	"github.com/librec-auto/dropbox-post/plugin/internal/local"
 )
 
 func start(t *testing.T) (*emulator.Server, *dbx.Client) {
@@ -77,7 +78,11 @@ func TestCompare(t *testing.T) {
 	if err := os.Mkdir(filepath.Join(dir, "empty"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.Symlink("same.csv", filepath.Join(dir, "link.csv")); err != nil {
+	outside := filepath.Join(t.TempDir(), "elsewhere.csv") // a link out of LOCAL is left out
+	if err := os.WriteFile(outside, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(outside, filepath.Join(dir, "link.csv")); err != nil {
 		t.Fatal(err)
 	}
 	upload(t, c, "/dest/same.csv", "1,2,3\n")
@@ -87,7 +92,7 @@ func TestCompare(t *testing.T) {
 	upload(t, c, "/dest/dropbox-only.txt", "old")
 	upload(t, c, "/dest/sub/folder-here/x", "x")
 
-	res, err := Compare(ctx, c, dir, "/dest", nil)
+	res, err := Compare(ctx, c, dir, "/dest", local.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,23 +130,23 @@ func TestCompareCompleteAndMatch(t *testing.T) {
 	write(t, dir, map[string]string{"a.txt": "a", "b/c.txt": "c"})
 	upload(t, c, "/d/a.txt", "a")
 	upload(t, c, "/d/b/c.txt", "c")
-	res, err := Compare(ctx, c, dir, "/d", nil)
+	res, err := Compare(ctx, c, dir, "/d", local.Options{})
 	if err != nil || !res.Match() || res.Matched != 2 {
 		t.Fatalf("Compare = %+v, %v", res, err)
 	}
 	upload(t, c, "/d/extra.txt", "e") // what others added: complete, not a match
-	res, err = Compare(ctx, c, dir, "/d", nil)
+	res, err = Compare(ctx, c, dir, "/d", local.Options{})
 	if err != nil || res.Match() || !res.Complete() {
 		t.Fatalf("with an extra file: match %v complete %v, %v", res.Match(), res.Complete(), err)
 	}
 
 	// A single file goes to dest/<name>; other files there do not count.
-	res, err = Compare(ctx, c, filepath.Join(dir, "a.txt"), "/d", nil)
+	res, err = Compare(ctx, c, filepath.Join(dir, "a.txt"), "/d", local.Options{})
 	if err != nil || !res.Match() || res.Matched != 1 {
 		t.Fatalf("single file: %+v, %v", res, err)
 	}
 	// A dest that does not exist is empty.
-	res, err = Compare(ctx, c, dir, "/nowhere", nil)
+	res, err = Compare(ctx, c, dir, "/nowhere", local.Options{})
 	if err != nil || paths(res.Missing) != "a.txt,b/c.txt" {
 		t.Fatalf("missing dest: %+v, %v", res, err)
 	}
@@ -152,14 +157,14 @@ func TestCompareErrors(t *testing.T) {
 	ctx := context.Background()
 	upload(t, c, "/file.txt", "x")
 	dir := t.TempDir()
-	if _, err := Compare(ctx, c, dir, "/file.txt", nil); exit.CodeOf(err) != exit.Usage {
+	if _, err := Compare(ctx, c, dir, "/file.txt", local.Options{}); exit.CodeOf(err) != exit.Usage {
 		t.Errorf("dest is a file: %v", err)
 	}
-	if _, err := Compare(ctx, c, filepath.Join(dir, "nope"), "/d", nil); exit.CodeOf(err) != exit.Usage {
+	if _, err := Compare(ctx, c, filepath.Join(dir, "nope"), "/d", local.Options{}); exit.CodeOf(err) != exit.Usage {
 		t.Errorf("local missing: %v", err)
 	}
 	write(t, dir, map[string]string{"bad. ": "x", "Case.txt": "1", "case.txt": "2"})
-	res, err := Compare(ctx, c, dir, "/d", nil)
+	res, err := Compare(ctx, c, dir, "/d", local.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
