@@ -27,9 +27,8 @@ const ChunkSize = 8 << 20
 
 // sendLarge uploads one large file through a concurrent upload session:
 // ChunkParallel chunks of 8 MiB in flight at once, each read with ReadAt
-// into one of ChunkParallel+1 reused buffers (memory stays at chunk size
-// times parallelism plus one, whatever the file's size), hashed block by
-// block as it is read, and sent with its own content_hash; the final
+// into a buffer from the upload's budget (Options.InFlight), hashed block
+// by block as it is read, and sent with its own content_hash; the final
 // chunk, which closes the session, goes last. The commit goes to the committer, and the
 // next large file starts without waiting for it.
 //
@@ -144,26 +143,18 @@ func (lf *largeFile) start(info os.FileInfo) error {
 // sendChunks sends every chunk not yet acknowledged, ChunkParallel at a
 // time, then the closing chunk.
 //
-// A reader goroutine reads and hashes the chunks, in order, into
-// ChunkParallel+1 reused buffers, so that a sender that is done takes the
-// next chunk ready and the link does not wait for the disk or for SHA-256;
-// it also prepares the closing chunk while the last ones are in flight.
-// Memory stays at ChunkParallel+1 chunks whatever the file's size.
+// A reader goroutine reads and hashes the chunks, in order, into buffers
+// from the upload's budget, so that a sender that is done takes the next
+// chunk ready and the link does not wait for the disk or for SHA-256; it
+// also prepares the closing chunk while the last ones are in flight. The
+// budget, shared with the packs of small files and the other large files,
+// bounds the memory whatever the number and the size of the files.
 func (lf *largeFile) sendChunks() error {
 	u := lf.u
 	g, gctx := errgroup.WithContext(u.ctx)
-	buffers := make(chan []byte, u.o.ChunkParallel+1)
-	for i := 0; i <= u.o.ChunkParallel; i++ {
-		buffers <- chunkBuffer()
-	}
-	defer func() { // the next large file reuses them
-		for len(buffers) > 0 {
-			chunkBuffers.Put(<-buffers)
-		}
-	}()
 	ready := make(chan *chunk)
 	final := make(chan *chunk, 1)
-	g.Go(func() error { return lf.read(gctx, buffers, ready, final) })
+	g.Go(func() error { return lf.read(gctx, ready, final) })
 
 	// The first senders start one after another, each once the one before
 	// has written out its first request: chunks that start together share
@@ -193,7 +184,7 @@ func (lf *largeFile) sendChunks() error {
 					first = false
 				}
 				err := lf.sendChunk(ctx, c)
-				buffers <- c.buf
+				u.budget.give(c.data)
 				if err != nil {
 					return err
 				}
@@ -202,19 +193,21 @@ func (lf *largeFile) sendChunks() error {
 			return nil
 		})
 	}
-	if err := g.Wait(); err != nil {
+	err := g.Wait()
+	c := <-final // the reader put exactly one, and has returned
+	if c != nil && c.data != nil {
+		defer u.budget.give(c.data)
+	}
+	switch {
+	case err != nil:
 		return err
-	}
-	if u.ctx.Err() != nil {
+	case u.ctx.Err() != nil:
 		return u.ctx.Err()
-	}
-	if c := <-final; c != nil { // the closing chunk, once the others are in
-		if c.err != nil {
-			return c.err
-		}
-		err := lf.sendChunk(u.ctx, c)
-		buffers <- c.buf
-		if err != nil {
+	case c == nil: // acknowledged before
+	case c.err != nil:
+		return c.err
+	default: // the closing chunk, once the others are in
+		if err := lf.sendChunk(u.ctx, c); err != nil {
 			return err
 		}
 	}
@@ -226,30 +219,19 @@ func (lf *largeFile) sendChunks() error {
 	return nil
 }
 
-// chunkBuffers keeps chunk buffers between large files, so that a run of
-// many large files does not leave a trail of them for the collector.
-var chunkBuffers sync.Pool
-
-func chunkBuffer() []byte {
-	if b, ok := chunkBuffers.Get().([]byte); ok {
-		return b
-	}
-	return make([]byte, ChunkSize)
-}
-
 // chunk is a chunk read and hashed, ready to be sent.
 type chunk struct {
 	i    int64
-	buf  []byte // the buffer to give back
-	data []byte
+	data []byte // from the budget: give it back
 	ds   []blocks.Digest
 	err  error // reading failed
 }
 
 // read reads and hashes the chunks not yet acknowledged, in order: the
 // others into ready (closed at the end), the closing one into final (nil
-// if it was acknowledged before). A read error ends it.
-func (lf *largeFile) read(ctx context.Context, buffers chan []byte, ready chan<- *chunk, final chan<- *chunk) error {
+// if it was acknowledged before, or if ctx ended first). It puts exactly
+// one value into final. A read error ends it.
+func (lf *largeFile) read(ctx context.Context, ready chan<- *chunk, final chan<- *chunk) error {
 	defer close(ready)
 	for i := int64(0); i < lf.n; i++ {
 		if lf.digests[i] != nil {
@@ -258,22 +240,19 @@ func (lf *largeFile) read(ctx context.Context, buffers chan []byte, ready chan<-
 			}
 			continue // acknowledged before
 		}
-		var buf []byte
-		select {
-		case buf = <-buffers:
-		case <-ctx.Done():
+		off := i * ChunkSize
+		data, err := lf.u.budget.take(ctx, min(ChunkSize, lf.size-off))
+		if err != nil {
 			final <- nil
 			return nil
 		}
-		c := &chunk{i: i, buf: buf}
-		off := i * ChunkSize
-		c.data = buf[:min(ChunkSize, lf.size-off)]
-		if _, err := lf.f.ReadAt(c.data, off); err != nil && err != io.EOF {
+		if _, err := lf.f.ReadAt(data, off); err != nil && err != io.EOF {
+			lf.u.budget.give(data)
 			err = fmt.Errorf("reading %q: %w", lf.it.File.Path, err)
 			final <- &chunk{err: err}
 			return err
 		}
-		c.ds = blocks.Digests(c.data)
+		c := &chunk{i: i, data: data, ds: blocks.Digests(data)}
 		if i == lf.n-1 {
 			final <- c
 			return nil
@@ -281,6 +260,7 @@ func (lf *largeFile) read(ctx context.Context, buffers chan []byte, ready chan<-
 		select {
 		case ready <- c:
 		case <-ctx.Done():
+			lf.u.budget.give(data)
 			final <- nil
 			return nil
 		}

@@ -42,11 +42,20 @@ func makePacks(items []*plan.Item, maxFiles int, maxBytes int64) [][]*plan.Item 
 // sessions then go to the committer. Each file's content hash goes with
 // its commit, so Dropbox refuses a file that changed after it was hashed.
 func (u *uploader) sendPack(pack []*plan.Item) {
+	var total int64
+	for _, it := range pack {
+		total += it.File.Size
+	}
+	buf, err := u.budget.take(u.ctx, total)
+	if err != nil {
+		return // interrupted: the files stay unsent
+	}
+	defer u.budget.give(buf)
 	var early *earlyStart
 	if !u.batchless() && !u.emptyByUpload() {
 		early = u.startEarly(len(pack))
 	}
-	items, all, data := u.readPack(pack)
+	items, all, data := u.readPack(pack, buf[:0])
 	if len(items) == 0 {
 		return
 	}
@@ -170,15 +179,11 @@ func (u *uploader) sendBatch(items []*plan.Item, all []byte, data [][]byte, earl
 	}
 }
 
-// readPack reads the pack's files into one buffer (data[i] is items[i]'s
-// part of it). A file that cannot be read, or no longer has the size it was
-// hashed with, fails alone and is left out.
-func (u *uploader) readPack(pack []*plan.Item) (items []*plan.Item, all []byte, data [][]byte) {
-	var total int64
-	for _, it := range pack {
-		total += it.File.Size
-	}
-	all = make([]byte, 0, total)
+// readPack reads the pack's files into buf, which has room for them all
+// (data[i] is items[i]'s part of it). A file that cannot be read, or no
+// longer has the size it was hashed with, fails alone and is left out.
+func (u *uploader) readPack(pack []*plan.Item, buf []byte) (items []*plan.Item, all []byte, data [][]byte) {
+	all = buf
 	var ends []int
 	for _, it := range pack {
 		var err error

@@ -10,9 +10,9 @@ import (
 	"github.com/librec-auto/dropbox-post/plugin/internal/plan"
 )
 
-// TestPackBufferHoldsItsFiles: a pack's files are read into one buffer of
-// exactly their size (checking that none grew does not grow it), and each
-// file's part of it is its content.
+// TestPackBufferHoldsItsFiles: a pack's files are read into the buffer
+// made for them, of exactly their size (checking that none grew does not
+// grow it), and each file's part of it is its content.
 func TestPackBufferHoldsItsFiles(t *testing.T) {
 	dir := t.TempDir()
 	want := map[string][]byte{}
@@ -33,8 +33,9 @@ func TestPackBufferHoldsItsFiles(t *testing.T) {
 	for _, f := range tree.Files {
 		pack = append(pack, &plan.Item{File: f, Action: plan.Upload})
 	}
-	items, all, data := (&uploader{}).readPack(pack)
-	if len(items) != len(pack) || int64(len(all)) != tree.Bytes() || cap(all) != len(all) {
+	buf := make([]byte, 0, tree.Bytes())
+	items, all, data := (&uploader{}).readPack(pack, buf)
+	if len(items) != len(pack) || int64(len(all)) != tree.Bytes() || cap(all) != len(all) || &all[:1][0] != &buf[:1][0] {
 		t.Fatalf("read %d of %d files into %d bytes (capacity %d), want %d", len(items), len(pack), len(all), cap(all), tree.Bytes())
 	}
 	for i, it := range items {

@@ -87,32 +87,23 @@ func (lf *largeFile) resumable(info os.FileInfo) (bool, error) {
 // acknowledged, hashes them, and compares the digests with those st
 // recorded. It returns the digests of every chunk (nil for those not
 // acknowledged), or why the state does not fit the file. The chunks are
-// read ChunkParallel at a time into reused buffers: memory stays at
-// ChunkParallel chunks whatever the file's size.
+// read ChunkParallel at a time into buffers from the upload's budget.
 func (lf *largeFile) checkAcked(st *resume.Upload) ([][]blocks.Digest, string, error) {
 	digests := make([][]blocks.Digest, lf.n)
 	idx := st.Indexes()
 	if len(idx) > 0 && idx[len(idx)-1] >= lf.n {
 		return nil, fmt.Sprintf("the interrupted upload's state names chunk %d, past the file's end", idx[len(idx)-1]+1), nil
 	}
-	buffers := make(chan []byte, lf.u.o.ChunkParallel)
-	for range lf.u.o.ChunkParallel {
-		buffers <- chunkBuffer()
-	}
-	defer func() {
-		close(buffers)
-		for b := range buffers {
-			chunkBuffers.Put(b)
-		}
-	}()
 	var g errgroup.Group
 	g.SetLimit(lf.u.o.ChunkParallel)
 	for _, i := range idx {
 		g.Go(func() error {
-			buf := <-buffers
-			defer func() { buffers <- buf }()
 			off := i * ChunkSize
-			data := buf[:min(ChunkSize, lf.size-off)]
+			data, err := lf.u.budget.take(lf.u.ctx, min(ChunkSize, lf.size-off))
+			if err != nil {
+				return err
+			}
+			defer lf.u.budget.give(data)
 			if _, err := lf.f.ReadAt(data, off); err != nil && err != io.EOF {
 				return fmt.Errorf("reading %q: %w", lf.it.File.Path, err)
 			}

@@ -38,6 +38,7 @@ const (
 	DefaultLargeFrom     = 8 << 20 // files this size and up go in chunks
 	DefaultPackBytes     = 8 << 20 // bytes of file data per append_batch
 	DefaultRounds        = 3
+	DefaultLargeParallel = 2 // large files sent at once
 )
 
 // Observer hears about progress. Its methods are called from many
@@ -53,6 +54,12 @@ type Observer interface {
 type Options struct {
 	Parallel      int // concurrent small-file requests; 0: DefaultParallel
 	ChunkParallel int // concurrent chunks of one large file; 0: DefaultChunkParallel
+	LargeParallel int // large files sent at once; 0: DefaultLargeParallel
+	// InFlight bounds the bytes of file data held in memory at once (read,
+	// waiting to be sent, or being sent), small files' packs and large
+	// files' chunks together; 0: DefaultInFlight. A pack or a chunk larger
+	// than that is sent alone.
+	InFlight int64
 	LargeFrom     int64
 	PackBytes     int64
 	PackFiles     int // files per pack; 0 or more than 1000: 1000
@@ -67,6 +74,8 @@ type Options struct {
 	// Early, if not nil, is the session of the first large file sent,
 	// opened while Dropbox was listed (StartEarly).
 	Early *Early
+
+	inFlightHook func(held int64) // tests: the bytes held, at each change
 }
 
 func (o *Options) defaults() {
@@ -75,6 +84,12 @@ func (o *Options) defaults() {
 	}
 	if o.ChunkParallel <= 0 {
 		o.ChunkParallel = DefaultChunkParallel
+	}
+	if o.LargeParallel <= 0 {
+		o.LargeParallel = DefaultLargeParallel
+	}
+	if o.InFlight <= 0 {
+		o.InFlight = DefaultInFlight
 	}
 	if o.LargeFrom <= 0 {
 		o.LargeFrom = DefaultLargeFrom
@@ -130,13 +145,14 @@ func Upload(ctx context.Context, c *dbx.Client, p *plan.Plan, o Options) ([]Resu
 		todo[i] = results.list[i].Item
 	}
 	var stats Stats
+	buffers := newBudget(o.InFlight, o.inFlightHook)
 	dropDone(p, o)
 	if err := createFolders(ctx, c, p.Folders); err != nil {
 		return nil, stats, err
 	}
 	for round := 1; len(todo) > 0; round++ {
 		stats.Rounds = round
-		u := &uploader{c: c, o: o, ctx: ctx, results: results}
+		u := &uploader{c: c, o: o, ctx: ctx, results: results, budget: buffers}
 		if err := u.run(todo); err != nil {
 			return results.list, stats, err
 		}
@@ -200,6 +216,7 @@ type uploader struct {
 	cancel  context.CancelCauseFunc
 	cm      *committer
 	commits int
+	budget  *budget // the memory for file data, shared by every request
 
 	mu      sync.Mutex
 	results *results
@@ -246,12 +263,18 @@ func (u *uploader) run(items []*plan.Item) error {
 		packs.Wait()
 	})
 	g.Go(func() {
+		// Several at once, so that one file's closing chunk, which goes
+		// alone after its others, and the next file's session do not leave
+		// the link idle.
+		var files errgroup.Group
+		files.SetLimit(u.o.LargeParallel)
 		for _, it := range large {
 			if u.ctx.Err() != nil {
 				break
 			}
-			u.sendLarge(it)
+			files.Go(func() error { u.sendLarge(it); return nil })
 		}
+		files.Wait()
 	})
 	g.Wait()
 	u.cm.close()
