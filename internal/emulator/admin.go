@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/contenthash"
 	"io"
 	"net/http"
 	"strings"
+
+	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/contenthash"
+
+	"github.com/librec-auto/dropbox-post/internal/emulator/store"
 )
 
 // The test helpers, over HTTP, for an emulator started as a separate
@@ -150,12 +153,12 @@ func (s *Server) sink(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	buf := make([]byte, contenthash.BlockSize)
-	var digests []digest
+	var digests []store.Digest
 	var n int64
 	for {
 		k, err := io.ReadFull(r.Body, buf)
 		n += int64(k)
-		digests = append(digests, blockDigests(buf[:k])...)
+		digests = append(digests, store.BlockDigests(buf[:k])...)
 		if err == io.EOF || err == io.ErrUnexpectedEOF {
 			break
 		}
@@ -163,5 +166,5 @@ func (s *Server) sink(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"bytes": n, "content_hash": joinDigests(digests)})
+	writeJSON(w, http.StatusOK, map[string]any{"bytes": n, "content_hash": store.JoinDigests(digests)})
 }

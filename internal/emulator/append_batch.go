@@ -2,6 +2,8 @@ package emulator
 
 import (
 	"fmt"
+
+	"github.com/librec-auto/dropbox-post/internal/emulator/store"
 )
 
 // files/upload_session/append_batch: data for up to 1000 sessions in one
@@ -80,9 +82,9 @@ func (s *Server) sessionAppendBatch(c *call) {
 			out[i].failure = &f
 			continue
 		}
-		var digests []digest
+		var digests []store.Digest
 		if sess.concurrent {
-			digests = blockDigests(piece)
+			digests = store.BlockDigests(piece)
 		}
 		sess.mu.Lock()
 		fe, err := s.sessions.appendHashed(sess, *e.Cursor.Offset, piece, digests, e.Close)

@@ -46,7 +46,7 @@ type authCode struct {
 type authStore struct {
 	lifetime time.Duration
 	apps     map[string]App // empty: any client_id is accepted
-	store    *store         // for persisting refresh tokens
+	store    *Store         // for persisting refresh tokens
 
 	mu      sync.RWMutex
 	access  map[string]*accessToken
@@ -54,7 +54,7 @@ type authStore struct {
 	codes   map[string]*authCode
 }
 
-func newAuthStore(o Options, st *store) *authStore {
+func newAuthStore(o Options, st *Store) *authStore {
 	a := &authStore{
 		lifetime: o.TokenLifetime,
 		apps:     map[string]App{},

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/librec-auto/dropbox-post/internal/dpath"
+	"github.com/librec-auto/dropbox-post/internal/emulator/store"
 )
 
 // Commits: the changes that upload, upload_session/finish(_batch_v2),
@@ -42,7 +42,7 @@ func conflict(kind string) *union { return writeErr("conflict", "conflict", u(ki
 // commitFiles commits files in order under one lock and one journal sync,
 // as a batch commit does. Content that no file refers to afterwards (old
 // versions, and uploads that changed nothing) is discarded.
-func (s *store) commitFiles(cs []fileCommit) ([]commitResult, error) {
+func (s *Store) commitFiles(cs []fileCommit) ([]commitResult, error) {
 	out := make([]commitResult, len(cs))
 	var recs []record
 	var gone []blob
@@ -71,7 +71,7 @@ func (s *store) commitFiles(cs []fileCommit) ([]commitResult, error) {
 }
 
 // commitFile commits one file. Callers hold s.mu.
-func (s *store) commitFile(c fileCommit, now time.Time) (commitResult, []record, []blob) {
+func (s *Store) commitFile(c fileCommit, now time.Time) (commitResult, []record, []blob) {
 	// A failed commit leaves the content to the caller (a session may try
 	// again); a commit that changes nothing makes it garbage.
 	fail := func(e *union) (commitResult, []record, []blob) { return commitResult{werr: e}, nil, nil }
@@ -88,7 +88,7 @@ func (s *store) commitFile(c fileCommit, now time.Time) (commitResult, []record,
 		return fail(writeErr(tagMalformedPath))
 	}
 	for _, name := range parts {
-		if dpath.Ignored(name) {
+		if store.Ignored(name) {
 			return fail(writeErr("disallowed_name"))
 		}
 	}
@@ -99,7 +99,7 @@ func (s *store) commitFile(c fileCommit, now time.Time) (commitResult, []record,
 	name := parts[len(parts)-1]
 	var existing *node
 	if missing == nil {
-		existing = parent.children[dpath.Lower(name)]
+		existing = parent.children[store.Lower(name)]
 	}
 
 	replace := false
@@ -141,7 +141,7 @@ func (s *store) commitFile(c fileCommit, now time.Time) (commitResult, []record,
 		hash:    c.hash,
 		content: c.content,
 	}
-	n.lower = dpath.Lower(n.display)
+	n.lower = store.Lower(n.display)
 	n.serverModified = now
 	n.clientModified = now
 	if c.clientModified != nil {
@@ -161,10 +161,10 @@ func (s *store) commitFile(c fileCommit, now time.Time) (commitResult, []record,
 // walkParents follows the folders of parts (all but the last component).
 // It returns the deepest existing folder and the names still to create, or
 // a conflict when a file stands where a folder should be.
-func (s *store) walkParents(parts []string) (*node, []string, *union) {
+func (s *Store) walkParents(parts []string) (*node, []string, *union) {
 	cur := s.root
 	for i, name := range parts[:len(parts)-1] {
-		next := cur.children[dpath.Lower(name)]
+		next := cur.children[store.Lower(name)]
 		if next == nil {
 			return cur, parts[i : len(parts)-1], nil
 		}
@@ -178,11 +178,11 @@ func (s *store) walkParents(parts []string) (*node, []string, *union) {
 
 // makeFolders creates the folders names under parent and returns the last
 // one with the records that make them.
-func (s *store) makeFolders(parent *node, names []string) (*node, []record) {
+func (s *Store) makeFolders(parent *node, names []string) (*node, []record) {
 	var recs []record
 	for _, name := range names {
 		f := &node{display: joinPath(parent.display, name), id: newNodeID(), folder: true, children: map[string]*node{}}
-		f.lower = dpath.Lower(f.display)
+		f.lower = store.Lower(f.display)
 		s.link(parent, f, s.nextSeq())
 		recs = append(recs, f.record())
 		parent = f
@@ -199,7 +199,7 @@ func freeName(parent *node, name string) string {
 	}
 	for k := 1; ; k++ {
 		cand := fmt.Sprintf("%s (%d)%s", stem, k, ext)
-		if parent.children[dpath.Lower(cand)] == nil {
+		if parent.children[store.Lower(cand)] == nil {
 			return cand
 		}
 	}
@@ -207,7 +207,7 @@ func freeName(parent *node, name string) string {
 
 // createFolder makes a folder (and its parents). It returns the folder's
 // metadata or a WriteError.
-func (s *store) createFolder(p string, autorename bool) (folderMetadata, *union, error) {
+func (s *Store) createFolder(p string, autorename bool) (folderMetadata, *union, error) {
 	s.mu.Lock()
 	meta, werr, recs := s.createFolderLocked(p, autorename)
 	ticket, err := s.persist(recs...)
@@ -218,7 +218,7 @@ func (s *store) createFolder(p string, autorename bool) (folderMetadata, *union,
 	return meta, werr, err
 }
 
-func (s *store) createFolderLocked(p string, autorename bool) (folderMetadata, *union, []record) {
+func (s *Store) createFolderLocked(p string, autorename bool) (folderMetadata, *union, []record) {
 	p, tag := s.resolve(p)
 	if tag != "" {
 		return folderMetadata{}, writeErr(tagMalformedPath), nil
@@ -228,7 +228,7 @@ func (s *store) createFolderLocked(p string, autorename bool) (folderMetadata, *
 		return folderMetadata{}, writeErr(tagMalformedPath), nil
 	}
 	for _, name := range parts {
-		if dpath.Ignored(name) {
+		if store.Ignored(name) {
 			return folderMetadata{}, writeErr("disallowed_name"), nil
 		}
 	}
@@ -238,7 +238,7 @@ func (s *store) createFolderLocked(p string, autorename bool) (folderMetadata, *
 	}
 	name := parts[len(parts)-1]
 	if missing == nil {
-		if existing := parent.children[dpath.Lower(name)]; existing != nil {
+		if existing := parent.children[store.Lower(name)]; existing != nil {
 			if !autorename {
 				kind := "file"
 				if existing.folder {
@@ -256,7 +256,7 @@ func (s *store) createFolderLocked(p string, autorename bool) (folderMetadata, *
 
 // deletePath deletes a file or folder (with everything in it). It returns
 // the Metadata union of what was deleted, or a DeleteError.
-func (s *store) deletePath(p, parentRev string) (any, *union, error) {
+func (s *Store) deletePath(p, parentRev string) (any, *union, error) {
 	s.mu.Lock()
 	n, tag := s.lookup(p)
 	switch {

@@ -7,7 +7,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/librec-auto/dropbox-post/internal/dpath"
+	"github.com/librec-auto/dropbox-post/internal/emulator/store"
 )
 
 // list_folder walks the store's change log: a listing is the log read in
@@ -57,12 +57,12 @@ func (lc *listCursor) inScope(n *node) bool {
 		}
 		return n.lower == lc.Root || strings.HasPrefix(n.lower, lc.Root+"/")
 	}
-	return n.lower != lc.Root && dpath.Parent(n.lower) == lc.Root
+	return n.lower != lc.Root && store.Parent(n.lower) == lc.Root
 }
 
 // listPage returns the next page of a listing and advances the cursor.
 // Callers hold s.mu (read).
-func (s *store) listPage(lc *listCursor) ([]any, bool) {
+func (s *Store) listPage(lc *listCursor) ([]any, bool) {
 	entries := []any{}
 	i := sort.Search(len(s.log), func(i int) bool { return s.log[i].seq > lc.Pos })
 	for ; i < len(s.log); i++ {
@@ -88,13 +88,13 @@ type listFolderResult struct {
 
 // page answers one list_folder or list_folder/continue call. Callers hold
 // s.mu (read).
-func (s *store) page(lc listCursor) listFolderResult {
+func (s *Store) page(lc listCursor) listFolderResult {
 	entries, more := s.listPage(&lc)
 	return listFolderResult{Entries: entries, Cursor: lc.encode(), HasMore: more}
 }
 
 // list starts listing the folder at p, or returns a LookupError tag.
-func (s *store) list(p string, lc listCursor) (listFolderResult, string) {
+func (s *Store) list(p string, lc listCursor) (listFolderResult, string) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	n, tag := s.lookup(p)
@@ -110,7 +110,7 @@ func (s *store) list(p string, lc listCursor) (listFolderResult, string) {
 
 // resume continues a listing; it returns false when the cursor is not from
 // this run (the client must start again).
-func (s *store) resume(lc listCursor) (listFolderResult, bool) {
+func (s *Store) resume(lc listCursor) (listFolderResult, bool) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if lc.Epoch != s.epoch || lc.Pos > s.seq {
@@ -121,7 +121,7 @@ func (s *store) resume(lc listCursor) (listFolderResult, bool) {
 
 // metadata returns the Metadata union of the entry at p, or a LookupError
 // tag.
-func (s *store) metadata(p string) (any, string) {
+func (s *Store) metadata(p string) (any, string) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	n, tag := s.lookup(p)

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/contenthash"
+
+	"github.com/librec-auto/dropbox-post/internal/emulator/store"
 )
 
 // maxPayload is the most data one upload or session request may carry
@@ -126,8 +128,8 @@ func (c *call) readChunk() ([]byte, string, error) {
 		_, _ = io.Copy(io.Discard, body)
 		return nil, "", errTooLarge
 	}
-	c.blocks = blockDigests(data)
-	return data, joinDigests(c.blocks), nil
+	c.blocks = store.BlockDigests(data)
+	return data, store.JoinDigests(c.blocks), nil
 }
 
 // receiveFile reads the body of files/upload into a blob: in memory, or

@@ -9,7 +9,7 @@ import (
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/auth"
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/files"
 
-	"github.com/librec-auto/dropbox-post/internal/dpath"
+	"github.com/librec-auto/dropbox-post/internal/emulator/store"
 )
 
 // listAll lists path recursively with a page limit and returns the
@@ -76,7 +76,7 @@ func TestListFolderPaginatesRecursively(t *testing.T) {
 	// Each folder comes before what is in it.
 	seen := map[string]bool{}
 	for _, p := range got {
-		if parent := dpath.Parent(strings.TrimSuffix(p, "/")); parent != "" && !seen[parent+"/"] {
+		if parent := store.Parent(strings.TrimSuffix(p, "/")); parent != "" && !seen[parent+"/"] {
 			t.Errorf("%s listed before its folder", p)
 		}
 		seen[p] = true

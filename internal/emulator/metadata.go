@@ -3,7 +3,7 @@ package emulator
 import (
 	"time"
 
-	"github.com/librec-auto/dropbox-post/internal/dpath"
+	"github.com/librec-auto/dropbox-post/internal/emulator/store"
 )
 
 // The JSON shapes of files/FileMetadata, FolderMetadata and DeletedMetadata.
@@ -45,7 +45,7 @@ type deletedMetadata struct {
 
 func (n *node) fileMeta() fileMetadata {
 	return fileMetadata{
-		Name:           dpath.Base(n.display),
+		Name:           store.Base(n.display),
 		PathLower:      n.lower,
 		PathDisplay:    n.display,
 		ID:             n.id,
@@ -59,14 +59,14 @@ func (n *node) fileMeta() fileMetadata {
 }
 
 func (n *node) folderMeta() folderMetadata {
-	return folderMetadata{Name: dpath.Base(n.display), PathLower: n.lower, PathDisplay: n.display, ID: n.id}
+	return folderMetadata{Name: store.Base(n.display), PathLower: n.lower, PathDisplay: n.display, ID: n.id}
 }
 
 // taggedMeta returns the Metadata union for n.
 func (n *node) taggedMeta() any {
 	switch {
 	case n.deleted:
-		return deletedMetadata{Tag: "deleted", Name: dpath.Base(n.display), PathLower: n.lower, PathDisplay: n.display}
+		return deletedMetadata{Tag: "deleted", Name: store.Base(n.display), PathLower: n.lower, PathDisplay: n.display}
 	case n.folder:
 		m := n.folderMeta()
 		m.Tag = "folder"

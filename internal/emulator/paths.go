@@ -4,13 +4,14 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/librec-auto/dropbox-post/internal/dpath"
+	"github.com/librec-auto/dropbox-post/internal/emulator/store"
 )
 
 // Dropbox paths are case-insensitive and case-preserving: a node is found
-// by its dpath.Lower form and shown with the casing it was created with.
-// The rules for names are package dpath's, the ones the project's clients
-// follow; the server side adds only what a client cannot send on purpose.
+// by its store.Lower form and shown with the casing it was created with.
+// The rules for names are package store's (StorableName, Ignored), the
+// emulator's own, which dpath's tests compare with the client's; the
+// server side adds only what a client cannot send on purpose.
 
 // splitPath checks a path of the form "/a/b" (or "" for the root) as the
 // server does, without normalising anything, and returns its components.
@@ -36,7 +37,7 @@ func splitPath(p string) ([]string, string) {
 // validName reports whether Dropbox can store a file or folder called name
 // (or ignores it).
 func validName(name string) bool {
-	if dpath.Ignored(name) {
+	if store.Ignored(name) {
 		return true
 	}
 	// Invalid UTF-8 reaches the server as U+FFFD (encoding/json replaces
@@ -45,7 +46,7 @@ func validName(name string) bool {
 	if strings.ContainsRune(name, utf8.RuneError) {
 		return false
 	}
-	return dpath.CheckName(name) == nil
+	return store.StorableName(name)
 }
 
 // joinPath joins a parent path ("" for the root) and a name.

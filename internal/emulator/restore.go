@@ -7,14 +7,14 @@ import (
 	"sort"
 	"time"
 
-	"github.com/librec-auto/dropbox-post/internal/dpath"
+	"github.com/librec-auto/dropbox-post/internal/emulator/store"
 )
 
 // Opening a data directory: replaying the journal into the store, removing
 // content nobody refers to, and writing the journal again in compact form.
 
 // openStore returns an in-memory store, or the store kept in dir.
-func openStore(dir string) (*store, error) {
+func openStore(dir string) (*Store, error) {
 	s := newStore(dir)
 	if dir == "" {
 		return s, nil
@@ -67,17 +67,17 @@ func openStore(dir string) (*store, error) {
 }
 
 // replay applies one journal record at start.
-func (s *store) replay(rec record) error {
+func (s *Store) replay(rec record) error {
 	if rec.Seq > s.seq {
 		s.seq = rec.Seq
 	}
 	switch rec.Op {
 	case "folder", "file":
-		parent := s.byPath[dpath.Lower(dpath.Parent(rec.Path))]
+		parent := s.byPath[store.Lower(store.Parent(rec.Path))]
 		if parent == nil || !parent.folder {
 			return fmt.Errorf("%s %q has no parent folder", rec.Op, rec.Path)
 		}
-		n := &node{display: rec.Path, lower: dpath.Lower(rec.Path), id: rec.ID, folder: rec.Op == "folder"}
+		n := &node{display: rec.Path, lower: store.Lower(rec.Path), id: rec.ID, folder: rec.Op == "folder"}
 		if n.folder {
 			n.children = map[string]*node{}
 		} else {
@@ -91,11 +91,11 @@ func (s *store) replay(rec record) error {
 		}
 		s.link(parent, n, rec.Seq)
 	case "delete":
-		if n := s.byPath[dpath.Lower(rec.Path)]; n != nil && n != s.root {
+		if n := s.byPath[store.Lower(rec.Path)]; n != nil && n != s.root {
 			s.remove(n, rec.Seq)
 		}
 	case "link":
-		s.links[dpath.Lower(rec.Path)] = &link{url: rec.URL, id: rec.ID}
+		s.links[store.Lower(rec.Path)] = &link{url: rec.URL, id: rec.ID}
 	default:
 		return fmt.Errorf("unknown record %q", rec.Op)
 	}
@@ -105,7 +105,7 @@ func (s *store) replay(rec record) error {
 // snapshot returns records that rebuild the current state: folders and
 // files in change order (a parent always comes before its children),
 // links, and the refresh tokens still valid.
-func (s *store) snapshot() []record {
+func (s *Store) snapshot() []record {
 	var recs []record
 	for _, sl := range s.log {
 		if sl.stale() || sl.n.deleted {
@@ -139,7 +139,7 @@ func (n *node) record() record {
 }
 
 // collectGarbage removes blob files no file refers to.
-func (s *store) collectGarbage() error {
+func (s *Store) collectGarbage() error {
 	used := map[string]bool{}
 	for _, n := range s.byPath {
 		if fb, ok := n.content.(*fileBlob); ok {

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/librec-auto/dropbox-post/internal/emulator/store"
 )
 
 // style is how a route carries its argument and result, as in Dropbox's
@@ -71,9 +73,9 @@ type call struct {
 	w      http.ResponseWriter
 	r      *http.Request
 	route  *route
-	arg    []byte   // the JSON argument
-	token  string   // the access token used
-	blocks []digest // block digests of the data read by readChunk
+	arg    []byte         // the JSON argument
+	token  string         // the access token used
+	blocks []store.Digest // block digests of the data read by readChunk
 }
 
 // maxRPCBody bounds an RPC request body (a finish_batch_v2 of 1000 entries

@@ -97,7 +97,7 @@ type App struct {
 // use.
 type Server struct {
 	opts     Options
-	store    *store
+	store    *Store
 	sessions *sessions
 	auth     *authStore
 	stats    *statsRecorder

@@ -10,6 +10,8 @@ import (
 	"sync"
 
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/contenthash"
+
+	"github.com/librec-auto/dropbox-post/internal/emulator/store"
 )
 
 // Upload sessions. A sequential session receives its data in order and
@@ -36,12 +38,12 @@ type session struct {
 	committed  bool
 	size       int64 // sequential: bytes so far; concurrent: the size, once closed
 
-	pieces [][]byte            // memory, sequential
-	chunks map[int64][]byte    // memory, concurrent: offset → data
-	blocks map[int64][]digest  // concurrent: offset → the chunk's block digests
-	ranges map[int64]int64     // disk, concurrent: offset → length
-	fileID string              // disk: tmp/<fileID> holds the data
-	hasher *contenthash.Hasher // sequential
+	pieces [][]byte                 // memory, sequential
+	chunks map[int64][]byte         // memory, concurrent: offset → data
+	blocks map[int64][]store.Digest // concurrent: offset → the chunk's block digests
+	ranges map[int64]int64          // disk, concurrent: offset → length
+	fileID string                   // disk: tmp/<fileID> holds the data
+	hasher *contenthash.Hasher      // sequential
 
 	content blob // once assembled (kept if the commit fails)
 	hash    string
@@ -69,7 +71,7 @@ func newSessionID() string {
 func (ss *sessions) start(concurrent bool) (string, *session) {
 	sess := &session{concurrent: concurrent}
 	if concurrent {
-		sess.chunks, sess.ranges, sess.blocks = map[int64][]byte{}, map[int64]int64{}, map[int64][]digest{}
+		sess.chunks, sess.ranges, sess.blocks = map[int64][]byte{}, map[int64]int64{}, map[int64][]store.Digest{}
 	} else {
 		sess.hasher = contenthash.New()
 	}
@@ -101,7 +103,7 @@ func (ss *sessions) write(sess *session, off int64, data []byte) error {
 
 // writeHashed stores data at off with its block digests, when the caller
 // has them (nil otherwise). Callers hold sess.mu.
-func (ss *sessions) writeHashed(sess *session, off int64, data []byte, digests []digest) error {
+func (ss *sessions) writeHashed(sess *session, off int64, data []byte, digests []store.Digest) error {
 	if sess.concurrent {
 		if digests != nil {
 			sess.blocks[off] = digests
@@ -149,7 +151,7 @@ func (ss *sessions) appendData(sess *session, off int64, data []byte, close bool
 }
 
 // appendHashed is appendData with the data's block digests (or nil).
-func (ss *sessions) appendHashed(sess *session, off int64, data []byte, digests []digest, close bool) (*union, error) {
+func (ss *sessions) appendHashed(sess *session, off int64, data []byte, digests []store.Digest, close bool) (*union, error) {
 	n := int64(len(data))
 	switch {
 	case sess.committed || sess.busy:
@@ -313,7 +315,7 @@ func (ss *sessions) finished(sess *session) {
 // chunk came without them. Non-final chunks are whole 4 MiB blocks, so the
 // blocks of the chunks are the blocks of the file.
 func (sess *session) joinedHash(offsets []int64) string {
-	var all []digest
+	var all []store.Digest
 	for _, off := range offsets {
 		b, ok := sess.blocks[off]
 		if !ok {
@@ -321,7 +323,7 @@ func (sess *session) joinedHash(offsets []int64) string {
 		}
 		all = append(all, b...)
 	}
-	return joinDigests(all)
+	return store.JoinDigests(all)
 }
 
 func offsetsOf(chunks map[int64][]byte) []int64 {

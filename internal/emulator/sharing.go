@@ -6,7 +6,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/librec-auto/dropbox-post/internal/dpath"
+	"github.com/librec-auto/dropbox-post/internal/emulator/store"
 )
 
 // Shared links: sharing/create_shared_link_with_settings (with its
@@ -59,7 +59,7 @@ func publicPermissions() linkPermissions {
 }
 
 func (l *link) metadata(n *node) linkMetadata {
-	m := linkMetadata{URL: l.url, ID: n.id, Name: dpath.Base(n.display), PathLower: n.lower,
+	m := linkMetadata{URL: l.url, ID: n.id, Name: store.Base(n.display), PathLower: n.lower,
 		LinkPermissions: publicPermissions()}
 	if n.folder {
 		m.Tag = "folder"
@@ -79,7 +79,7 @@ func newLinkURL(n *node) string {
 		kind = "fo"
 	}
 	return fmt.Sprintf("https://www.dropbox.com/scl/%s/%s/%s?rlkey=%s&dl=0",
-		kind, strings.ToLower(randomToken(15)), url.PathEscape(dpath.Base(n.display)), strings.ToLower(randomToken(18)))
+		kind, strings.ToLower(randomToken(15)), url.PathEscape(store.Base(n.display)), strings.ToLower(randomToken(18)))
 }
 
 func (s *Server) createSharedLink(c *call) {
@@ -144,7 +144,7 @@ func (s *Server) listSharedLinks(c *call) {
 
 // sharedLinks returns the links to p ("" = all links) and, unless
 // directOnly, to the folders above it.
-func (st *store) sharedLinks(p string, directOnly bool) ([]linkMetadata, string) {
+func (st *Store) sharedLinks(p string, directOnly bool) ([]linkMetadata, string) {
 	st.mu.RLock()
 	defer st.mu.RUnlock()
 	var paths []string
@@ -158,7 +158,7 @@ func (st *store) sharedLinks(p string, directOnly bool) ([]linkMetadata, string)
 		if tag != "" {
 			return nil, tag
 		}
-		for lp := n.lower; ; lp = dpath.Parent(lp) {
+		for lp := n.lower; ; lp = store.Parent(lp) {
 			if st.links[lp] != nil {
 				paths = append(paths, lp)
 			}

@@ -12,7 +12,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/librec-auto/dropbox-post/internal/dpath"
+	"github.com/librec-auto/dropbox-post/internal/emulator/store"
 )
 
 // node is a file version or a folder. A file node is never changed after it
@@ -45,11 +45,11 @@ type logSlot struct {
 
 func (l logSlot) stale() bool { return l.n.seq != l.seq || l.n.superseded }
 
-// store is the account's namespace: a tree of nodes indexed by lower-cased
+// Store is the account's namespace: a tree of nodes indexed by lower-cased
 // path, id and rev, plus the change log that list_folder cursors walk, and
 // shared links. One RWMutex orders every change; no I/O other than a
 // journal append happens under it.
-type store struct {
+type Store struct {
 	mu     sync.RWMutex
 	root   *node
 	byPath map[string]*node
@@ -75,9 +75,9 @@ func newEpoch() string {
 	return base64.RawURLEncoding.EncodeToString(e[:])
 }
 
-func newStore(dir string) *store {
+func newStore(dir string) *Store {
 	root := &node{folder: true, children: map[string]*node{}, id: "id:root"}
-	return &store{
+	return &Store{
 		root:   root,
 		byPath: map[string]*node{"": root},
 		byID:   map[string]*node{root.id: root},
@@ -88,7 +88,7 @@ func newStore(dir string) *store {
 	}
 }
 
-func (s *store) close() error {
+func (s *Store) close() error {
 	if s.journal == nil {
 		return nil
 	}
@@ -98,7 +98,7 @@ func (s *store) close() error {
 // persist appends records to the journal and returns a ticket to sync once
 // locks are released. Changes to the tree are persisted under s.mu, so that
 // the journal has them in order. In memory it does nothing.
-func (s *store) persist(recs ...record) (uint64, error) {
+func (s *Store) persist(recs ...record) (uint64, error) {
 	if s.journal == nil || len(recs) == 0 {
 		return 0, nil
 	}
@@ -106,7 +106,7 @@ func (s *store) persist(recs ...record) (uint64, error) {
 }
 
 // sync waits until the changes up to ticket are on disk.
-func (s *store) sync(ticket uint64) error {
+func (s *Store) sync(ticket uint64) error {
 	if s.journal == nil || ticket == 0 {
 		return nil
 	}
@@ -114,7 +114,7 @@ func (s *store) sync(ticket uint64) error {
 }
 
 // nextSeq advances the change counter.
-func (s *store) nextSeq() uint64 {
+func (s *Store) nextSeq() uint64 {
 	s.seq++
 	return s.seq
 }
@@ -132,8 +132,8 @@ func newNodeID() string {
 }
 
 // link inserts n under parent at change seq.
-func (s *store) link(parent, n *node, seq uint64) {
-	parent.children[dpath.Lower(dpath.Base(n.display))] = n
+func (s *Store) link(parent, n *node, seq uint64) {
+	parent.children[store.Lower(store.Base(n.display))] = n
 	s.byPath[n.lower] = n
 	s.byID[n.id] = n
 	if !n.folder {
@@ -143,16 +143,16 @@ func (s *store) link(parent, n *node, seq uint64) {
 }
 
 // record puts n in the change log at seq.
-func (s *store) record(n *node, seq uint64) {
+func (s *Store) record(n *node, seq uint64) {
 	n.seq = seq
 	s.log = append(s.log, logSlot{seq: seq, n: n})
 	s.live++
 }
 
 // unlink takes n (a file version about to be replaced) out of the indexes.
-func (s *store) unlink(n *node, keepID bool) {
-	if parent := s.byPath[dpath.Parent(n.lower)]; parent != nil {
-		delete(parent.children, dpath.Lower(dpath.Base(n.display)))
+func (s *Store) unlink(n *node, keepID bool) {
+	if parent := s.byPath[store.Parent(n.lower)]; parent != nil {
+		delete(parent.children, store.Lower(store.Base(n.display)))
 	}
 	delete(s.byPath, n.lower)
 	delete(s.byRev, n.rev)
@@ -165,7 +165,7 @@ func (s *store) unlink(n *node, keepID bool) {
 
 // remove deletes n and everything under it; n's deletion is logged at seq.
 // It returns the contents no longer referenced.
-func (s *store) remove(n *node, seq uint64) []blob {
+func (s *Store) remove(n *node, seq uint64) []blob {
 	var gone []blob
 	var walk func(m *node)
 	walk = func(m *node) {
@@ -186,8 +186,8 @@ func (s *store) remove(n *node, seq uint64) []blob {
 		}
 	}
 	walk(n)
-	if parent := s.byPath[dpath.Parent(n.lower)]; parent != nil {
-		delete(parent.children, dpath.Lower(dpath.Base(n.display)))
+	if parent := s.byPath[store.Parent(n.lower)]; parent != nil {
+		delete(parent.children, store.Lower(store.Base(n.display)))
 	}
 	s.live--
 	s.record(n, seq)
@@ -196,7 +196,7 @@ func (s *store) remove(n *node, seq uint64) []blob {
 }
 
 // compactLog drops stale slots once they are most of the log.
-func (s *store) compactLog() {
+func (s *Store) compactLog() {
 	if len(s.log) < 1024 || s.live*2 > len(s.log) {
 		return
 	}
@@ -221,7 +221,7 @@ const (
 // resolve turns a client path into a plain path: "id:…" (optionally
 // followed by "/rest") is replaced by the path of the node with that id.
 // It returns a LookupError tag when that fails. Callers hold s.mu.
-func (s *store) resolve(p string) (string, string) {
+func (s *Store) resolve(p string) (string, string) {
 	if !strings.HasPrefix(p, "id:") {
 		return p, ""
 	}
@@ -241,7 +241,7 @@ func (s *store) resolve(p string) (string, string) {
 
 // lookup finds the node at a client path ("" is the root). It returns a
 // LookupError tag when there is none. Callers hold s.mu.
-func (s *store) lookup(p string) (*node, string) {
+func (s *Store) lookup(p string) (*node, string) {
 	if strings.HasPrefix(p, "rev:") {
 		if n := s.byRev[p[len("rev:"):]]; n != nil {
 			return n, ""
@@ -255,7 +255,7 @@ func (s *store) lookup(p string) (*node, string) {
 	if _, tag := splitPath(p); tag != "" {
 		return nil, tag
 	}
-	n := s.byPath[dpath.Lower(p)]
+	n := s.byPath[store.Lower(p)]
 	if n == nil {
 		return nil, tagNotFound
 	}
@@ -263,7 +263,7 @@ func (s *store) lookup(p string) (*node, string) {
 }
 
 // files returns every file, sorted by path.
-func (s *store) files() []FileInfo {
+func (s *Store) files() []FileInfo {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	out := make([]FileInfo, 0, len(s.byPath))
@@ -280,9 +280,9 @@ func (s *store) files() []FileInfo {
 var errNoFile = errors.New("emulator: no such file")
 
 // file returns a file's description and content.
-func (s *store) file(p string) (FileInfo, []byte, error) {
+func (s *Store) file(p string) (FileInfo, []byte, error) {
 	s.mu.RLock()
-	n := s.byPath[dpath.Lower(p)]
+	n := s.byPath[store.Lower(p)]
 	var r contentReader
 	var err error
 	if n != nil && !n.folder {
