@@ -8,8 +8,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/contenthash"
-
 	"github.com/librec-auto/dropbox-post/internal/emulator/store"
 )
 
@@ -69,7 +67,7 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 	case "tokens":
 		tok := params["access_token"]
 		if tok == "" {
-			tok = "emu-" + randomToken(24)
+			tok = "emu-" + store.RandomToken(24)
 		}
 		s.AddToken(tok)
 		writeJSON(w, http.StatusOK, map[string]string{"access_token": tok})
@@ -135,12 +133,15 @@ func adminParams(r *http.Request) (map[string]string, error) {
 	return out, nil
 }
 
+// FileInfo describes a file the emulator holds.
+type FileInfo = store.FileInfo
+
 // Files returns every stored file, sorted by path.
-func (s *Server) Files() []FileInfo { return s.store.files() }
+func (s *Server) Files() []FileInfo { return s.store.Files() }
 
 // File returns a file's description and content; path is matched without
 // regard to case.
-func (s *Server) File(path string) (FileInfo, []byte, error) { return s.store.file(path) }
+func (s *Server) File(path string) (FileInfo, []byte, error) { return s.store.File(path) }
 
 // sink answers POST /emulator/sink: one raw stream received as the
 // emulator receives upload data, without storing it.
@@ -152,7 +153,7 @@ func (s *Server) sink(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	buf := make([]byte, contenthash.BlockSize)
+	buf := make([]byte, store.HashBlockSize)
 	var digests []store.Digest
 	var n int64
 	for {

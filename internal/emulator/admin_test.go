@@ -7,6 +7,7 @@ import (
 
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/files"
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/users"
+	"github.com/librec-auto/dropbox-post/internal/emulator/store"
 )
 
 func TestStatsCountRequestsAndBytes(t *testing.T) {
@@ -69,7 +70,7 @@ func TestAdminEndpoints(t *testing.T) {
 	upload(t, files.New(config(base, tok["access_token"])), "/Admin/One.txt", []byte("one"))
 
 	status, _, body = raw(t, "GET", base+"/emulator/files", nil, nil)
-	var list []FileInfo
+	var list []store.FileInfo
 	if status != 200 || json.Unmarshal([]byte(body), &list) != nil || len(list) != 1 ||
 		list[0].Path != "/Admin/One.txt" || list[0].Size != 3 || list[0].ContentHash != hashOf([]byte("one")) {
 		t.Fatalf("files: %d %s", status, body)

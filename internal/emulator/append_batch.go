@@ -12,14 +12,14 @@ import (
 
 // appendBatchEntry is one entry of append_batch's answer.
 type appendBatchEntry struct {
-	failure *union
+	failure *store.Union
 }
 
 func (e appendBatchEntry) MarshalJSON() ([]byte, error) {
 	if e.failure != nil {
-		return marshal(u("failure", "failure", *e.failure))
+		return store.Marshal(store.U("failure", "failure", *e.failure))
 	}
-	return marshal(u("success"))
+	return store.Marshal(store.U("success"))
 }
 
 func (s *Server) sessionAppendBatch(c *call) {
@@ -35,8 +35,8 @@ func (s *Server) sessionAppendBatch(c *call) {
 		return
 	}
 	entries := *arg.Entries
-	if len(entries) > maxBatch {
-		c.bad(fmt.Sprintf("request body: entries: %d items is more than the maximum of %d", len(entries), maxBatch))
+	if len(entries) > store.MaxBatch {
+		c.bad(fmt.Sprintf("request body: entries: %d items is more than the maximum of %d", len(entries), store.MaxBatch))
 		return
 	}
 	var total int64
@@ -61,10 +61,10 @@ func (s *Server) sessionAppendBatch(c *call) {
 	}
 	switch {
 	case int64(len(data)) != total:
-		c.fail(u("length_mismatch"))
+		c.fail(store.U("length_mismatch"))
 		return
 	case arg.ContentHash != "" && arg.ContentHash != hash:
-		c.fail(u("content_hash_mismatch"))
+		c.fail(store.U("content_hash_mismatch"))
 		return
 	}
 	out := make([]appendBatchEntry, len(entries))
@@ -72,23 +72,23 @@ func (s *Server) sessionAppendBatch(c *call) {
 	for i, e := range entries {
 		piece := data[start : start+*e.Length : start+*e.Length]
 		start += *e.Length
-		sess := s.sessions.get(*e.Cursor.SessionID)
+		sess := s.sessions.Get(*e.Cursor.SessionID)
 		if sess == nil {
-			out[i].failure = writeErr("not_found")
+			out[i].failure = store.WriteErr("not_found")
 			continue
 		}
 		if s.refuseEmptyAppend(*e.Length) == RefuseEntry {
-			f := u("other")
+			f := store.U("other")
 			out[i].failure = &f
 			continue
 		}
 		var digests []store.Digest
-		if sess.concurrent {
+		if sess.Concurrent {
 			digests = store.BlockDigests(piece)
 		}
-		sess.mu.Lock()
-		fe, err := s.sessions.appendHashed(sess, *e.Cursor.Offset, piece, digests, e.Close)
-		sess.mu.Unlock()
+		sess.Mu.Lock()
+		fe, err := s.sessions.AppendHashed(sess, *e.Cursor.Offset, piece, digests, e.Close)
+		sess.Mu.Unlock()
 		if err != nil {
 			c.internal(err)
 			return

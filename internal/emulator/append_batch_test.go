@@ -11,6 +11,7 @@ import (
 
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox"
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/files"
+	"github.com/librec-auto/dropbox-post/internal/emulator/store"
 )
 
 // TestAppendBatch sends three files' data in one append_batch and commits
@@ -115,16 +116,16 @@ func TestAppendBatchErrors(t *testing.T) {
 func TestConcurrentSessionHashJoinedFromChunks(t *testing.T) {
 	s, base := start(t, Options{})
 	c := files.New(config(base, testToken))
-	data := pattern(3*concurrentBlock+11, 3)
+	data := pattern(3*store.ConcurrentBlock+11, 3)
 	arg := files.NewUploadSessionStartArg()
 	arg.SessionType = &files.UploadSessionType{Tagged: dropbox.Tagged{Tag: "concurrent"}}
 	st, err := c.UploadSessionStart(arg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, off := range []int{2 * concurrentBlock, 0} { // out of order; the last one closes
+	for _, off := range []int{2 * store.ConcurrentBlock, 0} { // out of order; the last one closes
 		a := files.NewUploadSessionAppendArg(files.NewUploadSessionCursor(st.SessionId, uint64(off)))
-		end := off + 2*concurrentBlock
+		end := off + 2*store.ConcurrentBlock
 		if end > len(data) {
 			end, a.Close = len(data), true
 		}

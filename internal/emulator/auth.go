@@ -1,11 +1,11 @@
 package emulator
 
 import (
-	"crypto/rand"
-	"encoding/base64"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/librec-auto/dropbox-post/internal/emulator/store"
 )
 
 // allScopes are the scopes of the emulated app; a token issued without a
@@ -46,7 +46,7 @@ type authCode struct {
 type authStore struct {
 	lifetime time.Duration
 	apps     map[string]App // empty: any client_id is accepted
-	store    *Store         // for persisting refresh tokens
+	store    *store.Store   // for persisting refresh tokens
 
 	mu      sync.RWMutex
 	access  map[string]*accessToken
@@ -54,7 +54,7 @@ type authStore struct {
 	codes   map[string]*authCode
 }
 
-func newAuthStore(o Options, st *Store) *authStore {
+func newAuthStore(o Options, st *store.Store) *authStore {
 	a := &authStore{
 		lifetime: o.TokenLifetime,
 		apps:     map[string]App{},
@@ -69,17 +69,10 @@ func newAuthStore(o Options, st *Store) *authStore {
 	for _, t := range o.Tokens {
 		a.access[t] = &accessToken{}
 	}
-	for _, rec := range st.refreshRecords {
+	for _, rec := range st.RefreshTokens() {
 		a.refresh[rec.Token] = &refreshToken{app: rec.App, scopes: rec.Scopes, pkce: rec.PKCE}
 	}
 	return a
-}
-
-// randomToken returns n random bytes in base64url.
-func randomToken(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
 }
 
 // authorize checks the bearer token and the route's scope, answering 400
@@ -105,13 +98,13 @@ func (c *call) authorize() bool {
 	a.mu.RUnlock()
 	switch {
 	case t == nil:
-		writeAuthError(c.w, u("invalid_access_token"))
+		writeAuthError(c.w, store.U("invalid_access_token"))
 		return false
 	case !t.expires.IsZero() && time.Now().After(t.expires):
-		writeAuthError(c.w, u("expired_access_token"))
+		writeAuthError(c.w, store.U("expired_access_token"))
 		return false
 	case c.route.scope != "" && !t.allows(c.route.scope):
-		writeAuthError(c.w, u("missing_scope", "required_scope", c.route.scope))
+		writeAuthError(c.w, store.U("missing_scope", "required_scope", c.route.scope))
 		return false
 	}
 	c.token = tok
@@ -134,7 +127,7 @@ func (t *accessToken) allows(scope string) bool {
 // issueAccess makes a short-lived access token, from the refresh token
 // refresh if it is not "".
 func (a *authStore) issueAccess(scopes []string, refresh string) (string, time.Duration) {
-	tok := "sl.emu-" + randomToken(48)
+	tok := "sl.emu-" + store.RandomToken(48)
 	t := &accessToken{expires: time.Now().Add(a.lifetime), refresh: refresh}
 	if scopes != nil {
 		t.scopes = map[string]bool{}
@@ -150,13 +143,13 @@ func (a *authStore) issueAccess(scopes []string, refresh string) (string, time.D
 
 // issueRefresh makes (and persists) a refresh token.
 func (a *authStore) issueRefresh(app string, scopes []string, pkce bool) (string, error) {
-	tok := randomToken(48)
+	tok := store.RandomToken(48)
 	a.mu.Lock()
 	a.refresh[tok] = &refreshToken{app: app, scopes: scopes, pkce: pkce}
-	ticket, err := a.store.persist(record{Op: "refresh", Token: tok, App: app, Scopes: scopes, PKCE: pkce})
+	ticket, err := a.store.PersistRefresh(tok, app, scopes, pkce)
 	a.mu.Unlock()
 	if err == nil {
-		err = a.store.sync(ticket)
+		err = a.store.Sync(ticket)
 	}
 	return tok, err
 }
@@ -203,11 +196,11 @@ func (s *Server) RevokeRefreshToken(token string) (bool, error) {
 	var ticket uint64
 	var err error
 	if ok {
-		ticket, err = a.store.persist(record{Op: "revoke", Token: token})
+		ticket, err = a.store.PersistRevoke(token)
 	}
 	a.mu.Unlock()
 	if err == nil {
-		err = a.store.sync(ticket)
+		err = a.store.Sync(ticket)
 	}
 	return ok, err
 }

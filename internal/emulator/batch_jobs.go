@@ -2,6 +2,8 @@ package emulator
 
 import (
 	"sync"
+
+	"github.com/librec-auto/dropbox-post/internal/emulator/store"
 )
 
 // The async side of files/upload_session/finish_batch (v1): the commit is
@@ -29,7 +31,7 @@ func newBatchJobs() *batchJobs { return &batchJobs{jobs: map[string]*batchJob{}}
 
 // add keeps a finished job and returns its id.
 func (b *batchJobs) add(entries []batchEntry) string {
-	id := "dbjid:" + randomToken(42)
+	id := "dbjid:" + store.RandomToken(42)
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if len(b.order) == maxJobs {
@@ -64,7 +66,7 @@ func (s *Server) sessionFinishBatchV1(c *call) {
 		return
 	}
 	id := s.jobs.add(out)
-	c.ok(u("async_job_id", "async_job_id", id))
+	c.ok(store.U("async_job_id", "async_job_id", id))
 }
 
 // files/upload_session/finish_batch/check.
@@ -82,10 +84,10 @@ func (s *Server) sessionFinishBatchCheck(c *call) {
 	entries, done, known := s.jobs.check(*arg.ID)
 	switch {
 	case !known:
-		c.fail(u("invalid_async_job_id"))
+		c.fail(store.U("invalid_async_job_id"))
 	case !done:
-		c.ok(u("in_progress"))
+		c.ok(store.U("in_progress"))
 	default:
-		c.ok(u("complete", "entries", entries))
+		c.ok(store.U("complete", "entries", entries))
 	}
 }

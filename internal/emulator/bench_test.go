@@ -9,6 +9,7 @@ import (
 
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/files"
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/filetransfer"
+	"github.com/librec-auto/dropbox-post/internal/emulator/store"
 )
 
 // Benchmarks of the emulator itself, through the SDK over loopback, so
@@ -60,7 +61,7 @@ func BenchmarkBatchCommit(b *testing.B) {
 	c := filesClient(base)
 	data := pattern(1024, 2)
 	for i := 0; i < b.N; i++ {
-		entries := make([]*files.UploadSessionFinishArg, maxBatch)
+		entries := make([]*files.UploadSessionFinishArg, store.MaxBatch)
 		for j := range entries {
 			arg := files.NewUploadSessionStartArg()
 			arg.Close = true
@@ -71,7 +72,7 @@ func BenchmarkBatchCommit(b *testing.B) {
 			entries[j] = files.NewUploadSessionFinishArg(cursor(st.SessionId, len(data)), files.NewCommitInfo(fmt.Sprintf("/b%d/%d", i, j)))
 		}
 		res, err := c.UploadSessionFinishBatchV2(files.NewUploadSessionFinishBatchArg(entries))
-		if err != nil || res.Entries[maxBatch-1].Tag != "success" {
+		if err != nil || res.Entries[store.MaxBatch-1].Tag != "success" {
 			b.Fatal(err)
 		}
 	}
@@ -80,11 +81,11 @@ func BenchmarkBatchCommit(b *testing.B) {
 // BenchmarkListFolder20k lists 20,000 files recursively, 2000 per page.
 func BenchmarkListFolder20k(b *testing.B) {
 	s, base := startBench(b, Options{})
-	var cs []fileCommit
+	var cs []store.FileCommit
 	for i := 0; i < 20000; i++ {
-		cs = append(cs, fileCommit{path: fmt.Sprintf("/l/d%d/f%d", i%100, i), mode: "add", content: newMemBlob([]byte("x")), hash: hashOf([]byte("x"))})
+		cs = append(cs, store.FileCommit{Path: fmt.Sprintf("/l/d%d/f%d", i%100, i), Mode: "add", Content: store.NewMemBlob([]byte("x")), Hash: hashOf([]byte("x"))})
 	}
-	if _, err := s.store.commitFiles(cs); err != nil {
+	if _, err := s.store.CommitFiles(cs); err != nil {
 		b.Fatal(err)
 	}
 	c := filesClient(base)

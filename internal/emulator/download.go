@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/librec-auto/dropbox-post/internal/emulator/store"
 )
 
 // files/download: the metadata in Dropbox-API-Result, the content in the
@@ -21,24 +23,9 @@ func (s *Server) download(c *call) {
 	if !ok {
 		return
 	}
-	st := s.store
-	st.mu.RLock()
-	n, tag := st.lookup(p)
-	switch {
-	case tag != "":
-	case n.folder:
-		tag = tagNotFile
-	case arg.Rev != "" && arg.Rev != n.rev:
-		tag = tagNotFound // only the current version is kept
-	}
-	var r contentReader
-	var err error
-	if tag == "" {
-		r, err = n.content.Open() // under the lock: the version cannot go away first
-	}
-	st.mu.RUnlock()
+	meta, r, tag, err := s.store.OpenFile(p, arg.Rev)
 	if tag != "" {
-		c.fail(u("path", "path", u(tag)))
+		c.fail(store.U("path", "path", store.U(tag)))
 		return
 	}
 	if err != nil {
@@ -47,13 +34,12 @@ func (s *Server) download(c *call) {
 	}
 	defer r.Close()
 
-	meta := n.fileMeta()
-	size := n.size
+	size := meta.Size
 	start, length, status := int64(0), size, http.StatusOK
 	if rh := c.r.Header.Get("Range"); rh != "" {
 		a, b, ok, satisfiable := parseRange(rh, size)
 		if ok && !satisfiable {
-			c.fail(u("range", "range", u("not_satisfiable")))
+			c.fail(store.U("range", "range", store.U("not_satisfiable")))
 			return
 		}
 		if ok {

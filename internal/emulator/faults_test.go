@@ -13,6 +13,7 @@ import (
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/files"
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/filetransfer"
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/users"
+	"github.com/librec-auto/dropbox-post/internal/emulator/store"
 )
 
 func TestLatency(t *testing.T) {
@@ -135,7 +136,7 @@ func TestSDKRecoversFromFaults(t *testing.T) {
 
 	// Downloads resume after connections that break, also mid-body.
 	s2, base2 := start(t, Options{ResetRate: 0.25, Seed: 3})
-	if _, err := s2.store.commitFiles([]fileCommit{{path: "/dl.bin", mode: "add", content: newMemBlob(data), hash: hashOf(data)}}); err != nil {
+	if _, err := s2.store.CommitFiles([]store.FileCommit{{Path: "/dl.bin", Mode: "add", Content: store.NewMemBlob(data), Hash: hashOf(data)}}); err != nil {
 		t.Fatal(err)
 	}
 	for i := 0; i < 4; i++ {
@@ -182,11 +183,11 @@ func TestWriteContention(t *testing.T) {
 	}
 
 	// A batch that meets another commit fails entry by entry.
-	id, _ := s.sessions.start(false)
-	sess := s.sessions.get(id)
-	sess.mu.Lock()
-	s.sessions.appendData(sess, 0, []byte("b"), true)
-	sess.mu.Unlock()
+	id, _ := s.sessions.Start(false)
+	sess := s.sessions.Get(id)
+	sess.Mu.Lock()
+	s.sessions.AppendData(sess, 0, []byte("b"), true)
+	sess.Mu.Unlock()
 	release, ok := s.gate.enter()
 	if !ok {
 		t.Fatal("gate busy")

@@ -3,6 +3,8 @@ package emulator
 import (
 	"fmt"
 	"strings"
+
+	"github.com/librec-auto/dropbox-post/internal/emulator/store"
 )
 
 // files/create_folder_v2 and files/delete_v2.
@@ -40,7 +42,7 @@ func (c *call) readPathArg(v any, path **string) (string, bool) {
 // commit runs one change under the account's write lock and answers: 429
 // when it meets another commit, 500 when the disk fails, 409 with the
 // endpoint error, or 200 with the result.
-func (c *call) commit(change func() (any, *union, error)) {
+func (c *call) commit(change func() (any, *store.Union, error)) {
 	release, ok := c.s.gate.enter()
 	if !ok {
 		c.contended()
@@ -59,13 +61,13 @@ func (s *Server) createFolder(c *call) {
 	if !c.decode(&arg) || !c.required("path", arg.Path != nil) || !c.checkWritePath(*arg.Path) {
 		return
 	}
-	c.commit(func() (any, *union, error) {
-		meta, werr, err := s.store.createFolder(*arg.Path, arg.Autorename)
+	c.commit(func() (any, *store.Union, error) {
+		meta, werr, err := s.store.CreateFolder(*arg.Path, arg.Autorename)
 		if werr != nil {
-			e := u("path", "path", *werr)
+			e := store.U("path", "path", *werr)
 			return nil, &e, err
 		}
-		return map[string]folderMetadata{"metadata": meta}, nil, err
+		return map[string]store.FolderMetadata{"metadata": meta}, nil, err
 	})
 }
 
@@ -77,8 +79,8 @@ func (s *Server) delete(c *call) {
 	if !c.decode(&arg) || !c.required("path", arg.Path != nil) || !c.checkWritePath(*arg.Path) {
 		return
 	}
-	c.commit(func() (any, *union, error) {
-		meta, derr, err := s.store.deletePath(*arg.Path, arg.ParentRev)
+	c.commit(func() (any, *store.Union, error) {
+		meta, derr, err := s.store.DeletePath(*arg.Path, arg.ParentRev)
 		return map[string]any{"metadata": meta}, derr, err
 	})
 }

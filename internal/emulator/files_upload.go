@@ -10,8 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/contenthash"
-
 	"github.com/librec-auto/dropbox-post/internal/emulator/store"
 )
 
@@ -58,43 +56,43 @@ type commitInfo struct {
 
 // toCommit checks a CommitInfo and turns it into a fileCommit (without
 // content), answering 400 when it is malformed.
-func (c *call) toCommit(ci *commitInfo, prefix string) (fileCommit, bool) {
+func (c *call) toCommit(ci *commitInfo, prefix string) (store.FileCommit, bool) {
 	if ci == nil {
 		c.bad(fmt.Sprintf("request body: %smissing required field 'commit'", prefix))
-		return fileCommit{}, false
+		return store.FileCommit{}, false
 	}
 	if ci.Path == nil {
 		c.bad(fmt.Sprintf("request body: %smissing required field 'path'", prefix))
-		return fileCommit{}, false
+		return store.FileCommit{}, false
 	}
 	p := *ci.Path
 	if !strings.HasPrefix(p, "/") && !strings.HasPrefix(p, "id:") && !strings.HasPrefix(p, "ns:") {
 		c.bad(fmt.Sprintf("request body: %spath: '%s' did not match pattern '%s'", prefix, p, writePathPattern))
-		return fileCommit{}, false
+		return store.FileCommit{}, false
 	}
-	fc := fileCommit{path: p, mode: "add", autorename: ci.Autorename, strict: ci.StrictConflict}
+	fc := store.FileCommit{Path: p, Mode: "add", Autorename: ci.Autorename, Strict: ci.StrictConflict}
 	if ci.Mode != nil {
 		switch ci.Mode.Tag {
 		case "add", "overwrite":
-			fc.mode = ci.Mode.Tag
+			fc.Mode = ci.Mode.Tag
 		case "update":
 			if !revPattern.MatchString(ci.Mode.Update) {
 				c.bad(fmt.Sprintf("request body: %smode: update: '%s' did not match pattern '[0-9a-f]+'", prefix, ci.Mode.Update))
-				return fileCommit{}, false
+				return store.FileCommit{}, false
 			}
-			fc.mode, fc.rev = "update", ci.Mode.Update
+			fc.Mode, fc.Rev = "update", ci.Mode.Update
 		default:
 			c.bad(fmt.Sprintf("request body: %smode: unknown tag '%s'", prefix, ci.Mode.Tag))
-			return fileCommit{}, false
+			return store.FileCommit{}, false
 		}
 	}
 	if ci.ClientModified != nil {
-		t, err := time.Parse(dbxTime, *ci.ClientModified)
+		t, err := time.Parse(store.TimeFormat, *ci.ClientModified)
 		if err != nil {
 			c.bad(fmt.Sprintf("request body: %sclient_modified: time data '%s' does not match format '%%Y-%%m-%%dT%%H:%%M:%%SZ'", prefix, *ci.ClientModified))
-			return fileCommit{}, false
+			return store.FileCommit{}, false
 		}
-		fc.clientModified = &t
+		fc.ClientModified = &t
 	}
 	return fc, true
 }
@@ -134,24 +132,24 @@ func (c *call) readChunk() ([]byte, string, error) {
 
 // receiveFile reads the body of files/upload into a blob: in memory, or
 // streamed to a file that is synced and published.
-func (c *call) receiveFile() (blob, string, error) {
-	bs := c.s.store.blobs
-	if bs.memory() {
+func (c *call) receiveFile() (store.Blob, string, error) {
+	bs := c.s.store.Blobs
+	if bs.Memory() {
 		data, hash, err := c.readChunk()
 		if err != nil {
 			return nil, "", err
 		}
-		return newMemBlob(data), hash, nil
+		return store.NewMemBlob(data), hash, nil
 	}
 	if c.r.ContentLength > maxPayload {
 		_, _ = io.Copy(io.Discard, c.r.Body)
 		return nil, "", errTooLarge
 	}
-	f, id, err := bs.create()
+	f, id, err := bs.Create()
 	if err != nil {
 		return nil, "", err
 	}
-	h := contenthash.New()
+	h := store.NewHasher()
 	n, err := io.Copy(io.MultiWriter(f, h), io.LimitReader(c.r.Body, maxPayload+1))
 	if cerr := f.Close(); err == nil {
 		err = cerr
@@ -161,12 +159,12 @@ func (c *call) receiveFile() (blob, string, error) {
 		err = errTooLarge
 	}
 	if err != nil {
-		_ = os.Remove(bs.tmpPath(id))
+		_ = os.Remove(bs.TmpPath(id))
 		return nil, "", err
 	}
-	fb, err := bs.publish(id, n)
+	fb, err := bs.Publish(id, n)
 	if err != nil {
-		_ = os.Remove(bs.tmpPath(id))
+		_ = os.Remove(bs.TmpPath(id))
 		return nil, "", err
 	}
 	return fb, h.HexDigest(), nil
@@ -188,35 +186,35 @@ func (s *Server) upload(c *call) {
 	content, hash, err := c.receiveFile()
 	switch {
 	case errors.Is(err, errTooLarge):
-		c.fail(u("payload_too_large"))
+		c.fail(store.U("payload_too_large"))
 		return
 	case err != nil:
 		c.internal(err)
 		return
 	}
 	if arg.ContentHash != "" && arg.ContentHash != hash {
-		s.store.blobs.discard(content)
-		c.fail(u("content_hash_mismatch"))
+		s.store.Blobs.Discard(content)
+		c.fail(store.U("content_hash_mismatch"))
 		return
 	}
-	fc.content, fc.hash = content, hash
+	fc.Content, fc.Hash = content, hash
 	release, ok := s.gate.enter()
 	if !ok {
-		s.store.blobs.discard(content)
+		s.store.Blobs.Discard(content)
 		c.contended()
 		return
 	}
-	res, err := s.store.commitFiles([]fileCommit{fc})
+	res, err := s.store.CommitFiles([]store.FileCommit{fc})
 	release()
 	if err != nil {
-		s.store.blobs.discard(content)
+		s.store.Blobs.Discard(content)
 		c.internal(err)
 		return
 	}
-	if w := res[0].werr; w != nil {
-		s.store.blobs.discard(content)
-		c.fail(u("path", "reason", *w, "upload_session_id", newSessionID()))
+	if w := res[0].WriteError; w != nil {
+		s.store.Blobs.Discard(content)
+		c.fail(store.U("path", "reason", *w, "upload_session_id", store.NewSessionID()))
 		return
 	}
-	c.ok(s.committed(res[0].meta))
+	c.ok(s.committed(res[0].Meta))
 }

@@ -1,6 +1,10 @@
 package emulator
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/librec-auto/dropbox-post/internal/emulator/store"
+)
 
 // files/upload_session/finish_batch_v2: up to 1000 closed sessions
 // committed at once, as one commit, each entry succeeding or failing on
@@ -10,17 +14,17 @@ import "fmt"
 
 // batchEntry is one entry of finish_batch_v2's answer.
 type batchEntry struct {
-	meta    *fileMetadata
-	failure *union
+	meta    *store.FileMetadata
+	failure *store.Union
 }
 
 func (e batchEntry) MarshalJSON() ([]byte, error) {
 	if e.failure != nil {
-		return marshal(u("failure", "failure", *e.failure))
+		return store.Marshal(store.U("failure", "failure", *e.failure))
 	}
 	m := *e.meta
 	m.Tag = "success"
-	return marshal(m)
+	return store.Marshal(m)
 }
 
 // files/upload_session/finish_batch_v2.
@@ -41,11 +45,11 @@ func (s *Server) finishBatch(c *call) ([]batchEntry, bool) {
 		return nil, false
 	}
 	entries := *arg.Entries
-	if len(entries) > maxBatch {
-		c.bad(fmt.Sprintf("request body: entries: %d items is more than the maximum of %d", len(entries), maxBatch))
+	if len(entries) > store.MaxBatch {
+		c.bad(fmt.Sprintf("request body: entries: %d items is more than the maximum of %d", len(entries), store.MaxBatch))
 		return nil, false
 	}
-	commits := make([]fileCommit, len(entries))
+	commits := make([]store.FileCommit, len(entries))
 	for i := range entries {
 		prefix := fmt.Sprintf("entries[%d]: ", i)
 		if !c.checkCursor(entries[i].Cursor, prefix) {
@@ -59,44 +63,44 @@ func (s *Server) finishBatch(c *call) ([]batchEntry, bool) {
 	}
 
 	out := make([]batchEntry, len(entries))
-	held := make([]*session, len(entries)) // sessions marked busy by this call
+	held := make([]*store.Session, len(entries)) // sessions marked busy by this call
 	defer func() {
 		for _, sess := range held {
 			if sess != nil {
-				sess.mu.Lock()
-				sess.busy = false
-				sess.mu.Unlock()
+				sess.Mu.Lock()
+				sess.Busy = false
+				sess.Mu.Unlock()
 			}
 		}
 	}()
 	var ready []int
 	for i, e := range entries {
-		sess := s.sessions.get(*e.Cursor.SessionID)
+		sess := s.sessions.Get(*e.Cursor.SessionID)
 		if sess == nil {
-			f := lookupErr(writeErr("not_found"))
+			f := store.LookupErr(store.WriteErr("not_found"))
 			out[i].failure = &f
 			continue
 		}
-		sess.mu.Lock()
-		var fe *union
+		sess.Mu.Lock()
+		var fe *store.Union
 		var err error
 		switch {
 		case s.refuseConcurrentInBatch(sess):
-			f := u("other")
+			f := store.U("other")
 			fe = &f
-		case !sess.committed && !sess.busy && !sess.closed:
-			f := lookupErr(writeErr("not_closed"))
+		case !sess.Committed && !sess.Busy && !sess.Closed:
+			f := store.LookupErr(store.WriteErr("not_closed"))
 			fe = &f
 		default:
-			fe, err = s.sessions.prepare(sess, *e.Cursor.Offset, nil, emptyHash, e.ContentHash)
+			fe, err = s.sessions.Prepare(sess, *e.Cursor.Offset, nil, store.EmptyHash, e.ContentHash)
 		}
 		if err == nil && fe == nil {
-			sess.busy = true
+			sess.Busy = true
 			held[i] = sess
-			commits[i].content, commits[i].hash = sess.content, sess.hash
+			commits[i].Content, commits[i].Hash = sess.Content, sess.Hash
 			ready = append(ready, i)
 		}
-		sess.mu.Unlock()
+		sess.Mu.Unlock()
 		if err != nil {
 			c.internal(err)
 			return nil, false
@@ -108,33 +112,33 @@ func (s *Server) finishBatch(c *call) ([]batchEntry, bool) {
 	if !ok {
 		s.fault(faultWriteContention, c.route.name)
 		for _, i := range ready {
-			out[i].failure = writeErr("too_many_write_operations")
+			out[i].failure = store.WriteErr("too_many_write_operations")
 		}
 		return out, true
 	}
-	batch := make([]fileCommit, len(ready))
+	batch := make([]store.FileCommit, len(ready))
 	for k, i := range ready {
 		batch[k] = commits[i]
 	}
-	res, err := s.store.commitFiles(batch)
+	res, err := s.store.CommitFiles(batch)
 	release()
 	if err != nil {
 		c.internal(err)
 		return nil, false
 	}
 	for k, i := range ready {
-		if w := res[k].werr; w != nil {
-			f := u("path", "path", *w)
+		if w := res[k].WriteError; w != nil {
+			f := store.U("path", "path", *w)
 			out[i].failure = &f
 			continue
 		}
-		meta := s.committed(res[k].meta)
+		meta := s.committed(res[k].Meta)
 		out[i].meta = &meta
 		sess := held[i]
-		sess.mu.Lock()
-		sess.busy = false
-		s.sessions.finished(sess)
-		sess.mu.Unlock()
+		sess.Mu.Lock()
+		sess.Busy = false
+		s.sessions.Finished(sess)
+		sess.Mu.Unlock()
 		held[i] = nil
 	}
 	return out, true

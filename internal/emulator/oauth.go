@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/librec-auto/dropbox-post/internal/emulator/store"
 )
 
 // The OAuth2 endpoints. /oauth2/authorize approves every request at once
@@ -91,7 +93,7 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
-	code := randomToken(32)
+	code := store.RandomToken(32)
 	s.auth.mu.Lock()
 	s.auth.codes[code] = &authCode{
 		app: clientID, redirectURI: redirect, challenge: challenge, method: method,

@@ -11,6 +11,7 @@ import (
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/filetransfer"
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/oauth"
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/sharing"
+	"github.com/librec-auto/dropbox-post/internal/emulator/store"
 	"golang.org/x/oauth2"
 )
 
@@ -50,7 +51,7 @@ func TestDataDirSurvivesRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A write cut short by a crash leaves a torn last line.
-	f, err := os.OpenFile(filepath.Join(dir, journalName), os.O_WRONLY|os.O_APPEND, 0)
+	f, err := os.OpenFile(filepath.Join(dir, store.JournalName), os.O_WRONLY|os.O_APPEND, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +109,7 @@ func TestDataDirSurvivesRestart(t *testing.T) {
 
 func TestDamagedJournalIsRefused(t *testing.T) {
 	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, journalName), []byte("not json\n{\"op\":\"folder\",\"path\":\"/a\",\"id\":\"id:x\",\"seq\":1}\n"), 0o600)
+	os.WriteFile(filepath.Join(dir, store.JournalName), []byte("not json\n{\"op\":\"folder\",\"path\":\"/a\",\"id\":\"id:x\",\"seq\":1}\n"), 0o600)
 	if _, err := New(Options{DataDir: dir}); err == nil {
 		t.Fatal("a damaged journal was accepted")
 	}

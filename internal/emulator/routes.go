@@ -132,14 +132,14 @@ func (s *Server) sleep(r *http.Request, d time.Duration) bool {
 func (c *call) bad(msg string) { writeBadRequest(c.w, c.route.name, msg) }
 
 // fail answers 409 with an endpoint error.
-func (c *call) fail(e union) { writeEndpointError(c.w, e) }
+func (c *call) fail(e store.Union) { writeEndpointError(c.w, e) }
 
 // ok answers 200 with a JSON result (RPC and upload routes).
 func (c *call) ok(v any) { writeJSON(c.w, http.StatusOK, v) }
 
 // answer answers 500 when err is set (the emulator failed), 409 with e
 // when it is set, else 200 with res.
-func (c *call) answer(res any, e *union, err error) {
+func (c *call) answer(res any, e *store.Union, err error) {
 	switch {
 	case err != nil:
 		c.internal(err)

@@ -5,9 +5,13 @@
 // unchanged. The tests, the benchmarks and the demo use it instead of the
 // network.
 //
-// Files live in memory, or under a data directory when Options.DataDir is
-// set (content files plus an append-only journal, written with fsync and
-// compacted with temp+fsync+rename). Options add latency, a bandwidth limit
+// This package is the HTTP side: routes, argument checks, the wire format,
+// OAuth, faults, statistics and recording. The account itself (files,
+// folders, shared links, upload sessions, listing cursors) is package
+// store's; it lives in memory, or under a data directory when
+// Options.DataDir is set (content files plus an append-only journal,
+// written with fsync and compacted with temp+fsync+rename). Options add
+// latency, a bandwidth limit
 // and faults (5xx, 429, dropped connections, write contention) so that
 // clients can be tested against what real networks and a busy Dropbox do.
 // Test helpers are exposed as methods and, for a separate process, under
@@ -27,6 +31,7 @@ import (
 	"unicode"
 
 	"github.com/hashicorp/go-hclog"
+	"github.com/librec-auto/dropbox-post/internal/emulator/store"
 )
 
 // Options configures a Server. The zero value is a working in-memory
@@ -97,8 +102,8 @@ type App struct {
 // use.
 type Server struct {
 	opts     Options
-	store    *Store
-	sessions *sessions
+	store    *store.Store
+	sessions *store.Sessions
 	auth     *authStore
 	stats    *statsRecorder
 	faults   *faults
@@ -139,14 +144,14 @@ func New(opts Options) (*Server, error) {
 	if opts.Logger == nil {
 		opts.Logger = hclog.NewNullLogger()
 	}
-	st, err := openStore(opts.DataDir)
+	st, err := store.Open(opts.DataDir)
 	if err != nil {
 		return nil, err
 	}
 	s := &Server{
 		opts:     opts,
 		store:    st,
-		sessions: newSessions(st.blobs),
+		sessions: store.NewSessions(st.Blobs),
 		stats:    newStatsRecorder(),
 		faults:   newFaults(opts, seed),
 		limiter:  newLimiter(opts.Bandwidth),
@@ -271,8 +276,8 @@ func (s *Server) Close() error {
 		}
 		cancel()
 	}
-	s.sessions.closeAll()
-	return s.store.close()
+	s.sessions.CloseAll()
+	return s.store.Close()
 }
 
 // serveHTTP dispatches by path: /2/<namespace>/<route>, /oauth2/…, and the

@@ -10,6 +10,7 @@ import (
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/auth"
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/files"
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/filetransfer"
+	"github.com/librec-auto/dropbox-post/internal/emulator/store"
 )
 
 func cursor(id string, off int) *files.UploadSessionCursor {
@@ -159,7 +160,7 @@ func TestFinishBatchV2(t *testing.T) {
 	}
 
 	// More than 1000 entries is a malformed call.
-	many := make([]*files.UploadSessionFinishArg, maxBatch+1)
+	many := make([]*files.UploadSessionFinishArg, store.MaxBatch+1)
 	for i := range many {
 		many[i] = files.NewUploadSessionFinishArg(cursor("x", 0), files.NewCommitInfo(fmt.Sprintf("/m/%d", i)))
 	}

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/librec-auto/dropbox-post/internal/emulator/store"
 )
 
 // Strict modes: where nobody here can confirm what the real Dropbox
@@ -62,7 +64,7 @@ func (st Strict) validate() error {
 }
 
 // committed is the metadata a commit answers with (OmitContentHash).
-func (s *Server) committed(m fileMetadata) fileMetadata {
+func (s *Server) committed(m store.FileMetadata) store.FileMetadata {
 	if s.opts.Strict.OmitContentHash {
 		m.ContentHash = ""
 	}
@@ -76,7 +78,7 @@ func (s *Server) listed(entries ...any) {
 		return
 	}
 	for i, e := range entries {
-		if m, ok := e.(fileMetadata); ok {
+		if m, ok := e.(store.FileMetadata); ok {
 			m.ContentHash = ""
 			entries[i] = m
 		}
@@ -85,8 +87,8 @@ func (s *Server) listed(entries ...any) {
 
 // refuseConcurrentInBatch reports whether finish_batch_v2 refuses sess
 // (FinishBatchConcurrent).
-func (s *Server) refuseConcurrentInBatch(sess *session) bool {
-	return s.opts.Strict.FinishBatchConcurrent && sess.concurrent
+func (s *Server) refuseConcurrentInBatch(sess *store.Session) bool {
+	return s.opts.Strict.FinishBatchConcurrent && sess.Concurrent
 }
 
 // refuseEmptyAppend returns how append_batch refuses an entry of length n

@@ -3,6 +3,8 @@ package emulator
 import (
 	"errors"
 	"fmt"
+
+	"github.com/librec-auto/dropbox-post/internal/emulator/store"
 )
 
 // The upload session routes: start, start_batch, append_v2 and finish.
@@ -38,19 +40,19 @@ func (s *Server) sessionStart(c *call) {
 	}
 	switch {
 	case concurrent && len(data) > 0:
-		c.fail(u("concurrent_session_data_not_allowed"))
+		c.fail(store.U("concurrent_session_data_not_allowed"))
 		return
 	case concurrent && arg.Close:
-		c.fail(u("concurrent_session_close_not_allowed"))
+		c.fail(store.U("concurrent_session_close_not_allowed"))
 		return
 	case arg.ContentHash != "" && arg.ContentHash != hash:
-		c.fail(u("content_hash_mismatch"))
+		c.fail(store.U("content_hash_mismatch"))
 		return
 	}
-	id, sess := s.sessions.start(concurrent)
-	sess.mu.Lock()
-	_, err := s.sessions.appendData(sess, 0, data, arg.Close)
-	sess.mu.Unlock()
+	id, sess := s.sessions.Start(concurrent)
+	sess.Mu.Lock()
+	_, err := s.sessions.AppendData(sess, 0, data, arg.Close)
+	sess.Mu.Unlock()
 	if err != nil {
 		c.internal(err)
 		return
@@ -64,7 +66,7 @@ func (c *call) chunk() ([]byte, string, bool) {
 	data, hash, err := c.readChunk()
 	switch {
 	case errors.Is(err, errTooLarge):
-		c.fail(u("payload_too_large"))
+		c.fail(store.U("payload_too_large"))
 		return nil, "", false
 	case err != nil:
 		return nil, "", false // the client went away
@@ -84,14 +86,14 @@ func (s *Server) sessionStartBatch(c *call) {
 		return
 	}
 	n := *arg.NumSessions
-	if n < 1 || n > maxBatch {
-		c.bad(fmt.Sprintf("request body: num_sessions: %d is not between 1 and %d", n, maxBatch))
+	if n < 1 || n > store.MaxBatch {
+		c.bad(fmt.Sprintf("request body: num_sessions: %d is not between 1 and %d", n, store.MaxBatch))
 		return
 	}
 	concurrent := arg.SessionType != nil && arg.SessionType.Tag == "concurrent"
 	ids := make([]string, n)
 	for i := range ids {
-		ids[i], _ = s.sessions.start(concurrent)
+		ids[i], _ = s.sessions.Start(concurrent)
 	}
 	c.ok(map[string][]string{"session_ids": ids})
 }
@@ -131,17 +133,17 @@ func (s *Server) sessionAppend(c *call) {
 		return
 	}
 	if arg.ContentHash != "" && arg.ContentHash != hash {
-		c.fail(u("content_hash_mismatch"))
+		c.fail(store.U("content_hash_mismatch"))
 		return
 	}
-	sess := s.sessions.get(*arg.Cursor.SessionID)
+	sess := s.sessions.Get(*arg.Cursor.SessionID)
 	if sess == nil {
-		c.fail(u("not_found"))
+		c.fail(store.U("not_found"))
 		return
 	}
-	sess.mu.Lock()
-	e, err := s.sessions.appendHashed(sess, *arg.Cursor.Offset, data, c.blocks, arg.Close)
-	sess.mu.Unlock()
+	sess.Mu.Lock()
+	e, err := s.sessions.AppendHashed(sess, *arg.Cursor.Offset, data, c.blocks, arg.Close)
+	sess.Mu.Unlock()
 	c.answer(nil, e, err)
 }
 
@@ -166,14 +168,14 @@ func (s *Server) sessionFinish(c *call) {
 	if !ok {
 		return
 	}
-	sess := s.sessions.get(*arg.Cursor.SessionID)
+	sess := s.sessions.Get(*arg.Cursor.SessionID)
 	if sess == nil {
-		c.fail(lookupErr(writeErr("not_found")))
+		c.fail(store.LookupErr(store.WriteErr("not_found")))
 		return
 	}
-	sess.mu.Lock()
-	defer sess.mu.Unlock()
-	e, err := s.sessions.prepare(sess, *arg.Cursor.Offset, data, hash, arg.ContentHash)
+	sess.Mu.Lock()
+	defer sess.Mu.Unlock()
+	e, err := s.sessions.Prepare(sess, *arg.Cursor.Offset, data, hash, arg.ContentHash)
 	switch {
 	case err != nil:
 		c.internal(err)
@@ -182,21 +184,21 @@ func (s *Server) sessionFinish(c *call) {
 		c.fail(*e)
 		return
 	}
-	fc.content, fc.hash = sess.content, sess.hash
+	fc.Content, fc.Hash = sess.Content, sess.Hash
 	release, ok := s.gate.enter()
 	if !ok {
 		c.contended()
 		return
 	}
-	res, err := s.store.commitFiles([]fileCommit{fc})
+	res, err := s.store.CommitFiles([]store.FileCommit{fc})
 	release()
 	switch {
 	case err != nil:
 		c.internal(err)
-	case res[0].werr != nil:
-		c.fail(u("path", "path", *res[0].werr))
+	case res[0].WriteError != nil:
+		c.fail(store.U("path", "path", *res[0].WriteError))
 	default:
-		s.sessions.finished(sess)
-		c.ok(s.committed(res[0].meta))
+		s.sessions.Finished(sess)
+		c.ok(s.committed(res[0].Meta))
 	}
 }

@@ -1,5 +1,7 @@
 package emulator
 
+import "github.com/librec-auto/dropbox-post/internal/emulator/store"
+
 // The emulated account, and the small routes about it.
 
 const (
@@ -27,8 +29,8 @@ type fullAccount struct {
 	Locale        string      `json:"locale"`
 	ReferralLink  string      `json:"referral_link"`
 	IsPaired      bool        `json:"is_paired"`
-	AccountType   union       `json:"account_type"`
-	RootInfo      union       `json:"root_info"`
+	AccountType   store.Union `json:"account_type"`
+	RootInfo      store.Union `json:"root_info"`
 }
 
 func (s *Server) currentAccount(c *call) {
@@ -41,8 +43,8 @@ func (s *Server) currentAccount(c *call) {
 		Country:       "US",
 		Locale:        "en",
 		ReferralLink:  "https://www.dropbox.com/referrals/emulator",
-		AccountType:   u("basic"),
-		RootInfo:      u("user", "root_namespace_id", namespaceID, "home_namespace_id", namespaceID),
+		AccountType:   store.U("basic"),
+		RootInfo:      store.U("user", "root_namespace_id", namespaceID, "home_namespace_id", namespaceID),
 	})
 }
 

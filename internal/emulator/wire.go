@@ -1,8 +1,6 @@
 package emulator
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log"
@@ -10,80 +8,13 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf16"
+
+	"github.com/librec-auto/dropbox-post/internal/emulator/store"
 )
-
-// union is a Stone tagged union as Dropbox writes it: {".tag": tag, fields…},
-// with ".tag" first and the fields in the order given.
-type union struct {
-	Tag    string
-	Fields []field
-}
-
-type field struct {
-	Key string
-	Val any
-}
-
-// u builds a union from a tag and key/value pairs.
-func u(tag string, kv ...any) union {
-	x := union{Tag: tag}
-	for i := 0; i+1 < len(kv); i += 2 {
-		x.Fields = append(x.Fields, field{kv[i].(string), kv[i+1]})
-	}
-	return x
-}
-
-// MarshalJSON writes the union with ".tag" first.
-func (x union) MarshalJSON() ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteString(`{".tag":`)
-	t, _ := marshal(x.Tag)
-	b.Write(t)
-	for _, f := range x.Fields {
-		k, _ := marshal(f.Key)
-		v, err := marshal(f.Val)
-		if err != nil {
-			return nil, err
-		}
-		b.WriteByte(',')
-		b.Write(k)
-		b.WriteByte(':')
-		b.Write(v)
-	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
-}
-
-// summary is the tag path of the union, as in error_summary: the tag, then
-// the summary of the value stored under the tag (or under "reason", as in
-// UploadWriteFailed).
-func (x union) summary() string {
-	for _, key := range []string{x.Tag, "reason"} {
-		for _, f := range x.Fields {
-			if f.Key == key {
-				if inner, ok := f.Val.(union); ok {
-					return x.Tag + "/" + inner.summary()
-				}
-			}
-		}
-	}
-	return x.Tag
-}
-
-// marshal is json.Marshal without HTML escaping, as Dropbox writes JSON.
-func marshal(v any) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
-}
 
 // writeJSON writes v as a JSON response with the given status.
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := marshal(v)
+	b, err := store.Marshal(v)
 	if err != nil {
 		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
 		return
@@ -97,14 +28,14 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 // endpointError is the body of an HTTP 409 answer.
 type endpointError struct {
-	Summary string `json:"error_summary"`
-	Error   union  `json:"error"`
+	Summary string      `json:"error_summary"`
+	Error   store.Union `json:"error"`
 }
 
 // writeEndpointError answers 409 with an endpoint-specific error, as
 // Dropbox does: {"error_summary": "path/not_found/..", "error": {…}}.
-func writeEndpointError(w http.ResponseWriter, e union) {
-	writeJSON(w, http.StatusConflict, endpointError{Summary: e.summary() + "/..", Error: e})
+func writeEndpointError(w http.ResponseWriter, e store.Union) {
+	writeJSON(w, http.StatusConflict, endpointError{Summary: e.Summary() + "/..", Error: e})
 }
 
 // writeBadRequest answers 400 with Dropbox's plain-text message for a
@@ -122,16 +53,16 @@ func writeText(w http.ResponseWriter, status int, msg string) {
 }
 
 // writeAuthError answers 401 with an AuthError union.
-func writeAuthError(w http.ResponseWriter, e union) {
-	writeJSON(w, http.StatusUnauthorized, endpointError{Summary: e.summary() + "/", Error: e})
+func writeAuthError(w http.ResponseWriter, e store.Union) {
+	writeJSON(w, http.StatusUnauthorized, endpointError{Summary: e.Summary() + "/", Error: e})
 }
 
 // rateLimitBody is the body of a 429 answer.
 type rateLimitBody struct {
 	Summary string `json:"error_summary"`
 	Error   struct {
-		Reason     union `json:"reason"`
-		RetryAfter int64 `json:"retry_after"`
+		Reason     store.Union `json:"reason"`
+		RetryAfter int64       `json:"retry_after"`
 	} `json:"error"`
 }
 
@@ -140,7 +71,7 @@ type rateLimitBody struct {
 func writeRateLimit(w http.ResponseWriter, reason string, retryAfter int64) {
 	var b rateLimitBody
 	b.Summary = reason + "/.."
-	b.Error.Reason = u(reason)
+	b.Error.Reason = store.U(reason)
 	b.Error.RetryAfter = retryAfter
 	w.Header().Set("Retry-After", strconv.FormatInt(retryAfter, 10))
 	writeJSON(w, http.StatusTooManyRequests, b)
@@ -150,7 +81,7 @@ func writeRateLimit(w http.ResponseWriter, reason string, retryAfter int64) {
 // every character at or above U+007F is written as \uXXXX (with UTF-16
 // surrogate pairs above U+FFFF), as Dropbox does for Dropbox-API-Result.
 func headerSafeJSON(v any) (string, error) {
-	b, err := marshal(v)
+	b, err := store.Marshal(v)
 	if err != nil {
 		return "", err
 	}

@@ -1,4 +1,4 @@
-package emulator
+package store
 
 import (
 	"crypto/rand"
@@ -10,9 +10,9 @@ import (
 	"sort"
 )
 
-// blob is the content of one file version. Versions never change; a new
+// Blob is the content of one file version. Versions never change; a new
 // upload makes a new blob.
-type blob interface {
+type Blob interface {
 	// Size is the number of bytes.
 	Size() int64
 	// Open returns a reader of the content; the caller closes it.
@@ -32,6 +32,9 @@ type memBlob struct {
 	starts []int64 // offset of each piece
 	size   int64
 }
+
+// NewMemBlob returns content held in memory, made of pieces.
+func NewMemBlob(pieces ...[]byte) Blob { return newMemBlob(pieces...) }
 
 func newMemBlob(pieces ...[]byte) *memBlob {
 	b := &memBlob{}
@@ -83,16 +86,17 @@ func (b *fileBlob) Size() int64 { return b.size }
 
 func (b *fileBlob) Open() (contentReader, error) { return os.Open(b.path) }
 
-// blobStore places content: in memory, or in files under a data directory
+// BlobStore places content: in memory, or in files under a data directory
 // (tmp/ while being written, blobs/ once complete and synced).
-type blobStore struct {
+type BlobStore struct {
 	dir string // "" = memory
 }
 
-func (bs *blobStore) memory() bool { return bs.dir == "" }
+// Memory reports whether blobs are kept in memory (no data directory).
+func (bs *BlobStore) Memory() bool { return bs.dir == "" }
 
-func (bs *blobStore) tmpDir() string  { return filepath.Join(bs.dir, "tmp") }
-func (bs *blobStore) blobDir() string { return filepath.Join(bs.dir, "blobs") }
+func (bs *BlobStore) tmpDir() string  { return filepath.Join(bs.dir, "tmp") }
+func (bs *BlobStore) blobDir() string { return filepath.Join(bs.dir, "blobs") }
 
 // newID returns a random blob file name.
 func newID() string {
@@ -101,21 +105,21 @@ func newID() string {
 	return hex.EncodeToString(b[:])
 }
 
-// create opens a new temporary file for content being received.
-func (bs *blobStore) create() (*os.File, string, error) {
+// Create opens a new temporary file for content being received.
+func (bs *BlobStore) Create() (*os.File, string, error) {
 	id := newID()
 	f, err := os.OpenFile(filepath.Join(bs.tmpDir(), id), os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
 	return f, id, err
 }
 
-// tmpPath is where content with this id is while it is being written.
-func (bs *blobStore) tmpPath(id string) string { return filepath.Join(bs.tmpDir(), id) }
+// TmpPath is where content with this id is while it is being written.
+func (bs *BlobStore) TmpPath(id string) string { return filepath.Join(bs.tmpDir(), id) }
 
-// publish makes finished content permanent: fsync the temporary file, then
+// Publish makes finished content permanent: fsync the temporary file, then
 // rename it into blobs/. The directory itself is synced with the journal,
 // before any record that names the blob is synced.
-func (bs *blobStore) publish(id string, size int64) (*fileBlob, error) {
-	tmp := bs.tmpPath(id)
+func (bs *BlobStore) Publish(id string, size int64) (*fileBlob, error) {
+	tmp := bs.TmpPath(id)
 	f, err := os.OpenFile(tmp, os.O_RDWR, 0)
 	if err != nil {
 		return nil, err
@@ -130,8 +134,8 @@ func (bs *blobStore) publish(id string, size int64) (*fileBlob, error) {
 	return &fileBlob{path: final, size: size}, nil
 }
 
-// discard forgets content no file refers to any more.
-func (bs *blobStore) discard(bl blob) {
+// Discard forgets content no file refers to any more.
+func (bs *BlobStore) Discard(bl Blob) {
 	if fb, ok := bl.(*fileBlob); ok {
 		_ = os.Remove(fb.path)
 	}

@@ -1,4 +1,4 @@
-package emulator
+package store
 
 import (
 	"encoding/base64"
@@ -11,8 +11,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/librec-auto/dropbox-post/internal/emulator/store"
 )
 
 // node is a file version or a folder. A file node is never changed after it
@@ -33,7 +31,7 @@ type node struct {
 	hash           string
 	clientModified time.Time
 	serverModified time.Time
-	content        blob
+	content        Blob
 }
 
 // logSlot records that node n changed at seq. Slots whose node has moved
@@ -61,10 +59,10 @@ type Store struct {
 	epoch  string // cursors from another epoch (another run) are reset
 	links  map[string]*link
 
-	blobs   *blobStore
+	Blobs   *BlobStore
 	journal *journal // nil in memory
 
-	refreshRecords []record // refresh tokens read from the journal, for authStore
+	refreshRecords []Record // refresh tokens read from the journal, for authStore
 }
 
 // newEpoch returns a random cursor epoch.
@@ -84,11 +82,12 @@ func newStore(dir string) *Store {
 		byRev:  map[string]*node{},
 		links:  map[string]*link{},
 		epoch:  newEpoch(),
-		blobs:  &blobStore{dir: dir},
+		Blobs:  &BlobStore{dir: dir},
 	}
 }
 
-func (s *Store) close() error {
+// Close closes the journal (it does nothing in memory).
+func (s *Store) Close() error {
 	if s.journal == nil {
 		return nil
 	}
@@ -98,15 +97,30 @@ func (s *Store) close() error {
 // persist appends records to the journal and returns a ticket to sync once
 // locks are released. Changes to the tree are persisted under s.mu, so that
 // the journal has them in order. In memory it does nothing.
-func (s *Store) persist(recs ...record) (uint64, error) {
+func (s *Store) persist(recs ...Record) (uint64, error) {
 	if s.journal == nil || len(recs) == 0 {
 		return 0, nil
 	}
 	return s.journal.append(recs...)
 }
 
-// sync waits until the changes up to ticket are on disk.
-func (s *Store) sync(ticket uint64) error {
+// RefreshTokens returns the refresh tokens the journal holds (issued and
+// not revoked), for the OAuth side.
+func (s *Store) RefreshTokens() []Record { return s.refreshRecords }
+
+// PersistRefresh records a refresh token the OAuth side issued; sync the
+// ticket before answering.
+func (s *Store) PersistRefresh(token, app string, scopes []string, pkce bool) (uint64, error) {
+	return s.persist(Record{Op: "refresh", Token: token, App: app, Scopes: scopes, PKCE: pkce})
+}
+
+// PersistRevoke records that a refresh token was revoked.
+func (s *Store) PersistRevoke(token string) (uint64, error) {
+	return s.persist(Record{Op: "revoke", Token: token})
+}
+
+// Sync waits until the changes up to ticket are on disk.
+func (s *Store) Sync(ticket uint64) error {
 	if s.journal == nil || ticket == 0 {
 		return nil
 	}
@@ -133,7 +147,7 @@ func newNodeID() string {
 
 // link inserts n under parent at change seq.
 func (s *Store) link(parent, n *node, seq uint64) {
-	parent.children[store.Lower(store.Base(n.display))] = n
+	parent.children[Lower(Base(n.display))] = n
 	s.byPath[n.lower] = n
 	s.byID[n.id] = n
 	if !n.folder {
@@ -151,8 +165,8 @@ func (s *Store) record(n *node, seq uint64) {
 
 // unlink takes n (a file version about to be replaced) out of the indexes.
 func (s *Store) unlink(n *node, keepID bool) {
-	if parent := s.byPath[store.Parent(n.lower)]; parent != nil {
-		delete(parent.children, store.Lower(store.Base(n.display)))
+	if parent := s.byPath[Parent(n.lower)]; parent != nil {
+		delete(parent.children, Lower(Base(n.display)))
 	}
 	delete(s.byPath, n.lower)
 	delete(s.byRev, n.rev)
@@ -165,8 +179,8 @@ func (s *Store) unlink(n *node, keepID bool) {
 
 // remove deletes n and everything under it; n's deletion is logged at seq.
 // It returns the contents no longer referenced.
-func (s *Store) remove(n *node, seq uint64) []blob {
-	var gone []blob
+func (s *Store) remove(n *node, seq uint64) []Blob {
+	var gone []Blob
 	var walk func(m *node)
 	walk = func(m *node) {
 		for _, c := range m.children {
@@ -186,8 +200,8 @@ func (s *Store) remove(n *node, seq uint64) []blob {
 		}
 	}
 	walk(n)
-	if parent := s.byPath[store.Parent(n.lower)]; parent != nil {
-		delete(parent.children, store.Lower(store.Base(n.display)))
+	if parent := s.byPath[Parent(n.lower)]; parent != nil {
+		delete(parent.children, Lower(Base(n.display)))
 	}
 	s.live--
 	s.record(n, seq)
@@ -255,15 +269,36 @@ func (s *Store) lookup(p string) (*node, string) {
 	if _, tag := splitPath(p); tag != "" {
 		return nil, tag
 	}
-	n := s.byPath[store.Lower(p)]
+	n := s.byPath[Lower(p)]
 	if n == nil {
 		return nil, tagNotFound
 	}
 	return n, ""
 }
 
-// files returns every file, sorted by path.
-func (s *Store) files() []FileInfo {
+// OpenFile opens the current version of the file at a client path (with
+// rev, only if that is its revision: older versions are not kept) and
+// returns its metadata, or a LookupError tag.
+func (s *Store) OpenFile(p, rev string) (FileMetadata, contentReader, string, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	n, tag := s.lookup(p)
+	switch {
+	case tag != "":
+	case n.folder:
+		tag = tagNotFile
+	case rev != "" && rev != n.rev:
+		tag = tagNotFound // only the current version is kept
+	}
+	if tag != "" {
+		return FileMetadata{}, nil, tag, nil
+	}
+	r, err := n.content.Open() // under the lock: the version cannot go away first
+	return n.fileMeta(), r, "", err
+}
+
+// Files returns every file, sorted by path.
+func (s *Store) Files() []FileInfo {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	out := make([]FileInfo, 0, len(s.byPath))
@@ -279,10 +314,10 @@ func (s *Store) files() []FileInfo {
 // errNoFile is returned by file for a path that is not a file.
 var errNoFile = errors.New("emulator: no such file")
 
-// file returns a file's description and content.
-func (s *Store) file(p string) (FileInfo, []byte, error) {
+// File returns a file's description and content.
+func (s *Store) File(p string) (FileInfo, []byte, error) {
 	s.mu.RLock()
-	n := s.byPath[store.Lower(p)]
+	n := s.byPath[Lower(p)]
 	var r contentReader
 	var err error
 	if n != nil && !n.folder {

@@ -1,14 +1,12 @@
-package emulator
+package store
 
 import (
 	"strings"
 	"unicode/utf8"
-
-	"github.com/librec-auto/dropbox-post/internal/emulator/store"
 )
 
 // Dropbox paths are case-insensitive and case-preserving: a node is found
-// by its store.Lower form and shown with the casing it was created with.
+// by its Lower form and shown with the casing it was created with.
 // The rules for names are package store's (StorableName, Ignored), the
 // emulator's own, which dpath's tests compare with the client's; the
 // server side adds only what a client cannot send on purpose.
@@ -37,7 +35,7 @@ func splitPath(p string) ([]string, string) {
 // validName reports whether Dropbox can store a file or folder called name
 // (or ignores it).
 func validName(name string) bool {
-	if store.Ignored(name) {
+	if Ignored(name) {
 		return true
 	}
 	// Invalid UTF-8 reaches the server as U+FFFD (encoding/json replaces
@@ -46,7 +44,7 @@ func validName(name string) bool {
 	if strings.ContainsRune(name, utf8.RuneError) {
 		return false
 	}
-	return store.StorableName(name)
+	return StorableName(name)
 }
 
 // joinPath joins a parent path ("" for the root) and a name.

@@ -1,4 +1,4 @@
-package emulator
+package store
 
 import (
 	"fmt"
@@ -6,34 +6,32 @@ import (
 	"path/filepath"
 	"sort"
 	"time"
-
-	"github.com/librec-auto/dropbox-post/internal/emulator/store"
 )
 
 // Opening a data directory: replaying the journal into the store, removing
 // content nobody refers to, and writing the journal again in compact form.
 
-// openStore returns an in-memory store, or the store kept in dir.
-func openStore(dir string) (*Store, error) {
+// Open returns an in-memory store, or the store kept in dir.
+func Open(dir string) (*Store, error) {
 	s := newStore(dir)
 	if dir == "" {
 		return s, nil
 	}
-	for _, d := range []string{dir, s.blobs.blobDir(), s.blobs.tmpDir()} {
+	for _, d := range []string{dir, s.Blobs.blobDir(), s.Blobs.tmpDir()} {
 		if err := os.MkdirAll(d, 0o700); err != nil {
 			return nil, fmt.Errorf("emulator: data directory: %w", err)
 		}
 	}
 	// Content that was being received when the last run stopped is gone.
-	if err := os.RemoveAll(s.blobs.tmpDir()); err != nil {
+	if err := os.RemoveAll(s.Blobs.tmpDir()); err != nil {
 		return nil, err
 	}
-	if err := os.Mkdir(s.blobs.tmpDir(), 0o700); err != nil {
+	if err := os.Mkdir(s.Blobs.tmpDir(), 0o700); err != nil {
 		return nil, err
 	}
-	refresh := map[string]record{}
+	refresh := map[string]Record{}
 	var order []string
-	err := readJournal(dir, func(rec record) error {
+	err := readJournal(dir, func(rec Record) error {
 		switch rec.Op {
 		case "refresh":
 			if _, ok := refresh[rec.Token]; !ok {
@@ -67,35 +65,35 @@ func openStore(dir string) (*Store, error) {
 }
 
 // replay applies one journal record at start.
-func (s *Store) replay(rec record) error {
+func (s *Store) replay(rec Record) error {
 	if rec.Seq > s.seq {
 		s.seq = rec.Seq
 	}
 	switch rec.Op {
 	case "folder", "file":
-		parent := s.byPath[store.Lower(store.Parent(rec.Path))]
+		parent := s.byPath[Lower(Parent(rec.Path))]
 		if parent == nil || !parent.folder {
 			return fmt.Errorf("%s %q has no parent folder", rec.Op, rec.Path)
 		}
-		n := &node{display: rec.Path, lower: store.Lower(rec.Path), id: rec.ID, folder: rec.Op == "folder"}
+		n := &node{display: rec.Path, lower: Lower(rec.Path), id: rec.ID, folder: rec.Op == "folder"}
 		if n.folder {
 			n.children = map[string]*node{}
 		} else {
 			n.rev, n.size, n.hash = rec.Rev, rec.Size, rec.Hash
-			n.clientModified, _ = time.Parse(dbxTime, rec.ClientModified)
-			n.serverModified, _ = time.Parse(dbxTime, rec.ServerModified)
-			n.content = &fileBlob{path: filepath.Join(s.blobs.blobDir(), rec.Blob), size: rec.Size}
+			n.clientModified, _ = time.Parse(TimeFormat, rec.ClientModified)
+			n.serverModified, _ = time.Parse(TimeFormat, rec.ServerModified)
+			n.content = &fileBlob{path: filepath.Join(s.Blobs.blobDir(), rec.Blob), size: rec.Size}
 		}
 		if old := s.byPath[n.lower]; old != nil {
 			s.unlink(old, false)
 		}
 		s.link(parent, n, rec.Seq)
 	case "delete":
-		if n := s.byPath[store.Lower(rec.Path)]; n != nil && n != s.root {
+		if n := s.byPath[Lower(rec.Path)]; n != nil && n != s.root {
 			s.remove(n, rec.Seq)
 		}
 	case "link":
-		s.links[store.Lower(rec.Path)] = &link{url: rec.URL, id: rec.ID}
+		s.links[Lower(rec.Path)] = &link{url: rec.URL, id: rec.ID}
 	default:
 		return fmt.Errorf("unknown record %q", rec.Op)
 	}
@@ -105,8 +103,8 @@ func (s *Store) replay(rec record) error {
 // snapshot returns records that rebuild the current state: folders and
 // files in change order (a parent always comes before its children),
 // links, and the refresh tokens still valid.
-func (s *Store) snapshot() []record {
-	var recs []record
+func (s *Store) snapshot() []Record {
+	var recs []Record
 	for _, sl := range s.log {
 		if sl.stale() || sl.n.deleted {
 			continue
@@ -120,18 +118,18 @@ func (s *Store) snapshot() []record {
 	sort.Strings(paths)
 	for _, p := range paths {
 		l := s.links[p]
-		recs = append(recs, record{Op: "link", Path: p, URL: l.url, ID: l.id})
+		recs = append(recs, Record{Op: "link", Path: p, URL: l.url, ID: l.id})
 	}
 	return append(recs, s.refreshRecords...)
 }
 
 // record returns the journal record that makes n.
-func (n *node) record() record {
+func (n *node) record() Record {
 	if n.folder {
-		return record{Op: "folder", Path: n.display, ID: n.id, Seq: n.seq}
+		return Record{Op: "folder", Path: n.display, ID: n.id, Seq: n.seq}
 	}
-	r := record{Op: "file", Path: n.display, ID: n.id, Seq: n.seq, Rev: n.rev, Size: n.size, Hash: n.hash,
-		ClientModified: n.clientModified.Format(dbxTime), ServerModified: n.serverModified.Format(dbxTime)}
+	r := Record{Op: "file", Path: n.display, ID: n.id, Seq: n.seq, Rev: n.rev, Size: n.size, Hash: n.hash,
+		ClientModified: n.clientModified.Format(TimeFormat), ServerModified: n.serverModified.Format(TimeFormat)}
 	if fb, ok := n.content.(*fileBlob); ok {
 		r.Blob = filepath.Base(fb.path)
 	}
@@ -146,13 +144,13 @@ func (s *Store) collectGarbage() error {
 			used[filepath.Base(fb.path)] = true
 		}
 	}
-	entries, err := os.ReadDir(s.blobs.blobDir())
+	entries, err := os.ReadDir(s.Blobs.blobDir())
 	if err != nil {
 		return err
 	}
 	for _, e := range entries {
 		if !used[e.Name()] {
-			_ = os.Remove(filepath.Join(s.blobs.blobDir(), e.Name()))
+			_ = os.Remove(filepath.Join(s.Blobs.blobDir(), e.Name()))
 		}
 	}
 	for p, n := range s.byPath {

@@ -1,9 +1,7 @@
-package emulator
+package store
 
 import (
 	"time"
-
-	"github.com/librec-auto/dropbox-post/internal/emulator/store"
 )
 
 // The JSON shapes of files/FileMetadata, FolderMetadata and DeletedMetadata.
@@ -11,10 +9,11 @@ import (
 // delete_v2) add ".tag"; routes that return a FileMetadata or
 // FolderMetadata struct (upload, finish, download, create_folder_v2) do not.
 
-// dbxTime is Dropbox's timestamp format.
-const dbxTime = "2006-01-02T15:04:05Z"
+// TimeFormat is Dropbox's timestamp format.
+const TimeFormat = "2006-01-02T15:04:05Z"
 
-type fileMetadata struct {
+// FileMetadata is files/FileMetadata, as Dropbox writes it.
+type FileMetadata struct {
 	Tag            string `json:".tag,omitempty"`
 	Name           string `json:"name"`
 	PathLower      string `json:"path_lower"`
@@ -28,7 +27,8 @@ type fileMetadata struct {
 	ContentHash    string `json:"content_hash,omitempty"` // empty only in Strict.OmitContentHash
 }
 
-type folderMetadata struct {
+// FolderMetadata is files/FolderMetadata.
+type FolderMetadata struct {
 	Tag         string `json:".tag,omitempty"`
 	Name        string `json:"name"`
 	PathLower   string `json:"path_lower"`
@@ -43,14 +43,14 @@ type deletedMetadata struct {
 	PathDisplay string `json:"path_display"`
 }
 
-func (n *node) fileMeta() fileMetadata {
-	return fileMetadata{
-		Name:           store.Base(n.display),
+func (n *node) fileMeta() FileMetadata {
+	return FileMetadata{
+		Name:           Base(n.display),
 		PathLower:      n.lower,
 		PathDisplay:    n.display,
 		ID:             n.id,
-		ClientModified: n.clientModified.Format(dbxTime),
-		ServerModified: n.serverModified.Format(dbxTime),
+		ClientModified: n.clientModified.Format(TimeFormat),
+		ServerModified: n.serverModified.Format(TimeFormat),
 		Rev:            n.rev,
 		Size:           n.size,
 		IsDownloadable: true,
@@ -58,15 +58,15 @@ func (n *node) fileMeta() fileMetadata {
 	}
 }
 
-func (n *node) folderMeta() folderMetadata {
-	return folderMetadata{Name: store.Base(n.display), PathLower: n.lower, PathDisplay: n.display, ID: n.id}
+func (n *node) folderMeta() FolderMetadata {
+	return FolderMetadata{Name: Base(n.display), PathLower: n.lower, PathDisplay: n.display, ID: n.id}
 }
 
 // taggedMeta returns the Metadata union for n.
 func (n *node) taggedMeta() any {
 	switch {
 	case n.deleted:
-		return deletedMetadata{Tag: "deleted", Name: store.Base(n.display), PathLower: n.lower, PathDisplay: n.display}
+		return deletedMetadata{Tag: "deleted", Name: Base(n.display), PathLower: n.lower, PathDisplay: n.display}
 	case n.folder:
 		m := n.folderMeta()
 		m.Tag = "folder"

@@ -1,11 +1,9 @@
-package emulator
+package store
 
 import (
 	"fmt"
 	"strings"
 	"time"
-
-	"github.com/librec-auto/dropbox-post/internal/emulator/store"
 )
 
 // Commits: the changes that upload, upload_session/finish(_batch_v2),
@@ -13,39 +11,40 @@ import (
 // conflict rules. Each runs under the store lock and is journaled before it
 // is answered.
 
-// fileCommit is one file to commit (CommitInfo plus the content).
-type fileCommit struct {
-	path           string // the client's path
-	mode           string // add, overwrite or update
-	rev            string // for update
-	autorename     bool
-	strict         bool
-	clientModified *time.Time
-	content        blob
-	hash           string
+// FileCommit is one file to commit (CommitInfo plus the content).
+type FileCommit struct {
+	Path           string // the client's path
+	Mode           string // add, overwrite or update
+	Rev            string // for update
+	Autorename     bool
+	Strict         bool
+	ClientModified *time.Time
+	Content        Blob
+	Hash           string
 }
 
-// commitResult is the outcome of one commit: the file's metadata, or a
+// CommitResult is the outcome of one commit: the file's metadata, or a
 // WriteError.
-type commitResult struct {
-	meta fileMetadata
-	werr *union
+type CommitResult struct {
+	Meta       FileMetadata
+	WriteError *Union
 }
 
-func writeErr(tag string, kv ...any) *union {
-	e := u(tag, kv...)
+// WriteErr is the WriteError union of a tag and its fields.
+func WriteErr(tag string, kv ...any) *Union {
+	e := U(tag, kv...)
 	return &e
 }
 
-func conflict(kind string) *union { return writeErr("conflict", "conflict", u(kind)) }
+func conflict(kind string) *Union { return WriteErr("conflict", "conflict", U(kind)) }
 
-// commitFiles commits files in order under one lock and one journal sync,
+// CommitFiles commits files in order under one lock and one journal sync,
 // as a batch commit does. Content that no file refers to afterwards (old
 // versions, and uploads that changed nothing) is discarded.
-func (s *Store) commitFiles(cs []fileCommit) ([]commitResult, error) {
-	out := make([]commitResult, len(cs))
-	var recs []record
-	var gone []blob
+func (s *Store) CommitFiles(cs []FileCommit) ([]CommitResult, error) {
+	out := make([]CommitResult, len(cs))
+	var recs []Record
+	var gone []Blob
 	now := time.Now().UTC().Truncate(time.Second)
 
 	s.mu.Lock()
@@ -59,37 +58,37 @@ func (s *Store) commitFiles(cs []fileCommit) ([]commitResult, error) {
 	s.mu.Unlock()
 
 	if err == nil {
-		err = s.sync(ticket)
+		err = s.Sync(ticket)
 	}
 	if err != nil {
 		return nil, err
 	}
 	for _, b := range gone {
-		s.blobs.discard(b)
+		s.Blobs.Discard(b)
 	}
 	return out, nil
 }
 
 // commitFile commits one file. Callers hold s.mu.
-func (s *Store) commitFile(c fileCommit, now time.Time) (commitResult, []record, []blob) {
+func (s *Store) commitFile(c FileCommit, now time.Time) (CommitResult, []Record, []Blob) {
 	// A failed commit leaves the content to the caller (a session may try
 	// again); a commit that changes nothing makes it garbage.
-	fail := func(e *union) (commitResult, []record, []blob) { return commitResult{werr: e}, nil, nil }
-	unchanged := func(n *node) (commitResult, []record, []blob) {
-		return commitResult{meta: n.fileMeta()}, nil, []blob{c.content}
+	fail := func(e *Union) (CommitResult, []Record, []Blob) { return CommitResult{WriteError: e}, nil, nil }
+	unchanged := func(n *node) (CommitResult, []Record, []Blob) {
+		return CommitResult{Meta: n.fileMeta()}, nil, []Blob{c.Content}
 	}
 
-	p, tag := s.resolve(c.path)
+	p, tag := s.resolve(c.Path)
 	if tag != "" {
-		return fail(writeErr(tagMalformedPath))
+		return fail(WriteErr(tagMalformedPath))
 	}
 	parts, tag := splitPath(p)
 	if tag != "" || len(parts) == 0 {
-		return fail(writeErr(tagMalformedPath))
+		return fail(WriteErr(tagMalformedPath))
 	}
 	for _, name := range parts {
-		if store.Ignored(name) {
-			return fail(writeErr("disallowed_name"))
+		if Ignored(name) {
+			return fail(WriteErr("disallowed_name"))
 		}
 	}
 	parent, missing, werr := s.walkParents(parts)
@@ -99,55 +98,55 @@ func (s *Store) commitFile(c fileCommit, now time.Time) (commitResult, []record,
 	name := parts[len(parts)-1]
 	var existing *node
 	if missing == nil {
-		existing = parent.children[store.Lower(name)]
+		existing = parent.children[Lower(name)]
 	}
 
 	replace := false
 	switch {
 	case existing == nil:
-		if c.mode == "update" && c.strict {
+		if c.Mode == "update" && c.Strict {
 			return fail(conflict("file"))
 		}
 	case existing.folder:
-		if !c.autorename {
+		if !c.Autorename {
 			return fail(conflict("folder"))
 		}
 		name = freeName(parent, name)
 	default:
-		same := existing.hash == c.hash
+		same := existing.hash == c.Hash
 		switch {
-		case c.mode == "overwrite" || (c.mode == "update" && existing.rev == c.rev):
-			if same && !(c.mode == "update" && c.strict) {
+		case c.Mode == "overwrite" || (c.Mode == "update" && existing.rev == c.Rev):
+			if same && !(c.Mode == "update" && c.Strict) {
 				return unchanged(existing)
 			}
 			replace = true
-		case same && !c.strict:
+		case same && !c.Strict:
 			return unchanged(existing)
-		case c.autorename:
+		case c.Autorename:
 			name = freeName(parent, name)
 		default:
 			return fail(conflict("file"))
 		}
 	}
 
-	var recs []record
+	var recs []Record
 	parent, recs = s.makeFolders(parent, missing)
 	seq := s.nextSeq()
 	n := &node{
 		display: joinPath(parent.display, name),
 		id:      newNodeID(),
 		rev:     revFor(seq),
-		size:    c.content.Size(),
-		hash:    c.hash,
-		content: c.content,
+		size:    c.Content.Size(),
+		hash:    c.Hash,
+		content: c.Content,
 	}
-	n.lower = store.Lower(n.display)
+	n.lower = Lower(n.display)
 	n.serverModified = now
 	n.clientModified = now
-	if c.clientModified != nil {
-		n.clientModified = c.clientModified.UTC().Truncate(time.Second)
+	if c.ClientModified != nil {
+		n.clientModified = c.ClientModified.UTC().Truncate(time.Second)
 	}
-	var gone []blob
+	var gone []Blob
 	if replace {
 		n.id = existing.id
 		s.unlink(existing, true)
@@ -155,16 +154,16 @@ func (s *Store) commitFile(c fileCommit, now time.Time) (commitResult, []record,
 	}
 	s.link(parent, n, seq)
 	s.compactLog()
-	return commitResult{meta: n.fileMeta()}, append(recs, n.record()), gone
+	return CommitResult{Meta: n.fileMeta()}, append(recs, n.record()), gone
 }
 
 // walkParents follows the folders of parts (all but the last component).
 // It returns the deepest existing folder and the names still to create, or
 // a conflict when a file stands where a folder should be.
-func (s *Store) walkParents(parts []string) (*node, []string, *union) {
+func (s *Store) walkParents(parts []string) (*node, []string, *Union) {
 	cur := s.root
 	for i, name := range parts[:len(parts)-1] {
-		next := cur.children[store.Lower(name)]
+		next := cur.children[Lower(name)]
 		if next == nil {
 			return cur, parts[i : len(parts)-1], nil
 		}
@@ -178,11 +177,11 @@ func (s *Store) walkParents(parts []string) (*node, []string, *union) {
 
 // makeFolders creates the folders names under parent and returns the last
 // one with the records that make them.
-func (s *Store) makeFolders(parent *node, names []string) (*node, []record) {
-	var recs []record
+func (s *Store) makeFolders(parent *node, names []string) (*node, []Record) {
+	var recs []Record
 	for _, name := range names {
 		f := &node{display: joinPath(parent.display, name), id: newNodeID(), folder: true, children: map[string]*node{}}
-		f.lower = store.Lower(f.display)
+		f.lower = Lower(f.display)
 		s.link(parent, f, s.nextSeq())
 		recs = append(recs, f.record())
 		parent = f
@@ -199,52 +198,52 @@ func freeName(parent *node, name string) string {
 	}
 	for k := 1; ; k++ {
 		cand := fmt.Sprintf("%s (%d)%s", stem, k, ext)
-		if parent.children[store.Lower(cand)] == nil {
+		if parent.children[Lower(cand)] == nil {
 			return cand
 		}
 	}
 }
 
-// createFolder makes a folder (and its parents). It returns the folder's
+// CreateFolder makes a folder (and its parents). It returns the folder's
 // metadata or a WriteError.
-func (s *Store) createFolder(p string, autorename bool) (folderMetadata, *union, error) {
+func (s *Store) CreateFolder(p string, autorename bool) (FolderMetadata, *Union, error) {
 	s.mu.Lock()
 	meta, werr, recs := s.createFolderLocked(p, autorename)
 	ticket, err := s.persist(recs...)
 	s.mu.Unlock()
 	if err == nil {
-		err = s.sync(ticket)
+		err = s.Sync(ticket)
 	}
 	return meta, werr, err
 }
 
-func (s *Store) createFolderLocked(p string, autorename bool) (folderMetadata, *union, []record) {
+func (s *Store) createFolderLocked(p string, autorename bool) (FolderMetadata, *Union, []Record) {
 	p, tag := s.resolve(p)
 	if tag != "" {
-		return folderMetadata{}, writeErr(tagMalformedPath), nil
+		return FolderMetadata{}, WriteErr(tagMalformedPath), nil
 	}
 	parts, tag := splitPath(p)
 	if tag != "" || len(parts) == 0 {
-		return folderMetadata{}, writeErr(tagMalformedPath), nil
+		return FolderMetadata{}, WriteErr(tagMalformedPath), nil
 	}
 	for _, name := range parts {
-		if store.Ignored(name) {
-			return folderMetadata{}, writeErr("disallowed_name"), nil
+		if Ignored(name) {
+			return FolderMetadata{}, WriteErr("disallowed_name"), nil
 		}
 	}
 	parent, missing, werr := s.walkParents(parts)
 	if werr != nil {
-		return folderMetadata{}, werr, nil
+		return FolderMetadata{}, werr, nil
 	}
 	name := parts[len(parts)-1]
 	if missing == nil {
-		if existing := parent.children[store.Lower(name)]; existing != nil {
+		if existing := parent.children[Lower(name)]; existing != nil {
 			if !autorename {
 				kind := "file"
 				if existing.folder {
 					kind = "folder"
 				}
-				return folderMetadata{}, conflict(kind), nil
+				return FolderMetadata{}, conflict(kind), nil
 			}
 			name = freeName(parent, name)
 		}
@@ -254,34 +253,34 @@ func (s *Store) createFolderLocked(p string, autorename bool) (folderMetadata, *
 	return f.folderMeta(), nil, recs
 }
 
-// deletePath deletes a file or folder (with everything in it). It returns
+// DeletePath deletes a file or folder (with everything in it). It returns
 // the Metadata union of what was deleted, or a DeleteError.
-func (s *Store) deletePath(p, parentRev string) (any, *union, error) {
+func (s *Store) DeletePath(p, parentRev string) (any, *Union, error) {
 	s.mu.Lock()
 	n, tag := s.lookup(p)
 	switch {
 	case tag != "":
 		s.mu.Unlock()
-		return nil, writeErr("path_lookup", "path_lookup", u(tag)), nil
+		return nil, WriteErr("path_lookup", "path_lookup", U(tag)), nil
 	case n == s.root:
 		s.mu.Unlock()
-		return nil, writeErr("path_write", "path_write", u(tagMalformedPath)), nil
+		return nil, WriteErr("path_write", "path_write", U(tagMalformedPath)), nil
 	case parentRev != "" && (n.folder || n.rev != parentRev):
 		s.mu.Unlock()
-		return nil, writeErr("path_write", "path_write", u("conflict", "conflict", u("file"))), nil
+		return nil, WriteErr("path_write", "path_write", U("conflict", "conflict", U("file"))), nil
 	}
 	meta := n.taggedMeta()
 	gone := s.remove(n, s.nextSeq())
-	ticket, err := s.persist(record{Op: "delete", Path: n.lower, Seq: n.seq})
+	ticket, err := s.persist(Record{Op: "delete", Path: n.lower, Seq: n.seq})
 	s.mu.Unlock()
 	if err == nil {
-		err = s.sync(ticket)
+		err = s.Sync(ticket)
 	}
 	if err != nil {
 		return nil, nil, err
 	}
 	for _, b := range gone {
-		s.blobs.discard(b)
+		s.Blobs.Discard(b)
 	}
 	return meta, nil, nil
 }

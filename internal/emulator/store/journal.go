@@ -1,4 +1,4 @@
-package emulator
+package store
 
 import (
 	"bufio"
@@ -20,10 +20,10 @@ import (
 // interrupted run leaves either the old journal or the new one. A torn last
 // line (a crash in the middle of a write) is ignored.
 
-const journalName = "journal.jsonl"
+const JournalName = "journal.jsonl"
 
-// record is one journal line.
-type record struct {
+// Record is one journal line.
+type Record struct {
 	Op             string   `json:"op"` // folder, file, delete, link, refresh, revoke
 	Path           string   `json:"path,omitempty"`
 	ID             string   `json:"id,omitempty"`
@@ -56,8 +56,8 @@ type journal struct {
 }
 
 // readJournal calls apply for each record of the journal in dir, if any.
-func readJournal(dir string, apply func(record) error) error {
-	data, err := os.ReadFile(filepath.Join(dir, journalName))
+func readJournal(dir string, apply func(Record) error) error {
+	data, err := os.ReadFile(filepath.Join(dir, JournalName))
 	if errors.Is(err, os.ErrNotExist) {
 		return nil
 	}
@@ -69,15 +69,15 @@ func readJournal(dir string, apply func(record) error) error {
 		if len(line) == 0 {
 			continue
 		}
-		var rec record
+		var rec Record
 		if err := json.Unmarshal(line, &rec); err != nil {
 			if i == len(lines)-1 {
 				break // torn last line: the write it belongs to was never acknowledged
 			}
-			return fmt.Errorf("%s line %d is damaged: %v", filepath.Join(dir, journalName), i+1, err)
+			return fmt.Errorf("%s line %d is damaged: %v", filepath.Join(dir, JournalName), i+1, err)
 		}
 		if err := apply(rec); err != nil {
-			return fmt.Errorf("%s line %d: %v", filepath.Join(dir, journalName), i+1, err)
+			return fmt.Errorf("%s line %d: %v", filepath.Join(dir, JournalName), i+1, err)
 		}
 	}
 	return nil
@@ -86,9 +86,9 @@ func readJournal(dir string, apply func(record) error) error {
 // writeJournal replaces the journal with recs (written to a temporary file
 // beside it, fsynced, renamed over it, then the directory fsynced) and opens
 // it for appending.
-func writeJournal(dir string, recs []record) (*journal, error) {
-	path := filepath.Join(dir, journalName)
-	tmp, err := os.CreateTemp(dir, "."+journalName+".tmp-*")
+func writeJournal(dir string, recs []Record) (*journal, error) {
+	path := filepath.Join(dir, JournalName)
+	tmp, err := os.CreateTemp(dir, "."+JournalName+".tmp-*")
 	if err != nil {
 		return nil, err
 	}
@@ -126,7 +126,7 @@ func writeJournal(dir string, recs []record) (*journal, error) {
 // append writes records (not yet synced) and returns the ticket to pass to
 // sync. Callers hold the lock that orders their changes, so the journal has
 // them in the order they were made.
-func (j *journal) append(recs ...record) (uint64, error) {
+func (j *journal) append(recs ...Record) (uint64, error) {
 	var buf bytes.Buffer
 	for _, rec := range recs {
 		b, err := json.Marshal(rec)
