@@ -67,7 +67,7 @@ type Tree struct {
 	IsDir     bool     // Root is a folder (else a single file)
 	Files     []*File  // sorted by Rel
 	EmptyDirs []string // folders with nothing to post in them, "/"-separated
-	Skipped   []Note   // left out on purpose: links, special files, names Dropbox ignores
+	Skipped   []Note   // left out on purpose: links not followed, special files, names Dropbox ignores
 	Invalid   []Note   // cannot be posted: names Dropbox cannot store, case clashes
 	// Filter is what the scan was made with (nil: none); Filtered counts
 	// the files (and whole folders with names Dropbox cannot store) it
