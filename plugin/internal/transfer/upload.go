@@ -59,14 +59,14 @@ type Options struct {
 	// waiting to be sent, or being sent), small files' packs and large
 	// files' chunks together; 0: DefaultInFlight. A pack or a chunk larger
 	// than that is sent alone.
-	InFlight int64
-	LargeFrom     int64
-	PackBytes     int64
-	PackFiles     int // files per pack; 0 or more than 1000: 1000
-	Rounds        int // attempts per file; 0: DefaultRounds
-	Mode          plan.IfExists
-	Observer      Observer
-	Log           hclog.Logger
+	InFlight  int64
+	LargeFrom int64
+	PackBytes int64
+	PackFiles int // files per pack; 0 or more than 1000: 1000
+	Rounds    int // attempts per file; 0: DefaultRounds
+	Mode      plan.IfExists
+	Observer  Observer
+	Log       hclog.Logger
 	// Resume, if not nil, writes down the upload session of each large
 	// file as its chunks are acknowledged, and continues an interrupted
 	// one (see resume.go).
