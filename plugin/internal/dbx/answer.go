@@ -1,6 +1,7 @@
 package dbx
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"net/http"
@@ -136,6 +137,29 @@ func (b *cappedBody) Read(p []byte) (int, error) {
 		return 0, b.err
 	}
 	return n, err
+}
+
+// voidRoutes are the routes called here whose result is void: Dropbox
+// answers them with null. (Other void routes of the API are not called.)
+var voidRoutes = map[string]bool{"files/upload_session/append_v2": true, "files/upload_session/append": true}
+
+// checkShape refuses a successful answer in JSON that is not a JSON object
+// where Dropbox sends one (every route called here but the void ones):
+// the SDK would take a null for an empty result, and the code reading it
+// would fail on nothing. resp's body has been read whole.
+func checkShape(req *http.Request, resp *http.Response) error {
+	data := resp.Body.(*wholeBody).data
+	if resp.StatusCode < 200 || resp.StatusCode > 299 || voidRoutes[routeOf(req)] || strings.HasPrefix(req.URL.Path, "/oauth2/") {
+		return nil
+	}
+	if text := bytes.TrimSpace(data); len(text) == 0 || text[0] != '{' {
+		host := req.URL.Host
+		if resp.Request != nil { // the request as sent, to --api-url's host
+			host = resp.Request.URL.Host
+		}
+		return &AnswerError{Host: host, What: fmt.Sprintf("answered %s with %q, where Dropbox sends a JSON object", routeOf(req), Clip(string(text)))}
+	}
+	return nil
 }
 
 // routeOf names a request's route for messages ("files/list_folder").

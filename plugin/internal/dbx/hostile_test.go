@@ -239,3 +239,29 @@ func TestAnswerNotJSON(t *testing.T) {
 		t.Fatalf("explained as %q (code %d)", e, exit.CodeOf(e))
 	}
 }
+
+// A null (or anything but an object) where Dropbox sends a JSON object
+// would reach the code as an empty result, and a nil pointer: refused.
+func TestNullAnswersAreRefused(t *testing.T) {
+	for _, body := range []string{"null", " null\n", "", "[]", `"x"`} {
+		f := newFake(t, func(n int64, w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, body)
+		})
+		c := hostileClient(t, f, time.Minute, 0)
+		_, err := c.Files.ListFolderContext(context.Background(), files.NewListFolderArg(""))
+		e := Explain(err, "listing")
+		if exit.CodeOf(e) != exit.Protocol || !strings.Contains(e.Error(), `the server at "`+strings.TrimPrefix(f.srv.URL, "http://")+`" answered files/list_folder with `) {
+			t.Errorf("answer %q: explained as %q (code %d)", body, e, exit.CodeOf(e))
+		}
+	}
+	// A void route's null is its answer.
+	f := newFake(t, func(n int64, w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, "null")
+	})
+	arg := files.NewUploadSessionAppendArg(files.NewUploadSessionCursor("s", 0))
+	if err := hostileClient(t, f, time.Minute, 0).Files.UploadSessionAppendV2Context(context.Background(), arg, strings.NewReader("x")); err != nil {
+		t.Fatalf("append_v2: %v", err)
+	}
+}

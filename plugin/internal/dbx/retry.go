@@ -108,6 +108,9 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			// here, so that a connection lost or stalled while it comes is
 			// retried too.
 			err = readWhole(resp)
+			if err == nil {
+				err = checkShape(req, resp)
+			}
 		}
 		if err != nil {
 			if ctx.Err() != nil || !retryableNetError(err) || !t.replayable(req) || !t.policy.CanRetry(attempt) {

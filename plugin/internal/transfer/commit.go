@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"time"
 
@@ -174,8 +175,8 @@ func (cm *committer) commit(ctx context.Context, batch []commitReq) {
 	cm.commits++
 	start := time.Now()
 	res, err := cm.files.UploadSessionFinishBatchV2Context(ctx, arg)
-	if err == nil && len(res.Entries) != len(batch) {
-		err = fmt.Errorf("finish_batch_v2 answered %d entries for %d sessions", len(res.Entries), len(batch))
+	if err == nil && (len(res.Entries) != len(batch) || slices.Contains(res.Entries, nil)) {
+		err = fmt.Errorf("finish_batch_v2 answered %d entries (or null ones) for %d sessions", len(res.Entries), len(batch))
 	}
 	cm.log.Debug("committed a batch", "files", len(batch), "took", time.Since(start), "error", err)
 	if err != nil && refusedBatch(err) && hasConcurrent(batch) {

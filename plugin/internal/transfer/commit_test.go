@@ -183,3 +183,19 @@ func TestPermanent(t *testing.T) {
 		t.Error("a file that changed while it was sent is sent again in this run")
 	}
 }
+
+// A batch answer with null entries (a hostile server) fails those files,
+// each with an error; nothing panics.
+func TestCommitterSurvivesNullEntries(t *testing.T) {
+	f := &fakeFiles{answer: func(_ int, p string) *files.UploadSessionFinishBatchResultEntry {
+		if p == "/f3" {
+			return nil
+		}
+		return success(p)
+	}}
+	for p, err := range commitAll(t, f, 10) {
+		if err == nil {
+			t.Errorf("%s: committed from an answer with a null entry", p)
+		}
+	}
+}

@@ -157,8 +157,8 @@ func (u *uploader) sendBatch(items []*plan.Item, all []byte, data [][]byte, earl
 		u.sendBatch(items, all, data, nil)
 		return
 	}
-	if err == nil && len(res.Entries) != len(items) {
-		err = fmt.Errorf("append_batch answered %d entries for %d files", len(res.Entries), len(items))
+	if err == nil && (len(res.Entries) != len(items) || slices.Contains(res.Entries, nil)) {
+		err = fmt.Errorf("append_batch answered %d entries (or null ones) for %d files", len(res.Entries), len(items))
 	}
 	if err != nil {
 		u.finishAll(items, err)
