@@ -232,7 +232,7 @@ func TestBadRequestIsNoBug(t *testing.T) {
 // gives.
 func TestAnswerNotJSON(t *testing.T) {
 	f := newFake(t, func(n int64, w http.ResponseWriter, r *http.Request) {
-		io.WriteString(w, "<html>hello</html>")
+		io.WriteString(w, `{"account_id": <html>`)
 	})
 	_, err := hostileClient(t, f, time.Minute, 0).Users.GetCurrentAccountContext(context.Background())
 	if e := Explain(err, "checking the account"); exit.CodeOf(e) != exit.Protocol || !strings.Contains(e.Error(), "not the JSON Dropbox sends") {

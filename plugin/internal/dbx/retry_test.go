@@ -25,7 +25,7 @@ func answer(code int, retryAfter string) *http.Response {
 	if retryAfter != "" {
 		h.Set("Retry-After", retryAfter)
 	}
-	return &http.Response{StatusCode: code, Header: h, Body: io.NopCloser(strings.NewReader("x"))}
+	return &http.Response{StatusCode: code, Header: h, Body: io.NopCloser(strings.NewReader("{}"))}
 }
 
 // TestBackoffIsJitteredUnlessDropboxSaysWhen: a 503 without Retry-After
