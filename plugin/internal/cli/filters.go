@@ -83,16 +83,6 @@ func readPatternFile(name string) ([]string, error) {
 	return pats, nil
 }
 
-// filter returns the filter of the flags and of more specs (an element's
-// params), which must all pass.
-func (f *filterFlags) filter(more ...filter.Spec) (*filter.Filter, error) {
-	fl, err := filter.New(append([]filter.Spec{f.spec}, more...)...)
-	if err != nil {
-		return nil, exit.New(exit.Usage, err.Error(), "")
-	}
-	return fl, nil
-}
-
 // unwrapPath returns the cause of a *fs.PathError (the path is named
 // already).
 func unwrapPath(err error) error {

@@ -10,6 +10,8 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/librec-auto/dropbox-post/internal/dpath"
+	"github.com/librec-auto/dropbox-post/plugin/internal/credential"
+	"github.com/librec-auto/dropbox-post/plugin/internal/dbx"
 	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
 	"github.com/librec-auto/dropbox-post/plugin/internal/local"
 	"github.com/librec-auto/dropbox-post/plugin/internal/plan"
@@ -17,6 +19,7 @@ import (
 	"github.com/librec-auto/dropbox-post/plugin/internal/report"
 	"github.com/librec-auto/dropbox-post/plugin/internal/resume"
 	"github.com/librec-auto/dropbox-post/plugin/internal/statedir"
+	"github.com/librec-auto/dropbox-post/plugin/internal/study"
 	"github.com/librec-auto/dropbox-post/plugin/internal/transfer"
 )
 
@@ -34,11 +37,16 @@ type transferFlags struct {
 	allowed     []string    // DROPBOX_POST_ALLOW_OUTSIDE, read by check
 }
 
+// transferDefaults are the transfer flags' defaults: what librec-auto's
+// call, which has none of these flags, posts with.
+var transferDefaults = transferFlags{ifExists: "overwrite", parallel: transfer.DefaultParallel, output: "text"}
+
 func (t *transferFlags) register(fs *pflag.FlagSet) {
-	fs.BoolVar(&t.dryRun, "dry-run", false, "print what would be sent where, and send nothing")
-	fs.StringVar(&t.ifExists, "if-exists", "overwrite", "a file that differs on Dropbox: overwrite, skip or fail")
-	fs.IntVar(&t.parallel, "parallel", transfer.DefaultParallel, "requests in flight at once (1 to 64)")
-	fs.StringVar(&t.output, "output", "text", "summary format: text or json")
+	d := transferDefaults
+	fs.BoolVar(&t.dryRun, "dry-run", d.dryRun, "print what would be sent where, and send nothing")
+	fs.StringVar(&t.ifExists, "if-exists", d.ifExists, "a file that differs on Dropbox: overwrite, skip or fail")
+	fs.IntVar(&t.parallel, "parallel", d.parallel, "requests in flight at once (1 to 64)")
+	fs.StringVar(&t.output, "output", d.output, "summary format: text or json")
 	fs.StringVar(&t.manifestDir, "manifest-dir", "", "where to write the provenance manifest (default: the study's .dropbox-post/manifests; for push outside a study, dropbox-post/manifests in the user's data folder)")
 	fs.BoolVar(&t.noManifest, "no-manifest", false, "write no manifest")
 }
@@ -63,6 +71,24 @@ func (t *transferFlags) options(env *Env, mode plan.IfExists, local, dest, base 
 		Tool:      "dropbox-post " + ToolVersion(),
 		Progress:  env.prog,
 		Log:       env.Log,
+	}
+}
+
+// studyOptions returns the options of study.Post that these flags, df and
+// env ask for, for the study dir and its config file.
+func (t *transferFlags) studyOptions(env *Env, df *dropboxFlags, mode plan.IfExists, dir, config string) study.Options {
+	abs, _ := filepath.Abs(dir)
+	return study.Options{
+		Study: dir, Config: config,
+		KeyFile:       df.keyFile,
+		EnvCredential: func() (credential.Credential, error) { return credentialFromEnv(env) },
+		Client:        func(c credential.Credential) (*dbx.Client, error) { return df.client(env, c) },
+		Push:          t.options(env, mode, "", "", dir),
+		Filter:        t.filters.spec,
+		Resume:        func() *resume.Store { return t.resumeStore(env, abs) },
+		Progress:      env.prog,
+		Log:           env.Log,
+		Redactor:      env.Redactor,
 	}
 }
 
@@ -172,7 +198,7 @@ DROPBOX_ACCESS_TOKEN.`,
 				return err
 			}
 			if scopes := cred.Scopes(); scopes != nil && !tf.dryRun { // recorded by auth
-				if err := scopeCheck(scopes, tf.share, fmt.Sprintf("the credential in %q", df.keyFile), "push"); err != nil {
+				if err := dbx.CheckScopes(scopes, tf.share, fmt.Sprintf("the credential in %q", df.keyFile), "push"); err != nil {
 					return err
 				}
 			}
@@ -197,8 +223,17 @@ DROPBOX_ACCESS_TOKEN.`,
 // finishPush prints the summaries (also after an interruption: what was
 // done is said) and turns failures into the exit status.
 func finishPush(env *Env, tf *transferFlags, sums []*report.Summary, err error) error {
+	failed := printSummaries(env, tf, sums)
+	if err != nil {
+		return err
+	}
+	return push.Failures(failed, tf.dryRun)
+}
+
+// printSummaries prints the summaries that are not nil, as --output and
+// --quiet ask, and returns how many files failed in them.
+func printSummaries(env *Env, tf *transferFlags, sums []*report.Summary) (failed int) {
 	var done []*report.Summary
-	failed := 0
 	for _, s := range sums {
 		if s != nil {
 			done = append(done, s)
@@ -211,23 +246,14 @@ func finishPush(env *Env, tf *transferFlags, sums []*report.Summary, err error) 
 		} else if len(done) > 1 {
 			report.WriteJSON(env.Stdout, done)
 		}
-	} else {
-		for _, s := range done {
-			if env.logOpts.Quiet {
-				s.WriteErrors(env.Stdout) // --quiet: what went wrong only
-			} else {
-				s.WriteText(env.Stdout)
-			}
+		return failed
+	}
+	for _, s := range done {
+		if env.logOpts.Quiet {
+			s.WriteErrors(env.Stdout) // --quiet: what went wrong only
+		} else {
+			s.WriteText(env.Stdout)
 		}
 	}
-	if err != nil {
-		return err
-	}
-	if failed > 0 && !tf.dryRun {
-		return exit.New(exit.Failure, report.Files(failed)+" failed", "see the list above for why; what failed for a passing reason is sent by running again (only what is missing is sent)")
-	}
-	if failed > 0 {
-		return exit.New(exit.Failure, report.Files(failed)+" would conflict", "see the list above")
-	}
-	return nil
+	return failed
 }

@@ -1,15 +1,16 @@
 package cli
 
 import (
-	"errors"
+	"cmp"
+	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
 
 	"github.com/librec-auto/dropbox-post/configschema"
-	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
 	"github.com/librec-auto/dropbox-post/plugin/internal/plan"
 	"github.com/librec-auto/dropbox-post/plugin/internal/progress"
+	"github.com/librec-auto/dropbox-post/plugin/internal/study"
 )
 
 // runCommands returns run (a study's Dropbox post-processing) and the
@@ -52,15 +53,12 @@ what would be sent where; without a password it lists the local files only.`,
 			if _, err := df.endpoint(env); err != nil {
 				return err
 			}
-			study := target
-			if study == "" {
-				study = "."
-			}
+			dir := cmp.Or(target, ".")
 			if err := inStudy(target, config); err != nil {
 				return err
 			}
-			finish := startRunLog(env, study, "run")
-			return finish(postStudy(cmd, env, study, config, allowOutside, mode, &df, &tf))
+			finish := startRunLog(env, dir, "run")
+			return finish(postStudy(cmd.Context(), env, dir, config, allowOutside, mode, &df, &tf))
 		},
 	}
 	f := cmd.Flags()
@@ -76,19 +74,6 @@ what would be sent where; without a password it lists the local files only.`,
 	return cmd
 }
 
-// checked logs the config's warnings and turns an invalid config into exit
-// code 3, with every problem on a line of its own.
-func checked(env *Env, warns []configschema.Problem, err error) error {
-	for _, w := range warns {
-		env.Log.Warn(w.String())
-	}
-	var inv *configschema.InvalidError
-	if errors.As(err, &inv) {
-		return exit.Wrap(exit.Config, err, inv.Error(), "")
-	}
-	return err
-}
-
 // envCredential reports whether the environment holds a whole credential.
 func envCredential(env *Env) bool {
 	_, err := credentialFromEnv(env)
@@ -96,22 +81,19 @@ func envCredential(env *Env) bool {
 }
 
 // postStudy checks the study's config and posts its elements.
-func postStudy(cmd *cobra.Command, env *Env, study, config string, allowOutside bool, mode plan.IfExists, df *dropboxFlags, tf *transferFlags) error {
+func postStudy(ctx context.Context, env *Env, dir, config string, allowOutside bool, mode plan.IfExists, df *dropboxFlags, tf *transferFlags) error {
 	file := config
 	if file == "" {
-		file = configschema.StudyConfig(study, "config.xml")
+		file = configschema.StudyConfig(dir, "config.xml")
 	}
 	opts := configschema.ResolveOptions{AllowOutsideStudy: allowOutside, Allowed: tf.allowed, RequireKey: df.keyFile == "" && !envCredential(env)}
 	env.prog.Phase(fmt.Sprintf("reading the config %q", file), progress.None, 0)
-	c, err := configschema.Load(file)
-	var elems []configschema.Element
-	var warns []configschema.Problem
-	if err == nil {
-		elems, warns, err = c.Resolve(study, opts)
-	}
-	if err := checked(env, warns, err); err != nil {
+	elems, err := study.Elements(file, dir, opts, env.Log)
+	if err != nil {
 		return err
 	}
-	p := &poster{env: env, df: df, tf: tf, mode: mode, study: study, config: file, elems: elems, whole: true, password: df.pw.request(env)}
-	return p.post(cmd.Context())
+	o := tf.studyOptions(env, df, mode, dir, file)
+	o.Password = df.pw.request(env)
+	p := &runPrinter{env: env, tf: tf, whole: true}
+	return p.post(ctx, elems, o)
 }

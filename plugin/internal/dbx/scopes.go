@@ -2,10 +2,13 @@ package dbx
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
 )
 
 // The OAuth scopes dropbox-post asks for. Posting needs the file scopes;
@@ -63,4 +66,24 @@ func (c *Client) TokenInfo(ctx context.Context) (TokenInfo, error) {
 // Authorization header. o.Token is not used.
 func OAuthHTTPClient(o Options) *http.Client {
 	return New(o).tokens.http
+}
+
+// ScopeShare is the scope without which no shared link can be made.
+const ScopeShare = "sharing.write"
+
+// CheckScopes returns an exit.Auth error when scopes (known) lack what
+// posting, and with share a shared link, needs, saying how to get it;
+// cred names the credential and who the one that needs it.
+func CheckScopes(scopes []string, share bool, cred, who string) error {
+	if !slices.Contains(scopes, ScopeWrite) {
+		return exit.New(exit.Auth,
+			fmt.Sprintf("%s lacks the %s permission that %s needs to post; nothing was sent", cred, ScopeWrite, who),
+			fmt.Sprintf("enable %s in the App Console's Permissions tab, then make the key again with 'dropbox-post auth --app-key KEY --encrypted FILE --force'", ScopeWrite))
+	}
+	if share && !slices.Contains(scopes, ScopeShare) {
+		return exit.New(exit.Auth,
+			fmt.Sprintf("%s lacks the %s permission that %s needs for its shared link; nothing was sent", cred, ScopeShare, who),
+			"enable sharing.read and sharing.write in the App Console's Permissions tab, then make the key again with 'dropbox-post auth --app-key KEY --encrypted FILE --share --force'; or leave out share")
+	}
+	return nil
 }

@@ -247,6 +247,18 @@ func Run(ctx context.Context, c *dbx.Client, o Options) (*report.Summary, error)
 	return sum, manifestErr
 }
 
+// Failures returns the error of a push whose summary counts failed files
+// (nil for none): in a dry run, they would conflict.
+func Failures(failed int, dryRun bool) error {
+	switch {
+	case failed == 0:
+		return nil
+	case dryRun:
+		return exit.New(exit.Failure, report.Files(failed)+" would conflict", "see the list above")
+	}
+	return exit.New(exit.Failure, report.Files(failed)+" failed", "see the list above for why; what failed for a passing reason is sent by running again (only what is missing is sent)")
+}
+
 // Unrecorded reports whether err says that a push posted its files but
 // could not write their manifest: the files are on Dropbox, their record
 // is not.

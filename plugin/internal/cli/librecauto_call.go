@@ -1,17 +1,18 @@
 package cli
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 
 	"github.com/librec-auto/dropbox-post/configschema"
 	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
 	"github.com/librec-auto/dropbox-post/plugin/internal/secret"
+	"github.com/librec-auto/dropbox-post/plugin/internal/study"
 )
 
 // librecAutoCommand is the hidden command behind librec-auto's calling
@@ -151,11 +152,11 @@ func librecAutoCall(cmd *cobra.Command, env *Env, args []string) error {
 	// call is logged there too.
 	call, err := parseLibrecCall(args)
 	pos := call.positional
-	study := "."
+	dir := "."
 	if err == nil && len(pos) == 2 && isFile(configschema.StudyConfig(pos[1], pos[0])) {
-		study = pos[1]
+		dir = pos[1]
 	}
-	finish := startRunLog(env, study, "librec-auto call")
+	finish := startRunLog(env, dir, "librec-auto call")
 	switch {
 	case err != nil:
 		return finish(err)
@@ -163,14 +164,14 @@ func librecAutoCall(cmd *cobra.Command, env *Env, args []string) error {
 		return finish(exit.Usagef("librec-auto passes the config's file name first: dropbox-post config.xml --option=… --path=… --dest=…", "no CONFIG given"))
 	case len(pos) > 2:
 		return finish(exit.Usagef("give CONFIG, then --NAME=VALUE params", "unexpected arguments %q", pos[2:]))
-	case len(pos) == 2 && study == ".":
+	case len(pos) == 2 && dir == ".":
 		env.Log.Debug("ignoring the extra argument: it is not a study directory holding the config", "argument", pos[1])
 	}
-	return finish(postCall(cmd, env, call, study))
+	return finish(postCall(cmd.Context(), env, call, dir))
 }
 
 // postCall checks the element of a librec-auto call and posts it.
-func postCall(cmd *cobra.Command, env *Env, call librecCall, study string) error {
+func postCall(ctx context.Context, env *Env, call librecCall, dir string) error {
 	for _, name := range call.ignored {
 		if strings.EqualFold(name, "--channel") {
 			env.Log.Debug("ignoring --channel, a param of librec-auto's Slack script")
@@ -181,10 +182,7 @@ func postCall(cmd *cobra.Command, env *Env, call librecCall, study string) error
 	// Everything but the element comes from the person: the defaults of
 	// run's flags, and the environment (DROPBOX_API_URL, the password).
 	var df dropboxFlags
-	var tf transferFlags
-	fs := pflag.NewFlagSet(librecAutoCommand, pflag.ContinueOnError)
-	df.register(fs)
-	tf.register(fs)
+	tf := transferDefaults
 	mode, err := tf.check(env)
 	if err != nil {
 		return err
@@ -200,23 +198,23 @@ func postCall(cmd *cobra.Command, env *Env, call librecCall, study string) error
 		pw = call.password
 	}
 
-	config := configschema.StudyConfig(study, call.positional[0])
+	config := configschema.StudyConfig(dir, call.positional[0])
 	if !isFile(config) {
 		env.Log.Warn("the config file is not there: is the working directory the study directory?", "config", config)
 	}
 
-	flags := call.params
+	params := call.params
 	if pw.Set {
-		flags = append(flags, configschema.Flag{Name: "password"}) // the value stays in pw
+		params = append(params, configschema.Flag{Name: "password"}) // the value stays in pw
 	}
-	e, warns, err := configschema.ResolveParams(study, flags,
-		configschema.ResolveOptions{Allowed: tf.allowed, RequireKey: !envCredential(env)})
-	if err := checked(env, warns, err); err != nil {
+	e, err := study.CallElement(dir, params, configschema.ResolveOptions{Allowed: tf.allowed, RequireKey: !envCredential(env)}, env.Log)
+	if err != nil {
 		return err
 	}
-	p := &poster{env: env, df: &df, tf: &tf, mode: mode, study: study, config: config, elems: []configschema.Element{e},
-		password: env.passwordRequest(secret.Request{Password: pw})}
-	return p.post(cmd.Context())
+	o := tf.studyOptions(env, &df, mode, dir, config)
+	o.Password = env.passwordRequest(secret.Request{Password: pw})
+	p := &runPrinter{env: env, tf: &tf}
+	return p.post(ctx, []configschema.Element{e}, o)
 }
 
 // ignoredParamWarning says why a --NAME=VALUE of a librec-auto call is
