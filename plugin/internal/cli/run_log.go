@@ -17,10 +17,11 @@ import (
 // stdout and stderr (escaped as printed). The returned finish records the
 // outcome (the error's message and exit code), closes the log, and, when
 // there is a controlling terminal that stderr is not (librec-auto captures
-// stderr), prints the outcome on the terminal too. The outcome counts what
-// the pushes left out (links leading out of the study, loops, special
-// files: env.leftOut), and then, as on failure, gives the log's path, which
-// names each. A log that cannot be opened is a warning, never a failure.
+// stderr), prints the outcome on the terminal too (with --quiet, only a
+// failure). The outcome counts what the pushes left out (links leading out
+// of the study, loops, special files: env.leftOut), and then, as on
+// failure, gives the log's path, which names each. A log that cannot be
+// opened is a warning, never a failure.
 func startRunLog(env *Env, study, what string) (finish func(error) error) {
 	if fi, err := os.Stat(study); err != nil || !fi.IsDir() {
 		return func(err error) error { return err } // the run reports it
@@ -52,7 +53,7 @@ func startRunLog(env *Env, study, what string) (finish func(error) error) {
 		}
 		fmt.Fprintf(w, "outcome: %s\n", outcome)
 		log.Close()
-		if env.TTY != nil && !env.StderrTerminal {
+		if env.TTY != nil && !env.StderrTerminal && (err != nil || !env.logOpts.Quiet) {
 			line := "dropbox-post: " + what + ": " + outcome
 			if err != nil || env.leftOut > 0 {
 				line += fmt.Sprintf("; log: %q", log.Path)

@@ -16,13 +16,16 @@ import (
 // spend minutes in key derivation on a loaded machine. It is set before
 // testscript.Main, so it holds in the processes the scenarios start too.
 // Each dropbox-post a scenario starts leaves the terminal 'go test' runs on
-// (detachTerminal); only ttyin gives it one.
+// (detachTerminal); only ttyin gives it one. Any other program a scenario
+// starts that could write on a terminal runs as '$NOTTY PROGRAM ARGS…',
+// without one (runDetached).
 func TestMain(m *testing.M) {
 	keyfile.UseCheapWorkFactor()
 	testscript.Main(m, map[string]func(){
 		"dropbox-post":            func() { detachTerminal(); os.Exit(Main(OSEnv(), os.Args[1:])) },
 		"dropbox-post-stuck":      func() { os.Exit(stuckMain()) },
 		"dropbox-post-background": func() { os.Exit(backgroundMain()) },
+		"notty":                   func() { os.Exit(runDetached(os.Args[1:])) },
 	})
 }
 

@@ -20,8 +20,12 @@ import (
 // of the shim (dropbox-post.py), made with python3 as librec-auto makes it.
 // In them $SHIM is the shim the binary carries, written to a folder of its
 // own, $PYTHON3 the interpreter's own path (for scenarios that empty PATH),
-// and DROPBOX_POST_BIN this test's dropbox-post, which testscript puts
-// first on PATH: never a bin/dropbox-post left over from another build.
+// DROPBOX_POST_BIN this test's dropbox-post, which testscript puts
+// first on PATH: never a bin/dropbox-post left over from another build, and
+// $NOTTY the program that runs its arguments without a controlling
+// terminal (runDetached): every Python a scenario starts runs through it,
+// since the shim writes on /dev/tty, and 'go test' may run on the
+// developer's terminal.
 func TestShim(t *testing.T) {
 	python, err := exec.Command("python3", "-c", "import sys; print(sys.executable)").Output()
 	if err != nil {
@@ -30,6 +34,10 @@ func TestShim(t *testing.T) {
 	bin, err := exec.LookPath("dropbox-post")
 	if err != nil {
 		t.Fatalf("testscript did not put dropbox-post on PATH: %v", err)
+	}
+	notty, err := exec.LookPath("notty")
+	if err != nil {
+		t.Fatalf("testscript did not put notty on PATH: %v", err)
 	}
 	shim := filepath.Join(t.TempDir(), "dropbox-post.py")
 	if err := os.WriteFile(shim, shiminstall.Source, 0o755); err != nil {
@@ -58,6 +66,7 @@ func TestShim(t *testing.T) {
 			e.Setenv("SHIM", shim)
 			e.Setenv("PYTHON3", strings.TrimSpace(string(python)))
 			e.Setenv("DROPBOX_POST_BIN", bin)
+			e.Setenv("NOTTY", notty)
 			e.Setenv("VECTORS", vectors)
 			e.Setenv("REPLAY", replay)
 			e.Setenv("DEMO", demo)
