@@ -13,6 +13,7 @@ func scriptCommands() map[string]func(ts *testscript.TestScript, neg bool, args 
 		"emu":      scriptEmuCmd,
 		"emulator": scriptEmulatorCmd,
 		"exitcode": cmdExitcode,
+		"hostile":  scriptHostileCmd,
 		"manifest": cmdManifest,
 		"mtime":    cmdMtime,
 		"runlogs":  cmdRunLogs,
