@@ -2,14 +2,18 @@ package local
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"runtime"
 	"sync"
 
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/contenthash"
 	"golang.org/x/sync/errgroup"
+
+	"github.com/librec-auto/dropbox-post/plugin/internal/blocks"
 )
 
 // blockBuffers holds 4 MiB read buffers, so that hashing thousands of
@@ -20,29 +24,45 @@ var blockBuffers = sync.Pool{New: func() any {
 }}
 
 // HashFile returns the Dropbox content hash of the file at path and the
-// number of bytes read. It reads whole 4 MiB blocks, so that the SDK's
-// hasher never copies.
+// number of bytes read.
 func HashFile(path string) (hash string, n int64, err error) {
-	return (&File{Path: path}).hash()
+	return (&File{Path: path}).hash(nil)
 }
 
-// hash returns the Dropbox content hash of f, read through f.Open.
-func (f *File) hash() (hash string, n int64, err error) {
-	r, err := f.Open()
+// hash returns the Dropbox content hash of f, opened with o (nil: f.Open),
+// and the number of bytes read.
+func (f *File) hash(o *Opener) (hash string, n int64, err error) {
+	var r *os.File
+	if o != nil {
+		r, err = o.Open(f)
+	} else {
+		r, err = f.Open()
+	}
 	if err != nil {
 		return "", 0, err
 	}
 	defer r.Close()
+	return hashBlocks(r)
+}
+
+// hashBlocks returns the content hash of what r holds, and its size. It
+// reads whole 4 MiB blocks and hashes each where it was read: a small
+// file is one read and one SHA-256, with nothing copied.
+func hashBlocks(r io.Reader) (string, int64, error) {
 	bp := blockBuffers.Get().(*[]byte)
 	defer blockBuffers.Put(bp)
 	buf := *bp
-	h := contenthash.New()
+	var one [1]blocks.Digest
+	ds := one[:0]
+	var n int64
 	for {
 		m, err := io.ReadFull(r, buf)
-		h.Write(buf[:m])
-		n += int64(m)
+		if m > 0 {
+			ds = append(ds, sha256.Sum256(buf[:m]))
+			n += int64(m)
+		}
 		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-			return h.HexDigest(), n, nil
+			return blocks.Join(ds), n, nil
 		}
 		if err != nil {
 			return "", n, err
@@ -56,30 +76,44 @@ func HashAll(ctx context.Context, files []*File, workers int, done func(*File)) 
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
+	// Each worker takes the next file in the tree's order and keeps its
+	// folder open for the next ones (Opener).
+	next := make(chan *File)
 	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(workers)
-	for _, f := range files {
-		if gctx.Err() != nil {
-			break
-		}
+	for range min(workers, len(files)) {
 		g.Go(func() error {
-			if err := gctx.Err(); err != nil {
-				return err
-			}
-			h, n, err := f.hash()
-			if err != nil {
-				return fmt.Errorf("hashing %q: %w", f.Path, err)
-			}
-			if n != f.Size {
-				return fmt.Errorf("%q changed while it was read (%d bytes, was %d): is the experiment still writing it?", f.Path, n, f.Size)
-			}
-			f.Hash = h
-			if done != nil {
-				done(f)
+			var o Opener
+			defer o.Close()
+			for f := range next {
+				if err := gctx.Err(); err != nil {
+					return err
+				}
+				h, n, err := f.hash(&o)
+				if err != nil {
+					return fmt.Errorf("hashing %q: %w", f.Path, err)
+				}
+				if n != f.Size {
+					return fmt.Errorf("%q changed while it was read (%d bytes, was %d): is the experiment still writing it?", f.Path, n, f.Size)
+				}
+				f.Hash = h
+				if done != nil {
+					done(f)
+				}
 			}
 			return nil
 		})
 	}
+	g.Go(func() error {
+		defer close(next)
+		for _, f := range files {
+			select {
+			case next <- f:
+			case <-gctx.Done():
+				return nil
+			}
+		}
+		return nil
+	})
 	if err := g.Wait(); err != nil {
 		return err
 	}

@@ -13,8 +13,14 @@ import (
 // TestOpenStaysInTheScannedFolder: after the scan, a middle folder swapped
 // for a link to outside, the file itself swapped for such a link, and a
 // FIFO swapped in (which a plain open would wait on for ever) are all
-// refused by File.Open; the real file, put back, opens.
+// refused by File.Open, and by an Opener; the real file, put back, opens.
 func TestOpenStaysInTheScannedFolder(t *testing.T) {
+	for _, way := range []string{"File.Open", "Opener"} {
+		t.Run(way, func(t *testing.T) { openStaysInTheScannedFolder(t, way) })
+	}
+}
+
+func openStaysInTheScannedFolder(t *testing.T, way string) {
 	base := t.TempDir()
 	root := filepath.Join(base, "study")
 	write(t, root, "a/b/r.csv", []byte("inside"))
@@ -29,7 +35,13 @@ func TestOpenStaysInTheScannedFolder(t *testing.T) {
 	}
 	f := tree.Files[0]
 	read := func() (string, error) {
-		r, err := f.Open()
+		open := f.Open
+		if way == "Opener" {
+			var o Opener
+			defer o.Close()
+			open = func() (*os.File, error) { return o.Open(f) }
+		}
+		r, err := open()
 		if err != nil {
 			return "", err
 		}

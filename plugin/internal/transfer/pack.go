@@ -13,6 +13,7 @@ import (
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/files"
 
 	"github.com/librec-auto/dropbox-post/plugin/internal/blocks"
+	"github.com/librec-auto/dropbox-post/plugin/internal/local"
 	"github.com/librec-auto/dropbox-post/plugin/internal/plan"
 )
 
@@ -184,11 +185,13 @@ func (u *uploader) sendBatch(items []*plan.Item, all []byte, data [][]byte, earl
 // longer has the size it was hashed with, fails alone and is left out.
 func (u *uploader) readPack(pack []*plan.Item, buf []byte) (items []*plan.Item, all []byte, data [][]byte) {
 	all = buf
+	var o local.Opener // the pack's files follow each other in their folders
+	defer o.Close()
 	var ends []int
 	for _, it := range pack {
 		var err error
 		start := len(all)
-		if all, err = appendFile(all, it); err == nil {
+		if all, err = appendFile(all, it, &o); err == nil {
 			err = setHash(it, blocks.Hash(all[start:]))
 		}
 		if err != nil {
@@ -276,10 +279,10 @@ func checkCommitted(it *plan.Item, m *files.FileMetadata, err error) error {
 	return nil
 }
 
-// appendFile appends the content of it's file to buf, checking that it
-// still has the size it had when it was hashed.
-func appendFile(buf []byte, it *plan.Item) ([]byte, error) {
-	f, err := it.File.Open() // inside the scanned folder, whatever was swapped into its path
+// appendFile appends the content of it's file, opened with o, to buf,
+// checking that it still has the size it had when it was hashed.
+func appendFile(buf []byte, it *plan.Item, o *local.Opener) ([]byte, error) {
+	f, err := o.Open(it.File) // inside the scanned folder, whatever was swapped into its path
 	if err != nil {
 		return buf, err
 	}
