@@ -260,7 +260,7 @@ Flags are accepted with "-" or "_" between words: --encrypted-key and
 		{transfers(pushCmd(env)), hashCmd(env)},
 		runCommands(env),
 		credentialCommands(env),
-		{transfers(pullCmd(env)), verifyCmd(env)},
+		{transfers(pullCmd(env)), verifyCmd(env), lsCmd(env)},
 	}
 	for _, g := range groups {
 		root.AddCommand(g...)

@@ -52,38 +52,14 @@ type listing struct {
 // folder, stop the pull before anything is written. listingStarts is called
 // when a folder is about to be listed (for the progress line).
 func list(ctx context.Context, c *dbx.Client, from string, listingStarts func(), seen func(n int)) (*listing, error) {
-	base := from
-	var entries map[string]remote.Entry
-	if from == "" {
-		var err error
-		listingStarts()
-		if entries, err = remote.ListSeen(ctx, c.Files, from, seen); err != nil {
-			return nil, err
-		}
-	} else {
-		m, err := remote.Stat(ctx, c.Files, from)
-		if err != nil {
-			return nil, err
-		}
-		r, ok := m[dpath.Lower(from)]
-		switch {
-		case !ok:
-			return nil, exit.New(exit.Usage, fmt.Sprintf("%s is not on Dropbox", dpath.Quote(from)), "check the path (Dropbox paths start with /, and are the same in any case)")
-		case r.Folder:
-			listingStarts()
-			if entries, err = remote.ListSeen(ctx, c.Files, from, seen); err != nil {
-				return nil, err
-			}
-		default: // a file lands at LOCAL/<name>
-			base, entries = dpath.Parent(from), m
-		}
+	h, err := remote.Look(ctx, c.Files, from, remote.LookOptions{Recursive: true, Listing: listingStarts, Seen: seen})
+	if err != nil {
+		return nil, err
 	}
+	base := h.Base // a file lands at LOCAL/<name>
 	l := &listing{}
 	var refused []report.Note
-	for _, r := range entries {
-		if dpath.Lower(r.Path) == dpath.Lower(base) {
-			continue // Dropbox may list the folder itself
-		}
+	for _, r := range h.Entries {
 		rel, err := relPath(base, r.Path)
 		switch {
 		case err != nil:

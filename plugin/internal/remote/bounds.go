@@ -91,7 +91,8 @@ func (l *listing) add(m files.IsMetadata) error {
 			return dbx.Unexpected(fmt.Sprintf("%s: the server says %s holds %d bytes, more than any file on Dropbox (at most %d)",
 				l.doing, dpath.Quote(m.PathDisplay), m.Size, MaxFileSize))
 		}
-		e = Entry{Path: m.PathDisplay, Size: int64(m.Size), Hash: m.ContentHash, Rev: m.Rev, Modified: time.Time(m.ClientModified)}
+		e = Entry{Path: m.PathDisplay, Size: int64(m.Size), Hash: m.ContentHash, Rev: m.Rev,
+			Modified: time.Time(m.ClientModified), Server: time.Time(m.ServerModified)}
 	case *files.FolderMetadata:
 		e = Entry{Path: m.PathDisplay, Folder: true}
 	default: // deleted entries

@@ -13,4 +13,7 @@ type Entry struct {
 	// the file it was uploaded from (push sends the local one); zero when
 	// unknown. A hint about which side changed, never a reason to send.
 	Modified time.Time
+	// Server is the file's server_modified: when Dropbox stored this
+	// revision (zero for folders).
+	Server time.Time
 }

@@ -37,8 +37,13 @@ func List(ctx context.Context, c files.ContextClient, dest string) (map[string]E
 // of each page as it arrives, for a running count (which counts again
 // after a reset).
 func ListSeen(ctx context.Context, c files.ContextClient, dest string, seen func(n int)) (map[string]Entry, error) {
+	return listFolder(ctx, c, dest, true, seen)
+}
+
+// listFolder is ListSeen, recursive or only the folder's own entries.
+func listFolder(ctx context.Context, c files.ContextClient, dest string, recursive bool, seen func(n int)) (map[string]Entry, error) {
 	for resets := 0; ; resets++ {
-		out, err := list(ctx, c, dest, seen)
+		out, err := list(ctx, c, dest, recursive, seen)
 		if !errors.Is(err, errReset) {
 			return out, err
 		}
@@ -52,9 +57,9 @@ func ListSeen(ctx context.Context, c files.ContextClient, dest string, seen func
 // errReset is list_folder/continue's reset answer.
 var errReset = errors.New("list_folder/continue answered reset")
 
-func list(ctx context.Context, c files.ContextClient, dest string, seen func(n int)) (map[string]Entry, error) {
+func list(ctx context.Context, c files.ContextClient, dest string, recursive bool, seen func(n int)) (map[string]Entry, error) {
 	arg := files.NewListFolderArg(dest)
-	arg.Recursive = true
+	arg.Recursive = recursive
 	arg.Limit = listLimit
 	res, err := c.ListFolderContext(ctx, arg)
 	if err != nil {
