@@ -18,6 +18,7 @@ import (
 
 	"github.com/librec-auto/dropbox-post/internal/emulator"
 	"github.com/librec-auto/dropbox-post/plugin/internal/credential"
+	"github.com/librec-auto/dropbox-post/plugin/internal/emutest"
 	"github.com/librec-auto/dropbox-post/plugin/internal/keyfile"
 )
 
@@ -25,16 +26,8 @@ import (
 // its base URL.
 func authEmulator(t *testing.T, opts emulator.Options) (*emulator.Server, string) {
 	t.Helper()
-	srv, err := emulator.New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	base, err := srv.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return srv, base
+	srv := emutest.Serve(t, opts)
+	return srv, srv.URL()
 }
 
 // authEnv is an Env without a terminal whose environment is vars.

@@ -11,7 +11,6 @@ import (
 	"io"
 	"io/fs"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -22,6 +21,7 @@ import (
 	"time"
 
 	"github.com/librec-auto/dropbox-post/internal/emulator"
+	"github.com/librec-auto/dropbox-post/plugin/internal/emutest"
 )
 
 // The secrets of the sweep. The password holds a quote and a backslash, so
@@ -71,18 +71,12 @@ func newLeakLab(t *testing.T) *leakLab {
 	} {
 		l.secrets[v] = name
 	}
-	srv, err := emulator.New(emulator.Options{
+	l.srv, l.base = emutest.ServeBehind(t, emulator.Options{
 		Tokens: []string{leakAccessToken},
 		Apps:   []emulator.App{{Key: leakAppKey, Secret: leakAppSecret}},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	l.srv = srv
-	hs := httptest.NewServer(http.HandlerFunc(l.proxy))
-	t.Cleanup(hs.Close)
-	l.base = hs.URL
+	}, func(http.Handler) http.Handler { return http.HandlerFunc(l.proxy) })
+	srv := l.srv
+	var err error
 	if l.refresh, err = srv.NewRefreshToken(leakAppKey); err != nil {
 		t.Fatal(err)
 	}

@@ -12,11 +12,13 @@ import (
 	"testing"
 
 	"github.com/librec-auto/dropbox-post/internal/emulator"
+	"github.com/librec-auto/dropbox-post/plugin/internal/emutest"
+	"github.com/librec-auto/dropbox-post/plugin/internal/keyfile/keyvectors"
 	"github.com/librec-auto/dropbox-post/plugin/internal/manifest"
 )
 
 const (
-	testPassword = "hunter2" // of keyfile/testdata/librec-auto-legacy/01-typical.enc
+	testPassword = "hunter2" // of keyvectors' librec-auto-legacy/01-typical.enc
 	testToken    = "sl.B0aFakeShortLivedToken-abc_123XYZ"
 )
 
@@ -47,26 +49,15 @@ func runStudy(t *testing.T) (study string, srv *emulator.Server, base string) {
 			t.Fatal(err)
 		}
 	}
-	key, err := os.ReadFile("../keyfile/testdata/librec-auto-legacy/01-typical.enc")
-	if err != nil {
-		t.Fatal(err)
-	}
+	key := keyvectors.Read(t, "librec-auto-legacy/01-typical.enc")
 	if err := os.MkdirAll(filepath.Join(study, "keys"), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(filepath.Join(study, "keys", "dropbox.enc"), key, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	srv, err = emulator.New(emulator.Options{Tokens: []string{testToken}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	base, err = srv.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return study, srv, base
+	srv = emutest.Serve(t, emulator.Options{Tokens: []string{testToken}})
+	return study, srv, srv.URL()
 }
 
 // runCLI runs dropbox-post in-process with DROPBOX_API_URL set to base.

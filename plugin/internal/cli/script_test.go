@@ -8,6 +8,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/librec-auto/dropbox-post/plugin/internal/keyfile"
+	"github.com/librec-auto/dropbox-post/plugin/internal/keyfile/keyvectors"
 )
 
 // TestMain lets testscript run the dropbox-post command in-process. Key
@@ -32,10 +33,7 @@ func TestMain(m *testing.M) {
 // TestScripts runs the CLI scenarios in testdata/script: each file is what a
 // user types and what they must see.
 func TestScripts(t *testing.T) {
-	vectors, err := filepath.Abs("../keyfile/testdata")
-	if err != nil {
-		t.Fatal(err)
-	}
+	vectors := keyvectors.Dir(t)
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
 		RequireExplicitExec: true,

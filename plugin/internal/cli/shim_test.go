@@ -13,6 +13,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/librec-auto/dropbox-post/internal/emulator"
+	"github.com/librec-auto/dropbox-post/plugin/internal/keyfile/keyvectors"
 	"github.com/librec-auto/dropbox-post/plugin/internal/shiminstall"
 )
 
@@ -51,10 +52,7 @@ func TestShim(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	vectors, err := filepath.Abs("../keyfile/testdata")
-	if err != nil {
-		t.Fatal(err)
-	}
+	vectors := keyvectors.Dir(t)
 	cmds := scriptCommands()
 	cmds["emufiles"] = cmdEmuFiles
 	cmds["watchcmdline"] = cmdWatchCmdline

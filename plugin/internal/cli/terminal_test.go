@@ -22,6 +22,7 @@ import (
 
 	"github.com/librec-auto/dropbox-post/internal/emulator"
 	"github.com/librec-auto/dropbox-post/plugin/internal/emutest"
+	"github.com/librec-auto/dropbox-post/plugin/internal/keyfile/keyvectors"
 )
 
 // The tests here run the dropbox-post binary on a pseudo-terminal, as a
@@ -266,10 +267,7 @@ func TestTerminalCtrlC(t *testing.T) {
 func keyStudy(t *testing.T) string {
 	t.Helper()
 	study := t.TempDir()
-	key, err := os.ReadFile("../keyfile/testdata/librec-auto-legacy/01-typical.enc") // password hunter2
-	if err != nil {
-		t.Fatal(err)
-	}
+	key := keyvectors.Read(t, "librec-auto-legacy/01-typical.enc") // password hunter2
 	for name, data := range map[string]string{
 		"keys/dropbox.enc": string(key),
 		"exp00000/out.txt": "1,2,3\n",

@@ -15,6 +15,7 @@ import (
 
 	"github.com/librec-auto/dropbox-post/configschema"
 	"github.com/librec-auto/dropbox-post/internal/emulator"
+	"github.com/librec-auto/dropbox-post/plugin/internal/emutest"
 )
 
 // TestConfigCannotWiden tries every flag of run (enumerated from the
@@ -27,15 +28,8 @@ import (
 // (encrypted_key, password, share, and the filters, which only narrow) are the exceptions: they keep their
 // meaning, and an encrypted_key outside the study is refused (exit 3).
 func TestConfigCannotWiden(t *testing.T) {
-	emu, err := emulator.New(emulator.Options{Tokens: []string{"sl.widen-test-token-0123456789"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	base, err := emu.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer emu.Close()
+	emu := emutest.Serve(t, emulator.Options{Tokens: []string{"sl.widen-test-token-0123456789"}})
+	base := emu.URL()
 
 	anyhost, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

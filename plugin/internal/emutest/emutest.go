@@ -7,6 +7,8 @@ package emutest
 import (
 	"bytes"
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -32,7 +34,7 @@ func Start(t testing.TB, o emulator.Options, p retry.Policy) (*emulator.Server, 
 	t.Helper()
 	o.Tokens = append(o.Tokens, Token)
 	srv := Serve(t, o)
-	return srv, Client(t, srv, dbx.Token{AccessToken: Token}, p)
+	return srv, Client(t, srv.URL(), dbx.Token{AccessToken: Token}, p)
 }
 
 // Serve starts an emulator with o on a free loopback port, closed when the
@@ -50,11 +52,31 @@ func Serve(t testing.TB, o emulator.Options) *emulator.Server {
 	return srv
 }
 
-// Client returns a client of srv (started) that uses tok and retries as p
-// says.
-func Client(t testing.TB, srv *emulator.Server, tok dbx.Token, p retry.Policy) *dbx.Client {
+// ServeBehind starts an emulator with o behind wrap (nil: none), the test's
+// stand-in for a proxy or a server that answers some routes otherwise,
+// served on a free loopback port; both are closed when the test ends. It
+// returns the emulator and the base URL to give clients.
+func ServeBehind(t testing.TB, o emulator.Options, wrap func(http.Handler) http.Handler) (*emulator.Server, string) {
 	t.Helper()
-	u, err := dbx.ParseAPIURL(srv.URL(), "--api-url")
+	srv, err := emulator.New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	h := srv.Handler()
+	if wrap != nil {
+		h = wrap(h)
+	}
+	hs := httptest.NewServer(h)
+	t.Cleanup(hs.Close)
+	return srv, hs.URL
+}
+
+// Client returns a client of the emulator at base that uses tok and
+// retries as p says (dbx.DefaultPolicy as the program does, or FastPolicy).
+func Client(t testing.TB, base string, tok dbx.Token, p retry.Policy) *dbx.Client {
+	t.Helper()
+	u, err := dbx.ParseAPIURL(base, "--api-url")
 	if err != nil {
 		t.Fatal(err)
 	}

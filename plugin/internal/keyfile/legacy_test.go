@@ -12,7 +12,7 @@ import (
 	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
 )
 
-const legacyDir = "testdata/librec-auto-legacy"
+const legacyDir = "keyvectors/librec-auto-legacy"
 
 // legacyErrors says how each damaged legacy file must be refused; the
 // shared index only says "error".

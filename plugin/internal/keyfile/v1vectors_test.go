@@ -17,9 +17,9 @@ import (
 	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
 )
 
-var update = flag.Bool("update", false, "write testdata/v1 again from its generator")
+var update = flag.Bool("update", false, "write keyvectors/v1 again from its generator")
 
-const v1Dir = "testdata/v1"
+const v1Dir = "keyvectors/v1"
 
 // The credentials in the vectors. They are made up.
 const (

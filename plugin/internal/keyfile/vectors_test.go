@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-// vector is an entry of a testdata/*/index.json.
+// vector is an entry of a keyvectors/*/index.json.
 type vector struct {
 	File      string `json:"file"`
 	Password  string `json:"password"`

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/librec-auto/dropbox-post/internal/emulator"
+	"github.com/librec-auto/dropbox-post/plugin/internal/emutest"
 )
 
 // token is the access token the emulators of these tests accept.
@@ -14,14 +15,6 @@ const token = "proof-token"
 func startEmulator(t testing.TB, o emulator.Options) (*emulator.Server, string) {
 	t.Helper()
 	o.Tokens = append(o.Tokens, token)
-	srv, err := emulator.New(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	url, err := srv.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	return srv, url
+	srv := emutest.Serve(t, o)
+	return srv, srv.URL()
 }

@@ -8,7 +8,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
 	"path"
 	"path/filepath"
@@ -24,6 +23,7 @@ import (
 
 	"github.com/librec-auto/dropbox-post/internal/emulator"
 	"github.com/librec-auto/dropbox-post/plugin/internal/dbx"
+	"github.com/librec-auto/dropbox-post/plugin/internal/emutest"
 	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
 	"github.com/librec-auto/dropbox-post/plugin/internal/local"
 	"github.com/librec-auto/dropbox-post/plugin/internal/remote"
@@ -35,30 +35,8 @@ import (
 func start(t *testing.T, opts emulator.Options, wrap func(http.Handler) http.Handler) (*emulator.Server, *dbx.Client) {
 	t.Helper()
 	opts.Tokens = []string{"test-token"}
-	srv, err := emulator.New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	h := srv.Handler()
-	if wrap != nil {
-		h = wrap(h)
-	}
-	hs := httptest.NewServer(h)
-	t.Cleanup(hs.Close)
-	u, _ := url.Parse(hs.URL)
-	return srv, dbx.New(dbx.Options{APIURL: u, Token: dbx.Token{AccessToken: "test-token"}})
-}
-
-func upload(t *testing.T, c *dbx.Client, path string, data []byte) {
-	t.Helper()
-	arg := files.NewUploadArg(path)
-	if len(data) > 100<<20 {
-		t.Fatal("too large for one upload")
-	}
-	if _, err := c.Files.UploadContext(context.Background(), arg, bytes.NewReader(data)); err != nil {
-		t.Fatal(err)
-	}
+	srv, base := emutest.ServeBehind(t, opts, wrap)
+	return srv, emutest.Client(t, base, dbx.Token{AccessToken: "test-token"}, dbx.DefaultPolicy)
 }
 
 func randomData(n int, seed uint64) []byte {
@@ -107,10 +85,10 @@ func TestPullFolder(t *testing.T) {
 	srv, c := start(t, emulator.Options{}, nil)
 	ctx := context.Background()
 	big := randomData(9<<20+12345, 1) // three content-hash blocks, in parallel ranges
-	upload(t, c, "/shared/Data/ratings.csv", []byte("u,i,r\n1,2,5\n"))
-	upload(t, c, "/shared/Data/deep/er/x.bin", big)
-	upload(t, c, "/shared/empty.txt", nil)
-	upload(t, c, "/shared/.dropbox-post/manifests/m.json", []byte("{}"))
+	emutest.Upload(t, c, "/shared/Data/ratings.csv", []byte("u,i,r\n1,2,5\n"))
+	emutest.Upload(t, c, "/shared/Data/deep/er/x.bin", big)
+	emutest.Upload(t, c, "/shared/empty.txt", nil)
+	emutest.Upload(t, c, "/shared/.dropbox-post/manifests/m.json", []byte("{}"))
 	if _, err := c.Files.CreateFolderV2Context(ctx, files.NewCreateFolderArg("/shared/empty-folder")); err != nil {
 		t.Fatal(err)
 	}
@@ -186,8 +164,8 @@ func leftovers(t *testing.T, dir string) string {
 func TestPullFileAndDryRun(t *testing.T) {
 	_, c := start(t, emulator.Options{}, nil)
 	ctx := context.Background()
-	upload(t, c, "/a/one.csv", []byte("1"))
-	upload(t, c, "/a/two.csv", []byte("2"))
+	emutest.Upload(t, c, "/a/one.csv", []byte("1"))
+	emutest.Upload(t, c, "/a/two.csv", []byte("2"))
 	dir := filepath.Join(t.TempDir(), "in")
 
 	sum, err := Run(ctx, c, Options{Remote: "/a", Local: dir, DryRun: true})
@@ -210,7 +188,7 @@ func TestPullFileAndDryRun(t *testing.T) {
 func TestPullErrors(t *testing.T) {
 	_, c := start(t, emulator.Options{}, nil)
 	ctx := context.Background()
-	upload(t, c, "/f.txt", []byte("f"))
+	emutest.Upload(t, c, "/f.txt", []byte("f"))
 	dir := t.TempDir()
 	if _, err := Run(ctx, c, Options{Remote: "/missing", Local: dir}); exit.CodeOf(err) != exit.Usage || !strings.Contains(err.Error(), `"/missing" is not on Dropbox`) {
 		t.Errorf("missing remote: %v", err)
@@ -223,8 +201,8 @@ func TestPullErrors(t *testing.T) {
 
 	// A name Dropbox stores but this file system cannot (too many bytes).
 	long := strings.Repeat("é", 200)
-	upload(t, c, "/names/ok.txt", []byte("ok"))
-	upload(t, c, "/names/"+long+".txt", []byte("x"))
+	emutest.Upload(t, c, "/names/ok.txt", []byte("ok"))
+	emutest.Upload(t, c, "/names/"+long+".txt", []byte("x"))
 	out := filepath.Join(dir, "out")
 	_, err := Run(ctx, c, Options{Remote: "/names", Local: out})
 	if exit.CodeOf(err) != exit.Local || !strings.Contains(err.Error(), "bytes long") || !strings.Contains(err.Error(), "nothing was downloaded") {
@@ -260,8 +238,8 @@ func TestRelPathRefusesEscapes(t *testing.T) {
 func TestPullDoesNotFollowLinksOut(t *testing.T) {
 	_, c := start(t, emulator.Options{}, nil)
 	ctx := context.Background()
-	upload(t, c, "/d/sub/x.txt", []byte("x"))
-	upload(t, c, "/d/y.txt", []byte("y"))
+	emutest.Upload(t, c, "/d/sub/x.txt", []byte("x"))
+	emutest.Upload(t, c, "/d/y.txt", []byte("y"))
 	dir, outside := t.TempDir(), t.TempDir()
 	if err := os.Symlink(outside, filepath.Join(dir, "sub")); err != nil {
 		t.Fatal(err)
@@ -293,8 +271,8 @@ func (f fullDisk) WriteAt(p []byte, off int64) (int, error) {
 func TestPullFullDisk(t *testing.T) {
 	_, c := start(t, emulator.Options{}, nil)
 	ctx := context.Background()
-	upload(t, c, "/d/a.bin", randomData(300<<10, 2))
-	upload(t, c, "/d/b.bin", randomData(300<<10, 3))
+	emutest.Upload(t, c, "/d/a.bin", randomData(300<<10, 2))
+	emutest.Upload(t, c, "/d/b.bin", randomData(300<<10, 3))
 	dir := t.TempDir()
 	var written atomic.Int64
 	o := Options{Remote: "/d", Local: dir, Parallel: 1}
@@ -349,7 +327,7 @@ func corrupt(n int64) func(http.Handler) http.Handler {
 func TestPullChecksContentHash(t *testing.T) {
 	_, c := start(t, emulator.Options{}, corrupt(1))
 	ctx := context.Background()
-	upload(t, c, "/d/a.csv", []byte("some,data\n1,2\n"))
+	emutest.Upload(t, c, "/d/a.csv", []byte("some,data\n1,2\n"))
 	dir := t.TempDir()
 	sum, err := Run(ctx, c, Options{Remote: "/d", Local: dir})
 	if err != nil || sum.Downloaded != 1 {
@@ -360,7 +338,7 @@ func TestPullChecksContentHash(t *testing.T) {
 	}
 
 	_, c = start(t, emulator.Options{}, corrupt(100))
-	upload(t, c, "/d/a.csv", []byte("some,data\n1,2\n"))
+	emutest.Upload(t, c, "/d/a.csv", []byte("some,data\n1,2\n"))
 	dir = t.TempDir()
 	sum, err = Run(ctx, c, Options{Remote: "/d", Local: dir, Rounds: 2})
 	if err != nil || sum.Failed != 1 || !strings.Contains(sum.Failures[0].Error, "content hash") {
@@ -398,8 +376,8 @@ func stall(h http.Handler) http.Handler {
 
 func TestPullInterrupted(t *testing.T) {
 	_, c := start(t, emulator.Options{}, stall)
-	upload(t, c, "/d/big.bin", randomData(3<<20, 4))
-	upload(t, c, "/d/a-small.txt", []byte("s")) // sorted first: done before the stall
+	emutest.Upload(t, c, "/d/big.bin", randomData(3<<20, 4))
+	emutest.Upload(t, c, "/d/a-small.txt", []byte("s")) // sorted first: done before the stall
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(200*time.Millisecond, cancel)

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/librec-auto/dropbox-post/internal/emulator"
+	"github.com/librec-auto/dropbox-post/plugin/internal/emutest"
 	"github.com/librec-auto/dropbox-post/plugin/internal/local"
 )
 
@@ -19,8 +20,8 @@ import (
 // temporaries are named so that push leaves them out.
 func TestPullRemovesEarlierTemporaries(t *testing.T) {
 	_, c := start(t, emulator.Options{}, nil)
-	upload(t, c, "/shared/a.csv", []byte("a"))
-	upload(t, c, "/shared/sub/b.csv", []byte("b"))
+	emutest.Upload(t, c, "/shared/a.csv", []byte("a"))
+	emutest.Upload(t, c, "/shared/sub/b.csv", []byte("b"))
 	dir := t.TempDir()
 	stale := []string{
 		local.PullTemp("a.csv", "0123456789abcdef"),

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -40,12 +39,7 @@ func startEmulator(t *testing.T, o emulator.Options) (*emulator.Server, *dbx.Cli
 }
 
 func client(t *testing.T, base string) *dbx.Client {
-	u, err := dbx.ParseAPIURL(base, "--api-url")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := fastPolicy
-	return dbx.New(dbx.Options{APIURL: u, Token: dbx.Token{AccessToken: token}, Policy: &p})
+	return emutest.Client(t, base, dbx.Token{AccessToken: token}, fastPolicy)
 }
 
 // study writes files (relative path → content) under a new folder.
@@ -258,23 +252,19 @@ func TestPushUnderFaults(t *testing.T) {
 // TestFallbackWithoutAppendBatch: a server that does not know append_batch
 // still gets every file, one request each.
 func TestFallbackWithoutAppendBatch(t *testing.T) {
-	srv, err := emulator.New(emulator.Options{Tokens: []string{token}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := srv.Handler()
-	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasSuffix(r.URL.Path, "/append_batch") {
-			io.Copy(io.Discard, r.Body)
-			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-			w.WriteHeader(http.StatusBadRequest)
-			io.WriteString(w, `Unknown API function: "files/upload_session/append_batch"`)
-			return
-		}
-		h.ServeHTTP(w, r)
-	}))
-	defer ts.Close()
-	c := client(t, ts.URL)
+	srv, base := emutest.ServeBehind(t, emulator.Options{Tokens: []string{token}}, func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.HasSuffix(r.URL.Path, "/append_batch") {
+				io.Copy(io.Discard, r.Body)
+				w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+				w.WriteHeader(http.StatusBadRequest)
+				io.WriteString(w, `Unknown API function: "files/upload_session/append_batch"`)
+				return
+			}
+			h.ServeHTTP(w, r)
+		})
+	})
+	c := client(t, base)
 	files := results(20)
 	sum, err := Run(context.Background(), c, Options{Local: study(t, files), Dest: "/fb"})
 	if err != nil || sum.Uploaded != 20 {

@@ -1,51 +1,34 @@
 package share
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"net/url"
 	"strings"
 	"testing"
 
-	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/files"
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/sharing"
 
 	"github.com/librec-auto/dropbox-post/internal/emulator"
 	"github.com/librec-auto/dropbox-post/plugin/internal/dbx"
+	"github.com/librec-auto/dropbox-post/plugin/internal/emutest"
 	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
 )
 
 // start runs an emulator and returns it with a client holding tok.
 func start(t *testing.T, tok dbx.Token) (*emulator.Server, *dbx.Client) {
 	t.Helper()
-	srv, err := emulator.New(emulator.Options{Tokens: []string{"test-token"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	base, err := srv.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	u, _ := url.Parse(base)
+	srv := emutest.Serve(t, emulator.Options{Tokens: []string{"test-token"}})
 	if tok == (dbx.Token{}) {
 		tok = dbx.Token{AccessToken: "test-token"}
 	}
-	return srv, dbx.New(dbx.Options{APIURL: u, Token: tok})
-}
-
-func upload(t *testing.T, c *dbx.Client, path, content string) {
-	t.Helper()
-	if _, err := c.Files.UploadContext(context.Background(), files.NewUploadArg(path), bytes.NewReader([]byte(content))); err != nil {
-		t.Fatal(err)
-	}
+	return srv, emutest.Client(t, srv.URL(), tok, dbx.DefaultPolicy)
 }
 
 func TestLinkCreatesThenReuses(t *testing.T) {
 	_, c := start(t, dbx.Token{})
 	ctx := context.Background()
-	upload(t, c, "/study/results.csv", "a,b\n1,2\n")
+	emutest.Upload(t, c, "/study/results.csv", []byte("a,b\n1,2\n"))
 	first, err := Link(ctx, c.Sharing, "/study/results.csv")
 	if err != nil {
 		t.Fatal(err)
@@ -86,8 +69,8 @@ func (n noMetadata) CreateSharedLinkWithSettingsContext(ctx context.Context, arg
 func TestLinkListsWhenDropboxOmitsTheExistingLink(t *testing.T) {
 	srv, c := start(t, dbx.Token{})
 	ctx := context.Background()
-	upload(t, c, "/a/b.txt", "x")
-	upload(t, c, "/a/c.txt", "y")
+	emutest.Upload(t, c, "/a/b.txt", []byte("x"))
+	emutest.Upload(t, c, "/a/c.txt", []byte("y"))
 	parent, err := Link(ctx, c.Sharing, "/a") // a link above must not be taken for the file's
 	if err != nil {
 		t.Fatal(err)
@@ -121,7 +104,7 @@ func TestLinkErrors(t *testing.T) {
 	}
 
 	// A credential authorised without the sharing scopes.
-	upload(t, c, "/x.txt", "x")
+	emutest.Upload(t, c, "/x.txt", []byte("x"))
 	rt, err := srv.NewRefreshToken("app", dbx.FileScopes...)
 	if err != nil {
 		t.Fatal(err)

@@ -13,6 +13,7 @@ import (
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/files"
 
 	"github.com/librec-auto/dropbox-post/internal/filter"
+	"github.com/librec-auto/dropbox-post/plugin/internal/emutest"
 	"github.com/librec-auto/dropbox-post/plugin/internal/manifest"
 	"github.com/librec-auto/dropbox-post/plugin/internal/report"
 )
@@ -32,8 +33,8 @@ func TestCheckManifest(t *testing.T) {
 		}
 		m.Files = append(m.Files, report.File{Local: rel, Dropbox: "/demo/" + rel, Size: int64(len(content)), Hash: meta.ContentHash, Rev: meta.Rev, Status: "uploaded"})
 	}
-	upload(t, c, "/demo/model.bin", "left out by the manifest's filter")
-	upload(t, c, "/demo/kept.csv", "Dropbox's version was kept")
+	emutest.Upload(t, c, "/demo/model.bin", []byte("left out by the manifest's filter"))
+	emutest.Upload(t, c, "/demo/kept.csv", []byte("Dropbox's version was kept"))
 	m.Files = append(m.Files, report.File{Local: "kept.csv", Dropbox: "/demo/kept.csv", Size: 3, Hash: "00", Status: "kept"})
 	path := writeManifest(t, m)
 
@@ -53,7 +54,7 @@ func TestCheckManifest(t *testing.T) {
 	if _, err := c.Files.DeleteV2Context(ctx, files.NewDeleteArg("/demo/sub/b.csv")); err != nil {
 		t.Fatal(err)
 	}
-	upload(t, c, "/demo/sub/new.csv", "appeared")
+	emutest.Upload(t, c, "/demo/sub/new.csv", []byte("appeared"))
 	res, err = CheckManifest(ctx, c, path, m)
 	if err != nil {
 		t.Fatal(err)
@@ -79,7 +80,7 @@ func TestCheckManifestFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	upload(t, c, "/demo/other.csv", "another push's")
+	emutest.Upload(t, c, "/demo/other.csv", []byte("another push's"))
 	m := &manifest.Manifest{Version: manifest.Version, Local: "/s/post/summary.csv", Dest: "/demo", // no Kind: an older manifest
 		Files: []report.File{{Local: "summary.csv", Dropbox: "/demo/summary.csv", Size: 1, Hash: meta.ContentHash, Status: "unchanged"}}}
 	res, err := CheckManifest(ctx, c, writeManifest(t, m), m)

@@ -3,43 +3,22 @@ package verify
 import (
 	"bytes"
 	"context"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/files"
-
 	"github.com/librec-auto/dropbox-post/internal/emulator"
 	"github.com/librec-auto/dropbox-post/plugin/internal/dbx"
+	"github.com/librec-auto/dropbox-post/plugin/internal/emutest"
 	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
 	"github.com/librec-auto/dropbox-post/plugin/internal/local"
 )
 
 func start(t *testing.T) (*emulator.Server, *dbx.Client) {
 	t.Helper()
-	srv, err := emulator.New(emulator.Options{Tokens: []string{"test-token"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	if _, err := srv.Start("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	return srv, client(srv, dbx.Token{AccessToken: "test-token"})
-}
-
-func client(srv *emulator.Server, tok dbx.Token) *dbx.Client {
-	u, _ := url.Parse(srv.URL())
-	return dbx.New(dbx.Options{APIURL: u, Token: tok})
-}
-
-func upload(t *testing.T, c *dbx.Client, path, content string) {
-	t.Helper()
-	if _, err := c.Files.UploadContext(context.Background(), files.NewUploadArg(path), strings.NewReader(content)); err != nil {
-		t.Fatal(err)
-	}
+	srv := emutest.Serve(t, emulator.Options{Tokens: []string{"test-token"}})
+	return srv, emutest.Client(t, srv.URL(), dbx.Token{AccessToken: "test-token"}, dbx.DefaultPolicy)
 }
 
 func write(t *testing.T, root string, files map[string]string) {
@@ -85,12 +64,12 @@ func TestCompare(t *testing.T) {
 	if err := os.Symlink(outside, filepath.Join(dir, "link.csv")); err != nil {
 		t.Fatal(err)
 	}
-	upload(t, c, "/dest/same.csv", "1,2,3\n")
-	upload(t, c, "/Dest/SUB/deep.txt", "deep") // case differs: the same path to Dropbox
-	upload(t, c, "/dest/changed.txt", "other version")
-	upload(t, c, "/dest/resized.txt", "a longer text")
-	upload(t, c, "/dest/dropbox-only.txt", "old")
-	upload(t, c, "/dest/sub/folder-here/x", "x")
+	emutest.Upload(t, c, "/dest/same.csv", []byte("1,2,3\n"))
+	emutest.Upload(t, c, "/Dest/SUB/deep.txt", []byte("deep")) // case differs: the same path to Dropbox
+	emutest.Upload(t, c, "/dest/changed.txt", []byte("other version"))
+	emutest.Upload(t, c, "/dest/resized.txt", []byte("a longer text"))
+	emutest.Upload(t, c, "/dest/dropbox-only.txt", []byte("old"))
+	emutest.Upload(t, c, "/dest/sub/folder-here/x", []byte("x"))
 
 	res, err := Compare(ctx, c, dir, "/dest", local.Options{})
 	if err != nil {
@@ -128,13 +107,13 @@ func TestCompareCompleteAndMatch(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	write(t, dir, map[string]string{"a.txt": "a", "b/c.txt": "c"})
-	upload(t, c, "/d/a.txt", "a")
-	upload(t, c, "/d/b/c.txt", "c")
+	emutest.Upload(t, c, "/d/a.txt", []byte("a"))
+	emutest.Upload(t, c, "/d/b/c.txt", []byte("c"))
 	res, err := Compare(ctx, c, dir, "/d", local.Options{})
 	if err != nil || !res.Match() || res.Matched != 2 {
 		t.Fatalf("Compare = %+v, %v", res, err)
 	}
-	upload(t, c, "/d/extra.txt", "e") // what others added: complete, not a match
+	emutest.Upload(t, c, "/d/extra.txt", []byte("e")) // what others added: complete, not a match
 	res, err = Compare(ctx, c, dir, "/d", local.Options{})
 	if err != nil || res.Match() || !res.Complete() {
 		t.Fatalf("with an extra file: match %v complete %v, %v", res.Match(), res.Complete(), err)
@@ -155,7 +134,7 @@ func TestCompareCompleteAndMatch(t *testing.T) {
 func TestCompareErrors(t *testing.T) {
 	_, c := start(t)
 	ctx := context.Background()
-	upload(t, c, "/file.txt", "x")
+	emutest.Upload(t, c, "/file.txt", []byte("x"))
 	dir := t.TempDir()
 	if _, err := Compare(ctx, c, dir, "/file.txt", local.Options{}); exit.CodeOf(err) != exit.Usage {
 		t.Errorf("dest is a file: %v", err)

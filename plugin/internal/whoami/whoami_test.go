@@ -16,7 +16,7 @@ import (
 
 // client is a client of srv with tok.
 func client(t *testing.T, srv *emulator.Server, tok dbx.Token) *dbx.Client {
-	return emutest.Client(t, srv, tok, emutest.FastPolicy)
+	return emutest.Client(t, srv.URL(), tok, emutest.FastPolicy)
 }
 
 func TestWhoami(t *testing.T) {
