@@ -31,6 +31,22 @@ func addHelpAndCompletion(root *cobra.Command) {
 	completionExamples(root)
 	root.SetGlobalNormalizationFunc(normalizeFlag)
 	eachCommand(root, registerFlagCompletion)
+	eachCommand(root, func(c *cobra.Command) {
+		if c.HasSubCommands() {
+			c.Args, c.RunE = cobra.ArbitraryArgs, groupRun
+		}
+	})
+}
+
+// groupRun runs a command that groups others (the root, key, secrets,
+// librec-auto, completion): alone, it shows its help; followed by a word,
+// it says that the word names no command under it, with the ones it may
+// have meant ("completion bsh": did you mean bash?), exit 2.
+func groupRun(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return cmd.Help()
+	}
+	return unknownCommand(cmd, args[0])
 }
 
 // helpCommand is 'dropbox-post help [command]'. Cobra's own prints the

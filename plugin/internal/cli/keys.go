@@ -124,13 +124,6 @@ func keyCmd(env *Env) *cobra.Command {
 		Short: "Describe or upgrade key files",
 		Example: `  dropbox-post key info keys/dropbox.enc
   dropbox-post key upgrade keys/dropbox.enc -k "$PW"`,
-		Args: cobra.ArbitraryArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 0 {
-				return cmd.Help()
-			}
-			return unknownCommand(cmd, args[0])
-		},
 	}
 	for _, sub := range []*cobra.Command{keyInfoCmd(env), keyUpgradeCmd(env)} {
 		sub.Args = wrapArgs(sub.Args)

@@ -18,8 +18,6 @@ func librecAutoGroupCmd(env *Env) *cobra.Command {
 		Use:     "librec-auto",
 		Short:   "Fit dropbox-post into librec-auto: install the shim where librec-auto looks",
 		Example: "  dropbox-post librec-auto install",
-		Args:    cobra.NoArgs,
-		RunE:    func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	cmd.AddCommand(librecAutoInstallCmd(env))
 	return cmd

@@ -234,13 +234,6 @@ Flags are accepted with "-" or "_" between words: --encrypted-key and
 		},
 	}
 	root.SetVersionTemplate(versionText())
-	root.Args = cobra.ArbitraryArgs
-	root.RunE = func(cmd *cobra.Command, args []string) error {
-		if len(args) == 0 {
-			return cmd.Help()
-		}
-		return unknownCommand(cmd, args[0])
-	}
 	pf := root.PersistentFlags()
 	pf.StringVar(&env.logOpts.Format, "log-format", "text", "log format: text or json")
 	pf.BoolVarP(&env.logOpts.Verbose, "verbose", "v", false, "log more (debug lines)")
@@ -261,6 +254,7 @@ Flags are accepted with "-" or "_" between words: --encrypted-key and
 		runCommands(env),
 		credentialCommands(env),
 		{transfers(pullCmd(env)), verifyCmd(env), lsCmd(env)},
+		{versionCmd()},
 	}
 	for _, g := range groups {
 		root.AddCommand(g...)
@@ -269,6 +263,7 @@ Flags are accepted with "-" or "_" between words: --encrypted-key and
 		c.Args = wrapArgs(c.Args)
 	}
 	addHelpAndCompletion(root)
+	versionEverywhere(root)
 	return root
 }
 

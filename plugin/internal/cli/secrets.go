@@ -15,13 +15,6 @@ func secretsCmd(env *Env) *cobra.Command {
 		Use:     "secrets",
 		Short:   "Hand a key file's credential to a dashboard (.env or Streamlit secrets)",
 		Example: `  dropbox-post secrets export --encrypted-key keys/dropbox.enc -k "$PW" --format env > .env`,
-		Args:    cobra.ArbitraryArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 0 {
-				return cmd.Help()
-			}
-			return unknownCommand(cmd, args[0])
-		},
 	}
 	export := secretsExportCmd(env)
 	export.Args = wrapArgs(export.Args)

@@ -2,10 +2,13 @@ package cli
 
 import (
 	"fmt"
+	"io"
 	"runtime"
 	"runtime/debug"
 	"strings"
 	"sync"
+
+	"github.com/spf13/cobra"
 )
 
 // Version is the program's version when the build sets it, with
@@ -86,6 +89,33 @@ func short(rev string) string {
 		return rev[:12]
 	}
 	return rev
+}
+
+// versionCmd is 'dropbox-post version', which prints what --version
+// prints.
+func versionCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:     "version",
+		Short:   "Print the version, the commit, and the Go version and platform of the build",
+		Long:    "version prints what --version prints, on any command: the version, the commit it was built from when the build recorded it, and the Go version and platform.",
+		Example: "  dropbox-post version",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			_, err := io.WriteString(cmd.OutOrStdout(), versionText())
+			return err
+		},
+	}
+}
+
+// versionEverywhere gives every command under root root's --version, as the
+// README promises (cobra gives it to the root only): 'push --version' prints
+// the version. librec-auto's calling convention reads its own arguments.
+func versionEverywhere(root *cobra.Command) {
+	eachCommand(root, func(c *cobra.Command) {
+		if !c.DisableFlagParsing {
+			c.Version = root.Version
+		}
+	})
 }
 
 // versionText is what --version prints: the version, the commit it was
