@@ -168,7 +168,7 @@ func authorize(ctx context.Context, env *Env, base *url.URL, appKey, appSecret s
 	}
 	env.Redactor.Add(res.Token.AccessToken, res.Token.RefreshToken)
 	if res.Token.RefreshToken == "" {
-		return nil, exit.New(exit.Auth, "Dropbox gave no refresh token", "this is a bug in dropbox-post or the server at --api-url; please report it")
+		return nil, dbx.Unexpected("exchanging the authorization code: the answer held no refresh token, although one was asked for (token_access_type=offline)")
 	}
 	cred, err := credential.NewRefresh(appKey, appSecret, res.Token.RefreshToken)
 	if err != nil {

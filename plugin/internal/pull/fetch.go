@@ -167,5 +167,5 @@ func explain(err error) string {
 	case dbx.Summary(err) != "":
 		return strings.TrimPrefix(dbx.Explain(err, "").Error(), ": ")
 	}
-	return err.Error()
+	return dbx.Clip(err.Error()) // it may hold text of the server's, quoted by who wrote it
 }

@@ -374,7 +374,7 @@ func createFolders(ctx context.Context, c *dbx.Client, folders []string) error {
 		switch {
 		case err == nil, dbx.HasTag(err, "conflict") && dbx.HasTag(err, "folder"):
 		case dbx.HasTag(err, "conflict") && (dbx.HasTag(err, "file") || dbx.HasTag(err, "file_ancestor")):
-			return exit.Wrap(exit.Dropbox, err, fmt.Sprintf("creating folder %q: a file is in the way on Dropbox (%q)", f, strings.TrimRight(dbx.Summary(err), "/.")),
+			return exit.Wrap(exit.Dropbox, err, fmt.Sprintf("creating folder %q: a file is in the way on Dropbox (%q)", f, dbx.Clip(strings.TrimRight(dbx.Summary(err), "/."))),
 				fmt.Sprintf("remove or rename the file %q (or the one above it) on Dropbox, or choose another dest", f))
 		case dbx.HasTag(err, "conflict"): // another kind of conflict: the folder is there
 		default:
