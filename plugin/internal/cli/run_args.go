@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -14,13 +15,28 @@ import (
 )
 
 // runArgs checks run's arguments. run takes none: 'run mystudy' most likely
-// meant 'run -t mystudy' (librec-auto's flag), and says so.
+// meant 'run -t mystudy' (librec-auto's flag), and 'run conf/config.xml' the
+// study that config is in, or --config; each says the command that works.
 func runArgs(_ *cobra.Command, args []string) error {
-	if len(args) > 0 {
-		return exit.New(exit.Usage, fmt.Sprintf("run takes no argument, got %q", args[0]),
-			fmt.Sprintf("to post the study in %q, name it with -t: dropbox-post run -t %s", args[0], shellQuote(args[0])))
+	if len(args) == 0 {
+		return nil
 	}
-	return nil
+	arg := args[0]
+	what := fmt.Sprintf("run takes no argument, got %q", arg)
+	fi, err := os.Stat(arg)
+	isFile := err == nil && !fi.IsDir() || err != nil && strings.EqualFold(filepath.Ext(arg), ".xml")
+	if !isFile {
+		return exit.New(exit.Usage, what,
+			fmt.Sprintf("to post the study in %q, name it with -t: dropbox-post run -t %s", arg, shellQuote(arg)))
+	}
+	conf := filepath.Dir(filepath.Clean(arg))
+	if filepath.Base(arg) == "config.xml" && filepath.Base(conf) == "conf" {
+		study := filepath.Dir(conf)
+		return exit.New(exit.Usage, what,
+			fmt.Sprintf("to post the study it belongs to, name the study with -t: dropbox-post run -t %s", shellQuote(study)))
+	}
+	return exit.New(exit.Usage, what,
+		fmt.Sprintf("to post with that config, give it with --config: dropbox-post run --config %s (the study is the current directory, or -t STUDY)", shellQuote(arg)))
 }
 
 // inStudy checks, when run names no config (--config), that the study
