@@ -44,6 +44,14 @@ func ParseAPIURL(s, from string) (*url.URL, error) {
 	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
 		return nil, exit.New(exit.Usage, fmt.Sprintf("%s %q has a query or fragment (not shown)", from, shown), fix)
 	}
+	if before, _, found := strings.Cut(u.Path+"/", "/2/"); found {
+		// The API version: the SDK adds /2/… to the base URL, so that
+		// http://127.0.0.1:8080/2 would ask for /2/2/users/… and fail.
+		base := *u
+		base.Path = before
+		return nil, exit.New(exit.Usage, fmt.Sprintf("%s %q names an API path (/2…), which dropbox-post adds itself", from, shown),
+			fmt.Sprintf("give the server's base URL: %s", redactURL(base.String())))
+	}
 	switch u.Scheme {
 	case "https":
 	case "http":
