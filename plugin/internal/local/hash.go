@@ -73,29 +73,50 @@ func hashBlocks(r io.Reader) (string, int64, error) {
 // HashAll fills in the Hash of every file, several at a time (workers; 0
 // means one per CPU). done, if not nil, is called after each file.
 func HashAll(ctx context.Context, files []*File, workers int, done func(*File)) error {
+	h := StartHashing(ctx, workers, len(files), done)
+	for _, f := range files {
+		h.Add(f)
+	}
+	return h.Wait()
+}
+
+// Hashing fills in the Hash of the files given to it (Add), several at a
+// time, while the caller goes on: a push hashes the files a listing page
+// shows Dropbox may hold while the next pages come.
+type Hashing struct {
+	ctx  context.Context // the caller's
+	gctx context.Context // ended when a worker fails
+	next chan *File
+	g    *errgroup.Group
+}
+
+// StartHashing starts hashing with workers at a time (0: one per CPU), for
+// up to queue files waiting (Add blocks beyond). done, if not nil, is
+// called after each file, from the workers.
+func StartHashing(ctx context.Context, workers, queue int, done func(*File)) *Hashing {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	// Each worker takes the next file in the tree's order and keeps its
-	// folder open for the next ones (Opener).
-	next := make(chan *File)
 	g, gctx := errgroup.WithContext(ctx)
-	for range min(workers, len(files)) {
+	h := &Hashing{ctx: ctx, gctx: gctx, next: make(chan *File, queue), g: g}
+	// Each worker takes the next file given and keeps its folder open for
+	// the next ones (Opener): a tree's files come in order.
+	for range workers {
 		g.Go(func() error {
 			var o Opener
 			defer o.Close()
-			for f := range next {
+			for f := range h.next {
 				if err := gctx.Err(); err != nil {
 					return err
 				}
-				h, n, err := f.hash(&o)
+				sum, n, err := f.hash(&o)
 				if err != nil {
 					return fmt.Errorf("hashing %q: %w", f.Path, err)
 				}
 				if n != f.Size {
 					return fmt.Errorf("%q changed while it was read (%d bytes, was %d): is the experiment still writing it?", f.Path, n, f.Size)
 				}
-				f.Hash = h
+				f.Hash = sum
 				if done != nil {
 					done(f)
 				}
@@ -103,19 +124,24 @@ func HashAll(ctx context.Context, files []*File, workers int, done func(*File)) 
 			return nil
 		})
 	}
-	g.Go(func() error {
-		defer close(next)
-		for _, f := range files {
-			select {
-			case next <- f:
-			case <-gctx.Done():
-				return nil
-			}
-		}
-		return nil
-	})
-	if err := g.Wait(); err != nil {
+	return h
+}
+
+// Add gives f to be hashed (nothing, once hashing has failed). Its Hash
+// may be read once Wait has returned.
+func (h *Hashing) Add(f *File) {
+	select {
+	case h.next <- f:
+	case <-h.gctx.Done():
+	}
+}
+
+// Wait waits for every file given, and returns the first error (or the
+// context's). Nothing may be added after it.
+func (h *Hashing) Wait() error {
+	close(h.next)
+	if err := h.g.Wait(); err != nil {
 		return err
 	}
-	return ctx.Err()
+	return h.ctx.Err()
 }

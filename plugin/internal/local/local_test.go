@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/contenthash"
@@ -115,8 +116,8 @@ func TestHashMatchesSDK(t *testing.T) {
 		write(t, root, rel, data)
 		files = append(files, &File{Rel: rel, Path: filepath.Join(root, rel), Size: int64(n)})
 	}
-	var done int
-	if err := HashAll(context.Background(), files, 3, func(*File) { done++ }); err != nil {
+	var done atomic.Int64 // called from the workers
+	if err := HashAll(context.Background(), files, 3, func(*File) { done.Add(1) }); err != nil {
 		t.Fatal(err)
 	}
 	for _, f := range files {
@@ -126,8 +127,8 @@ func TestHashMatchesSDK(t *testing.T) {
 			t.Errorf("%s (%d bytes): %s, want %s", f.Rel, f.Size, f.Hash, want)
 		}
 	}
-	if done != len(files) {
-		t.Fatalf("done called %d times", done)
+	if done.Load() != int64(len(files)) {
+		t.Fatalf("done called %d times", done.Load())
 	}
 	// The empty file's hash is SHA-256 of nothing.
 	if files[0].Hash != "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" {

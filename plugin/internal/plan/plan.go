@@ -117,11 +117,18 @@ func Make(tree *local.Tree, dest string, held map[string]remote.Entry, mode IfEx
 func NeedHash(tree *local.Tree, dest string, held map[string]remote.Entry) []*local.File {
 	var out []*local.File
 	for _, f := range tree.Files {
-		if r, ok := held[dpath.Lower(dpath.Join(dest, f.Rel))]; ok && !r.Folder && r.Size == f.Size {
+		if MayHold(held, dest, f) {
 			out = append(out, f)
 		}
 	}
 	return out
+}
+
+// MayHold reports whether Dropbox holds a file of f's size where f goes
+// under dest: then f's hash decides whether it is sent.
+func MayHold(held map[string]remote.Entry, dest string, f *local.File) bool {
+	r, ok := held[dpath.Lower(dpath.Join(dest, f.Rel))]
+	return ok && !r.Folder && r.Size == f.Size
 }
 
 // NoHash is why a file Dropbox lists without a content hash (optional in

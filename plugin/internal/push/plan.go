@@ -5,7 +5,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
+	"sync"
 
 	"github.com/librec-auto/dropbox-post/internal/dpath"
 	"github.com/librec-auto/dropbox-post/plugin/internal/dbx"
@@ -29,32 +32,59 @@ func makePlan(ctx context.Context, c *dbx.Client, o Options, tree *local.Tree) (
 		// the first large file's session opens while Dropbox is listed
 		early = transfer.StartEarly(ctx, c)
 	}
-	held := map[string]remote.Entry{}
-	switch {
-	case o.Offline != "" && !o.DryRun:
+	if o.Offline != "" && !o.DryRun {
 		return nil, nil, errors.New("push: Offline is only for dry runs")
-	case o.Offline == "":
-		if tree.IsDir {
-			prog.Phase(fmt.Sprintf("listing Dropbox %q", cmp.Or(o.Dest, "/")), progress.Entries, 0)
-		} else { // one file: looked up, not listed (remote.ForTreeSeen)
-			prog.Phase(fmt.Sprintf("looking up %s on Dropbox", dpath.Quote(dpath.Join(o.Dest, tree.Files[0].Rel))), progress.None, 0)
-		}
-		var err error
-		if held, err = remote.ForTreeSeen(ctx, c.Files, tree, o.Dest, func(n int) { prog.Add(int64(n)) }); err != nil {
-			return nil, nil, err
-		}
 	}
 	// Only files that Dropbox holds at the same size need their hash to
-	// decide; the others are hashed as they are sent.
-	need := plan.NeedHash(tree, o.Dest, held)
+	// decide; the others are hashed as they are sent. Those a listing page
+	// shows are hashed while the next pages come.
+	hctx, stop := context.WithCancel(ctx)
+	defer stop()
+	hashed := &deferred{prog: prog}
+	h := local.StartHashing(hctx, 0, len(tree.Files), func(f *local.File) { hashed.add(f.Size) })
+	queued := make([]bool, len(tree.Files))
+	held := map[string]remote.Entry{}
+	var err error
+	switch {
+	case o.Offline != "":
+	case tree.IsDir:
+		prog.Phase(fmt.Sprintf("listing Dropbox %q", cmp.Or(o.Dest, "/")), progress.Entries, 0)
+		under := o.Dest + "/"
+		held, err = remote.ListPages(ctx, c.Files, o.Dest, func(page []remote.Entry) {
+			prog.Add(int64(len(page)))
+			for _, e := range page {
+				if i, ok := lookup(tree, under, e); ok && !queued[i] {
+					queued[i] = true
+					h.Add(tree.Files[i])
+				}
+			}
+		})
+	default: // one file: looked up, not listed
+		prog.Phase(fmt.Sprintf("looking up %s on Dropbox", dpath.Quote(dpath.Join(o.Dest, tree.Files[0].Rel))), progress.None, 0)
+		held, err = remote.ForTree(ctx, c.Files, tree, o.Dest)
+	}
+	if err != nil {
+		stop()
+		h.Wait()
+		return nil, nil, err
+	}
+	var n int
 	var size int64
-	for _, f := range need {
-		size += f.Size
+	for i, f := range tree.Files {
+		if !queued[i] && plan.MayHold(held, o.Dest, f) {
+			queued[i] = true
+			h.Add(f)
+		}
+		if queued[i] {
+			n, size = n+1, size+f.Size
+		}
 	}
-	if len(need) > 0 {
-		prog.Phase(fmt.Sprintf("hashing %s Dropbox may hold", report.Files(len(need))), progress.ByteCount, size)
+	if n > 0 {
+		hashed.show(func() {
+			prog.Phase(fmt.Sprintf("hashing %s Dropbox may hold", report.Files(n)), progress.ByteCount, size)
+		})
 	}
-	if err := local.HashAll(ctx, need, 0, func(f *local.File) { prog.Add(f.Size) }); err != nil {
+	if err := h.Wait(); err != nil {
 		if ctx.Err() != nil {
 			return nil, nil, dbx.Explain(ctx.Err(), "pushing "+strconv.Quote(o.Local))
 		}
@@ -63,6 +93,49 @@ func makePlan(ctx context.Context, c *dbx.Client, o Options, tree *local.Tree) (
 	p := plan.Make(tree, o.Dest, held, o.Mode)
 	o.Log.Debug("planned", "upload", p.Count(plan.Upload), "unchanged", p.Count(plan.Unchanged), "bytes", p.Bytes(plan.Upload))
 	return p, early, nil
+}
+
+// lookup returns the index in tree of the file Dropbox lists as e, if it is
+// a file of the same size (whose hash then decides); under is the
+// destination folder's path and "/". The tree's files are sorted by path,
+// and looked up by the path Dropbox displays: a file whose path Dropbox
+// displays in another case is not found here (plan.MayHold finds it once
+// the listing is whole).
+func lookup(tree *local.Tree, under string, e remote.Entry) (int, bool) {
+	rel, ok := strings.CutPrefix(e.Path, under)
+	if e.Folder || !ok {
+		return 0, false
+	}
+	i, ok := slices.BinarySearchFunc(tree.Files, rel, func(f *local.File, rel string) int { return strings.Compare(f.Rel, rel) })
+	return i, ok && tree.Files[i].Size == e.Size
+}
+
+// deferred counts for a progress phase that may not be shown yet: what
+// is counted before show is added when it is.
+type deferred struct {
+	prog    *progress.Meter
+	mu      sync.Mutex
+	shown   bool
+	pending int64
+}
+
+func (d *deferred) add(n int64) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.shown {
+		d.prog.Add(n)
+	} else {
+		d.pending += n
+	}
+}
+
+// show starts the phase (phase shows it) and adds what was counted so far.
+func (d *deferred) show(phase func()) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	phase()
+	d.prog.Add(d.pending)
+	d.shown, d.pending = true, 0
 }
 
 // hasLarge reports whether tree holds a file that goes in chunks.

@@ -298,3 +298,36 @@ func TestChangedWhileSending(t *testing.T) {
 	}
 	checkRemote(t, srv, "/c", map[string][]byte{"a.txt": []byte("aaaa"), "b.txt": []byte("bbbb")})
 }
+
+// TestRerunAcrossListingPages: a re-run whose listing takes two pages
+// (Dropbox's 2,000 entries each) decides each file by its hash, whether
+// its page came while the listing went on (hashed then) or Dropbox
+// displays its path in another case (found once the listing is whole):
+// only the file changed in place, at the same size, is sent again.
+func TestRerunAcrossListingPages(t *testing.T) {
+	srv, c := startEmulator(t, emulator.Options{})
+	files := results(2100)
+	root := study(t, files)
+	if _, err := Run(context.Background(), c, Options{Local: root, Dest: "/d"}); err != nil {
+		t.Fatal(err)
+	}
+	// The same content, under a name Dropbox now displays in another case.
+	if _, err := c.Files.DeleteV2Context(context.Background(), dbfiles.NewDeleteArg("/d/exp00003/result/out-3.txt")); err != nil {
+		t.Fatal(err)
+	}
+	emutest.Upload(t, c, "/d/exp00003/result/OUT-3.txt", files["exp00003/result/out-3.txt"])
+	changed := "exp00005/result/out-2000.txt"
+	files[changed] = bytes.ToUpper(files[changed])
+	if err := os.WriteFile(filepath.Join(root, changed), files[changed], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	srv.ResetStats()
+	sum, err := Run(context.Background(), c, Options{Local: root, Dest: "/d"})
+	if err != nil || sum.Uploaded != 1 || sum.Unchanged != len(files)-1 || sum.Failed != 0 {
+		t.Fatalf("re-run: %+v %v", sum, err)
+	}
+	if _, routes := requests(srv); routes["files/list_folder/continue"] != 1 {
+		t.Fatalf("the listing was not two pages: %v", routes)
+	}
+	checkRemote(t, srv, "/d", files)
+}

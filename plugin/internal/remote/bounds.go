@@ -45,8 +45,9 @@ type listing struct {
 	out     map[string]Entry
 	cursors map[[sha256.Size]byte]bool // every cursor given, hashed
 	pages   int64
-	entries int64 // as listed, counting repeats
-	total   int64 // bytes of the files, counting repeats
+	entries int64   // as listed, counting repeats
+	total   int64   // bytes of the files, counting repeats
+	fresh   []Entry // what the page being taken added
 }
 
 func newListing(doing string) *listing {
@@ -111,5 +112,6 @@ func (l *listing) add(m files.IsMetadata) error {
 			"if one of them was renamed while the listing went on, run again; if not, the server is not Dropbox (check --api-url or DROPBOX_API_URL if set)")
 	}
 	l.out[key] = e
+	l.fresh = append(l.fresh, e)
 	return nil
 }

@@ -37,13 +37,29 @@ func List(ctx context.Context, c files.ContextClient, dest string) (map[string]E
 // of each page as it arrives, for a running count (which counts again
 // after a reset).
 func ListSeen(ctx context.Context, c files.ContextClient, dest string, seen func(n int)) (map[string]Entry, error) {
-	return listFolder(ctx, c, dest, true, seen)
+	return listFolder(ctx, c, dest, true, counted(seen))
 }
 
-// listFolder is ListSeen, recursive or only the folder's own entries.
-func listFolder(ctx context.Context, c files.ContextClient, dest string, recursive bool, seen func(n int)) (map[string]Entry, error) {
+// ListPages is List, calling page (if not nil) with the entries of each
+// page once it is checked, as it arrives, so that the caller can start on
+// them while the listing goes on; after a reset, entries come again. The
+// slice is reused for the next page.
+func ListPages(ctx context.Context, c files.ContextClient, dest string, page func([]Entry)) (map[string]Entry, error) {
+	return listFolder(ctx, c, dest, true, page)
+}
+
+// counted turns a running count (seen, nil for none) into a page callback.
+func counted(seen func(n int)) func([]Entry) {
+	if seen == nil {
+		return nil
+	}
+	return func(page []Entry) { seen(len(page)) }
+}
+
+// listFolder is ListPages, recursive or only the folder's own entries.
+func listFolder(ctx context.Context, c files.ContextClient, dest string, recursive bool, page func([]Entry)) (map[string]Entry, error) {
 	for resets := 0; ; resets++ {
-		out, err := list(ctx, c, dest, recursive, seen)
+		out, err := list(ctx, c, dest, recursive, page)
 		if !errors.Is(err, errReset) {
 			return out, err
 		}
@@ -57,7 +73,7 @@ func listFolder(ctx context.Context, c files.ContextClient, dest string, recursi
 // errReset is list_folder/continue's reset answer.
 var errReset = errors.New("list_folder/continue answered reset")
 
-func list(ctx context.Context, c files.ContextClient, dest string, recursive bool, seen func(n int)) (map[string]Entry, error) {
+func list(ctx context.Context, c files.ContextClient, dest string, recursive bool, page func([]Entry)) (map[string]Entry, error) {
 	arg := files.NewListFolderArg(dest)
 	arg.Recursive = recursive
 	arg.Limit = listLimit
@@ -73,12 +89,13 @@ func list(ctx context.Context, c files.ContextClient, dest string, recursive boo
 	}
 	l := newListing("listing " + dpath.Quote(dest))
 	for {
-		if seen != nil {
-			seen(len(res.Entries))
-		}
 		if err := l.page(res); err != nil {
 			return nil, err
 		}
+		if page != nil {
+			page(l.fresh)
+		}
+		l.fresh = l.fresh[:0]
 		if !res.HasMore {
 			return l.out, nil
 		}

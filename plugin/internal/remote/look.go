@@ -60,7 +60,7 @@ func Look(ctx context.Context, c files.ContextClient, path string, o LookOptions
 	if o.Listing != nil {
 		o.Listing()
 	}
-	entries, err := listFolder(ctx, c, path, o.Recursive, o.Seen)
+	entries, err := listFolder(ctx, c, path, o.Recursive, counted(o.Seen))
 	if err != nil {
 		return nil, err
 	}
