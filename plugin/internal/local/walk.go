@@ -177,9 +177,20 @@ func (w *walker) file(in *area, name, rel string, info fs.FileInfo) bool {
 		w.skip(rel, regularfile.Kind(info.Mode())+": "+onlyRegular)
 		return false
 	}
-	w.t.Files = append(w.t.Files, &File{Rel: rel, Path: filepath.Join(w.t.Root, filepath.FromSlash(rel)), Size: info.Size(), ModTime: info.ModTime(),
-		root: in.root, name: name})
+	path := filepath.Join(w.t.Root, filepath.FromSlash(rel))
+	w.t.Files = append(w.t.Files, &File{Rel: tail(path, rel), Path: path, Size: info.Size(), ModTime: info.ModTime(),
+		root: in.root, name: tail(path, name)})
 	return true
+}
+
+// tail returns s as the end of path, sharing its memory, when path ends
+// with a separator and s: a file's three paths (Path, Rel, and its name in
+// its root) are then one string in memory.
+func tail(path, s string) string {
+	if n := len(path) - len(s); n > 0 && path[n-1] == filepath.Separator && path[n:] == s {
+		return path[n:]
+	}
+	return s
 }
 
 // sub opens the folder name in f (posted at rel, depth levels down), lists

@@ -106,7 +106,7 @@ func Run(ctx context.Context, c *dbx.Client, o Options) (*report.Summary, error)
 
 	results, stats, upErr := upload(ctx, c, o, p, early)
 	m := newManifest(o, abs, tree.IsDir, started)
-	tally(ctx, p, results, sum, m)
+	tally(ctx, p, results, sum, m, o.Manifests != nil)
 	sum.Skipped += len(tree.Skipped)
 	var afterErr error
 	if upErr == nil {

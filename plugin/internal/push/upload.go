@@ -32,10 +32,14 @@ func upload(ctx context.Context, c *dbx.Client, o Options, p *plan.Plan, early *
 	return results, stats, err
 }
 
-// tally puts in sum, and in the manifest m, what became of each file of
-// the plan: uploaded (committed), unconfirmed (interrupted), failed,
-// unchanged or kept. The results come in the plan's order.
-func tally(ctx context.Context, p *plan.Plan, results []transfer.Result, sum *report.Summary, m *manifest.Manifest) {
+// tally puts in sum, and in the manifest m if one is to be written
+// (record), what became of each file of the plan: uploaded (committed),
+// unconfirmed (interrupted), failed, unchanged or kept. The results come
+// in the plan's order.
+func tally(ctx context.Context, p *plan.Plan, results []transfer.Result, sum *report.Summary, m *manifest.Manifest, record bool) {
+	if record {
+		m.Files = make([]report.File, 0, len(p.Items))
+	}
 	for _, it := range p.Items {
 		f := fileOf(it)
 		var r transfer.Result // the results come in p.Items' order
@@ -70,7 +74,9 @@ func tally(ctx context.Context, p *plan.Plan, results []transfer.Result, sum *re
 			sum.Failed++
 			sum.Failures = append(sum.Failures, f)
 		}
-		m.Files = append(m.Files, f)
+		if record {
+			m.Files = append(m.Files, f)
+		}
 	}
 }
 
