@@ -38,6 +38,10 @@ type Options struct {
 	// response body together, over all parallel requests (--bwlimit).
 	// 0: no limit.
 	BandwidthLimit int64
+	// Reach gives up on a host that cannot be reached (reach.go); one for
+	// every client of a process. nil: one of the client's own, with
+	// DefaultNetworkTimeout.
+	Reach *Reach
 }
 
 // Client holds the SDK clients the tool uses, over one HTTP stack.
@@ -74,7 +78,7 @@ func New(o Options) *Client {
 	if o.BandwidthLimit > 0 {
 		base = &limitTransport{next: base, t: newThrottle(o.BandwidthLimit)}
 	}
-	plain := newRetryTransport(&endpointTransport{base: o.APIURL, userAgent: o.UserAgent, next: base}, policy, o.Log, counts)
+	plain := newRetryTransport(&endpointTransport{base: o.APIURL, userAgent: o.UserAgent, next: base}, policy, o.Log, counts, o.Reach, o.APIURL)
 	tokens := newTokenSource(o.Token, &http.Client{Transport: plain}, o.Log)
 	hc := &http.Client{Transport: &authTransport{next: plain, tokens: tokens}}
 	cfg := dropbox.Config{Client: hc}
@@ -103,7 +107,7 @@ func New(o Options) *Client {
 // Python SDK speaks HTTP/1.1, and the emulator and every benchmark here
 // measure it.
 func newBaseTransport(conns int, stall time.Duration) *http.Transport {
-	dialer := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}
+	dialer := &net.Dialer{KeepAlive: 30 * time.Second} // each dial is bounded by dialDeadline
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.Protocols = new(http.Protocols)
 	t.Protocols.SetHTTP1(true)
@@ -115,6 +119,8 @@ func newBaseTransport(conns int, stall time.Duration) *http.Transport {
 	t.MaxIdleConnsPerHost = conns
 	t.IdleConnTimeout = stall / 2
 	t.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		ctx, cancel := dialDeadline(ctx)
+		defer cancel()
 		c, err := dialer.DialContext(ctx, network, addr)
 		if err != nil {
 			return nil, err

@@ -83,6 +83,11 @@ func Explain(err error, doing string) error {
 	if errors.Is(err, context.Canceled) {
 		return exit.Wrap(exit.Interrupted, err, doing+": interrupted", "run the same command again to finish; only what is missing is sent")
 	}
+	var unreachable *UnreachableError
+	if errors.As(err, &unreachable) {
+		return exit.Wrap(exit.Unreachable, err, doing+": "+unreachable.Error(),
+			"check the network connection (and --api-url or DROPBOX_API_URL, if set); to wait longer for it, give --network-timeout or set DROPBOX_POST_NETWORK_TIMEOUT; then run again: only what is missing is sent")
+	}
 	var answer *AnswerError
 	if errors.As(err, &answer) {
 		return exit.Wrap(exit.Protocol, err, doing+": "+answer.Error(), unexpectedFix)

@@ -4,37 +4,24 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
-	"net"
 	"net/url"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/retry"
 
 	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
 )
 
-// A network error names the host actually contacted, the --api-url
+// A host that cannot be reached is named as contacted, the --api-url
 // override's, not api.dropboxapi.com.
 func TestNetworkErrorNamesTheHostContacted(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close() // nothing listens there now: connection refused
+	addr := closedPort(t)
 	u, _ := url.Parse("http://" + addr)
-	p := retry.Policy{MaxRetries: 0, InitialBackoff: time.Millisecond, MaxBackoff: time.Millisecond}
-	c := New(Options{APIURL: u, Token: Token{AccessToken: "sl.x-token"}, Policy: &p})
-	_, err = c.Users.GetCurrentAccountContext(context.Background())
+	c := New(Options{APIURL: u, Token: Token{AccessToken: "sl.x-token"}, Reach: NewReach(0, nil)})
+	_, err := c.Users.GetCurrentAccountContext(context.Background())
 	e := Explain(err, "checking the account")
-	if exit.CodeOf(e) != exit.Dropbox || !strings.Contains(e.Error(), "checking the account: could not reach "+addr+": ") ||
+	if exit.CodeOf(e) != exit.Unreachable || !strings.Contains(e.Error(), `checking the account: cannot reach "`+addr+`": connection refused`) ||
 		strings.Contains(e.Error(), "dropboxapi.com") {
 		t.Fatalf("explained as %q (code %d)", e, exit.CodeOf(e))
-	}
-	if !retryableNetError(err) {
-		t.Error("a refused connection is no longer retried")
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -61,20 +62,37 @@ func (r *Retries) String() string {
 // The SDK's own Config.RetryPolicy is left off: its policy retries only 429,
 // 503 and tagged 409s, and not dropped connections, so it would be a second,
 // weaker place.
+//
+// A failure to connect at all is Reach's to decide (reach.go): it is not
+// counted against the policy's retries, and waits for the host's next
+// attempt.
 type retryTransport struct {
 	next    http.RoundTripper
 	policy  retry.Policy
 	log     hclog.Logger
 	counts  *Retries
+	reach   *Reach
+	base    *url.URL // the API URL override, if any: the host contacted
 	sleep   func(context.Context, time.Duration) error
 	backoff func(retry.Policy, int) time.Duration
 }
 
-func newRetryTransport(next http.RoundTripper, p retry.Policy, log hclog.Logger, counts *Retries) *retryTransport {
+func newRetryTransport(next http.RoundTripper, p retry.Policy, log hclog.Logger, counts *Retries, reach *Reach, base *url.URL) *retryTransport {
+	if reach == nil {
+		reach = NewReach(DefaultNetworkTimeout, log)
+	}
 	return &retryTransport{
-		next: next, policy: p.Normalized(), log: log, counts: counts,
+		next: next, policy: p.Normalized(), log: log, counts: counts, reach: reach, base: base,
 		sleep: retry.Sleep, backoff: jitteredBackoff,
 	}
+}
+
+// host is the host a request goes to: the override's for Dropbox's hosts.
+func (t *retryTransport) host(req *http.Request) string {
+	if t.base != nil && dropboxHost(req.URL.Hostname()) {
+		return t.base.Host
+	}
+	return req.URL.Host
 }
 
 // jitteredBackoff spreads the policy's backoff over [50%, 100%] so that
@@ -90,10 +108,15 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	ctx := req.Context()
-	for attempt := 0; ; attempt++ {
-		r := req
-		if attempt > 0 {
-			r = req.Clone(ctx)
+	host := t.host(req)
+	for attempt, sent := 0, 0; ; attempt++ {
+		probe, err := t.reach.before(ctx, host)
+		if err != nil {
+			return nil, err
+		}
+		r := req.WithContext(withDialBy(ctx, t.reach.dialBy(host)))
+		if sent > 0 {
+			r = r.Clone(r.Context())
 			if req.GetBody != nil {
 				body, err := req.GetBody()
 				if err != nil {
@@ -102,7 +125,29 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 				r.Body = body
 			}
 		}
+		sent++
+		start := t.reach.now()
 		resp, err := t.next.RoundTrip(r)
+		switch {
+		case err != nil && isConnectError(err):
+			if ctx.Err() != nil {
+				t.reach.abandoned(host, probe)
+				return nil, err
+			}
+			if err := t.reach.failed(host, start, err, probe); err != nil {
+				return nil, err
+			}
+			t.counts.Network.Add(1)
+			if !t.replayable(req) {
+				return nil, err
+			}
+			attempt-- // Reach bounds these, not the policy
+			continue
+		case err != nil && ctx.Err() != nil:
+			t.reach.abandoned(host, probe)
+		default:
+			t.reach.reached(host)
+		}
 		if err == nil && (!isDownload(req) || retryableStatus(resp.StatusCode)) {
 			// An answer in JSON (capped in size by capAnswer) is read whole
 			// here, so that a connection lost or stalled while it comes is

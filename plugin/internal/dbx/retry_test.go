@@ -33,7 +33,7 @@ func answer(code int, retryAfter string) *http.Response {
 // 503 with Retry-After waits what it says.
 func TestBackoffIsJitteredUnlessDropboxSaysWhen(t *testing.T) {
 	next := &scripted{answer(503, ""), answer(503, "2"), answer(200, "")}
-	rt := newRetryTransport(next, DefaultPolicy, hclog.NewNullLogger(), &Retries{})
+	rt := newRetryTransport(next, DefaultPolicy, hclog.NewNullLogger(), &Retries{}, nil, nil)
 	var waits []time.Duration
 	rt.sleep = func(_ context.Context, d time.Duration) error { waits = append(waits, d); return nil }
 	rt.backoff = func(p retry.Policy, attempt int) time.Duration { return 123 * time.Millisecond }

@@ -30,6 +30,7 @@ const (
 	Mismatch      Code = 9   // verify: local and Dropbox differ
 	Local         Code = 10  // a local file could not be read or written
 	Protocol      Code = 11  // a server answered what Dropbox's API never answers
+	Unreachable   Code = 12  // a host could not be reached for the network timeout
 	Interrupted   Code = 130 // stopped by SIGINT / SIGTERM
 )
 
