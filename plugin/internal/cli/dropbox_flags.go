@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"strconv"
+	"time"
 
 	"github.com/spf13/pflag"
 
@@ -26,12 +28,21 @@ type dropboxFlags struct {
 	keyFile string
 	apiURL  string
 	bwlimit string // --bwlimit, on the commands that move files
+	timeout string // --network-timeout
 	pw      passwordFlags
 }
+
+// envNetworkTimeout is the environment variable that, like
+// --network-timeout, bounds the wait for a host that cannot be reached.
+const envNetworkTimeout = "DROPBOX_POST_NETWORK_TIMEOUT"
+
+// maxNetworkTimeout is the longest --network-timeout taken.
+const maxNetworkTimeout = 24 * time.Hour
 
 func (d *dropboxFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&d.keyFile, "encrypted_key", "", "key `FILE` holding the Dropbox credential (else DROPBOX_ACCESS_TOKEN, or DROPBOX_APP_KEY and DROPBOX_REFRESH_TOKEN)")
 	fs.StringVar(&d.apiURL, "api-url", "", "send every Dropbox request to `URL` (the emulator); default $DROPBOX_API_URL, else Dropbox")
+	fs.StringVar(&d.timeout, "network-timeout", "", "give up on a Dropbox host that cannot be reached (no connection at all) after `DURATION`: 30s, 2m, 0 (at the first failure); default $"+envNetworkTimeout+", else 30s")
 	d.pw.register(fs)
 }
 
@@ -54,11 +65,38 @@ func (d *dropboxFlags) rate() (int64, error) {
 	return r, nil
 }
 
+// networkTimeout returns --network-timeout, else
+// DROPBOX_POST_NETWORK_TIMEOUT, else dbx.DefaultNetworkTimeout: a Go
+// duration, or a number of seconds.
+func (d *dropboxFlags) networkTimeout(env *Env) (time.Duration, error) {
+	s, from := d.timeout, "--network-timeout"
+	if s == "" {
+		s, from = env.Getenv(envNetworkTimeout), envNetworkTimeout
+	}
+	if s == "" {
+		return dbx.DefaultNetworkTimeout, nil
+	}
+	t, err := time.ParseDuration(s)
+	if n, nerr := strconv.ParseFloat(s, 64); err != nil && nerr == nil {
+		t, err = time.Duration(n*float64(time.Second)), nil
+	}
+	switch {
+	case err != nil:
+		return 0, exit.Usagef("give a duration such as 30s, 2m or 0", "%s %q is not a duration", from, s)
+	case t < 0 || t > maxNetworkTimeout:
+		return 0, exit.Usagef("give a duration from 0 to 24h", "%s %q is out of range", from, s)
+	}
+	return t, nil
+}
+
 // endpoint returns the API URL override, or nil for Dropbox itself. It
-// also checks --bwlimit, so that both are refused before anything is
-// asked for.
+// also checks --bwlimit and the network timeout, so that all are refused
+// before anything is asked for.
 func (d *dropboxFlags) endpoint(env *Env) (*url.URL, error) {
 	if _, err := d.rate(); err != nil {
+		return nil, err
+	}
+	if _, err := d.networkTimeout(env); err != nil {
 		return nil, err
 	}
 	s, from := d.apiURL, "--api-url"
@@ -118,7 +156,12 @@ func (d *dropboxFlags) client(env *Env, c credential.Credential) (*dbx.Client, e
 		return nil, err
 	}
 	limit, _ := d.rate() // checked by endpoint
+	if env.reach == nil { // one for every client: a run gives a dead network up once
+		timeout, _ := d.networkTimeout(env)
+		env.reach = dbx.NewReach(timeout, env.Log.Named("dropbox"))
+	}
 	return dbx.New(dbx.Options{
+		Reach:          env.reach,
 		APIURL:         u,
 		BandwidthLimit: limit,
 		Token:          dbx.Token{AccessToken: c.AccessToken(), AppKey: c.AppKey(), AppSecret: c.AppSecret(), RefreshToken: c.RefreshToken()},

@@ -34,7 +34,8 @@ with 'dropbox-post hash FILE'); --recursive lists everything below DEST.
 --output json prints all of it, and each entry's full Dropbox path.
 
 Exit codes: 0 listed; 2 DEST is not on Dropbox (or bad arguments); 7 the
-credential was refused; 8 Dropbox failed.`,
+credential was refused; 8 Dropbox failed; 11 the server answered what
+Dropbox never does; 12 Dropbox could not be reached (--network-timeout).`,
 		Example: `  dropbox-post ls --encrypted-key keys/dropbox.enc -k "$PW" /studies/demo
   DROPBOX_APP_KEY=… DROPBOX_REFRESH_TOKEN=… dropbox-post ls -lR /studies/demo/exp00000
   dropbox-post ls --output json /studies/demo`,

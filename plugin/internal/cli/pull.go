@@ -37,8 +37,8 @@ pull before anything is downloaded.
 Exit codes: 0 done (kept files are listed); 1 some files failed; 2 bad
 arguments; 7 the credential was refused; 8 Dropbox failed; 10 a local write
 failed (a full disk, permissions); 11 the server answered what Dropbox never
-does (a redirect, an impossible size, a listing without end); 130
-interrupted.`,
+does (a redirect, an impossible size, a listing without end); 12 Dropbox
+could not be reached (--network-timeout); 130 interrupted.`,
 		Example: `  dropbox-post pull --encrypted-key keys/dropbox.enc -k "$PW" /shared/movielens data/movielens
   DROPBOX_APP_KEY=… DROPBOX_REFRESH_TOKEN=… dropbox-post pull /studies/demo/exp00000 results --dry-run`,
 		Args: cobra.ExactArgs(2),

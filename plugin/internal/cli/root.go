@@ -19,6 +19,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/librec-auto/dropbox-post/plugin/internal/dbx"
 	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
 	"github.com/librec-auto/dropbox-post/plugin/internal/logging"
 	"github.com/librec-auto/dropbox-post/plugin/internal/progress"
@@ -63,6 +64,9 @@ type Env struct {
 	// prog shows what the command is doing; made once the flags are
 	// parsed. Every other write to stdout and stderr goes above it.
 	prog *progress.Meter
+	// reach is shared by every Dropbox client the command makes, so that
+	// a host that cannot be reached is given up on once (dbx.Reach).
+	reach *dbx.Reach
 	// leftOut counts what the pushes of a run left out (symbolic links
 	// leading out of the study, loops, special files …; each is named in
 	// the summary): the run log's outcome line says how many.

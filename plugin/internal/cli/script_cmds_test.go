@@ -10,6 +10,7 @@ import (
 // scriptCommands returns the extra commands the CLI scenarios may use.
 func scriptCommands() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
 	return map[string]func(ts *testscript.TestScript, neg bool, args []string){
+		"deadport": scriptDeadPortCmd,
 		"emu":      scriptEmuCmd,
 		"emulator": scriptEmulatorCmd,
 		"exitcode": cmdExitcode,

@@ -32,8 +32,8 @@ records as posted, with the same content hash, and lists what changed,
 vanished, or appeared under its destination since (files its recorded filters
 leave out do not count).
 
-Exit codes: 0 both sides hold the same files; 9 they differ; 2, 7, 8, 10, 11
-as for push.`,
+Exit codes: 0 both sides hold the same files; 9 they differ; 2, 7, 8, 10, 11,
+12 as for push.`,
 		Example: `  dropbox-post verify --encrypted-key keys/dropbox.enc -k "$PW" exp00000 /studies/demo/exp00000
   dropbox-post verify --manifest .dropbox-post/manifests/20261130T120000Z-studies_demo.json`,
 		Args: func(cmd *cobra.Command, args []string) error {

@@ -33,7 +33,8 @@ listed them, else by starting an empty upload session that is never
 committed, which leaves nothing in the account).
 
 Exit codes: 0 the credential works (and PATH can be written); 7 Dropbox
-refused the credential, or it may not write; 2 a file is in the way of PATH.`,
+refused the credential, or it may not write; 2 a file is in the way of PATH;
+12 Dropbox could not be reached (--network-timeout).`,
 		Example: `  dropbox-post whoami --encrypted-key keys/dropbox.enc -k "$PW" --dest /studies/demo`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {

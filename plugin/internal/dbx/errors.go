@@ -86,7 +86,7 @@ func Explain(err error, doing string) error {
 	var unreachable *UnreachableError
 	if errors.As(err, &unreachable) {
 		return exit.Wrap(exit.Unreachable, err, doing+": "+unreachable.Error(),
-			"check the network connection (and --api-url or DROPBOX_API_URL, if set); to wait longer for it, give --network-timeout or set DROPBOX_POST_NETWORK_TIMEOUT; then run again: only what is missing is sent")
+			"check the network connection (and --api-url or DROPBOX_API_URL, if set) and run again (a push sends only what is missing); --network-timeout or DROPBOX_POST_NETWORK_TIMEOUT waits longer")
 	}
 	var answer *AnswerError
 	if errors.As(err, &answer) {

@@ -82,11 +82,10 @@ type UnreachableError struct {
 }
 
 func (e *UnreachableError) Error() string {
-	n := "1 attempt"
-	if e.Attempts != 1 {
-		n = fmt.Sprintf("%d attempts", e.Attempts)
+	if e.Attempts == 1 {
+		return fmt.Sprintf("cannot reach %q: %s (1 attempt)", e.Host, e.Cause)
 	}
-	return fmt.Sprintf("cannot reach %q: %s (%s in %s)", e.Host, e.Cause, n, seconds(e.Waited))
+	return fmt.Sprintf("cannot reach %q: %s (%d attempts in %s)", e.Host, e.Cause, e.Attempts, seconds(e.Waited))
 }
 
 func (e *UnreachableError) Unwrap() error { return e.Err }

@@ -15,6 +15,7 @@ import (
 	"github.com/librec-auto/dropbox-post/internal/filter"
 	"github.com/librec-auto/dropbox-post/plugin/internal/credential"
 	"github.com/librec-auto/dropbox-post/plugin/internal/dbx"
+	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
 	"github.com/librec-auto/dropbox-post/plugin/internal/logging"
 	"github.com/librec-auto/dropbox-post/plugin/internal/progress"
 	"github.com/librec-auto/dropbox-post/plugin/internal/push"
@@ -90,7 +91,9 @@ type Result struct {
 
 // Post opens the credentials of elems and posts each element. Its error is
 // an interruption, the error of the one element posted, or how many failed;
-// an error before anything is sent comes with no Result.
+// an error before anything is sent comes with no Result. When Dropbox
+// could not be reached for an element (exit 12), the network has been
+// given up on once: the elements after it are not run.
 func Post(ctx context.Context, elems []configschema.Element, o Options) (*Result, error) {
 	if o.Log == nil {
 		o.Log = hclog.NewNullLogger()
@@ -104,10 +107,11 @@ func Post(ctx context.Context, elems []configschema.Element, o Options) (*Result
 		return nil, err
 	}
 	outs := make([]*Outcome, len(elems))
+	down := false // Dropbox could not be reached: the elements after are not run
 	for i, e := range elems {
 		out := &Outcome{Element: e, Status: NotRun}
 		outs[i] = out
-		if ctx.Err() != nil {
+		if ctx.Err() != nil || down && e.Option != configschema.Skip {
 			continue
 		}
 		if o.Pushing != nil {
@@ -115,6 +119,7 @@ func Post(ctx context.Context, elems []configschema.Element, o Options) (*Result
 		}
 		k := p.keyOf(e)
 		p.pushOne(ctx, out, clients[k], unchecked[k])
+		down = down || out.Status == Failed && exit.CodeOf(out.Err) == exit.Unreachable
 	}
 	res := &Result{Outcomes: outs, Totals: totals(outs)}
 	return res, p.failure(ctx, outs)

@@ -2,6 +2,7 @@ package study
 
 import (
 	"context"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -111,5 +112,34 @@ func TestPostInterrupted(t *testing.T) {
 	}
 	if s := res.Outcomes[2].Status; s != NotRun || res.Totals.NotRun != 2 {
 		t.Errorf("after the interruption: %s, totals %+v", s, res.Totals)
+	}
+}
+
+// TestPostGivesUpOnTheNetworkOnce: when Dropbox cannot be reached for an
+// element, the elements after it are not run (a skipped one is still
+// skipped), and the run's error is the network's (exit 12), naming them.
+func TestPostGivesUpOnTheNetworkOnce(t *testing.T) {
+	dir, elems := elements(t)
+	o, _ := options(t, dir)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead, _ := dbx.ParseAPIURL("http://"+ln.Addr().String(), "--api-url")
+	ln.Close() // nothing listens there: connection refused
+	o.Client = func(credential.Credential) (*dbx.Client, error) {
+		return dbx.New(dbx.Options{APIURL: dead, Token: dbx.Token{AccessToken: emutest.Token}, Reach: dbx.NewReach(0, nil)}), nil
+	}
+	res, err := Post(context.Background(), elems, o)
+	if exit.CodeOf(err) != exit.Unreachable || !strings.HasPrefix(err.Error(), `element 1 (line 3): looking up "/d/a.csv": cannot reach "`+dead.Host+`": connection refused (1 attempt); so element 3 (line 9) was not run: `) ||
+		!strings.Contains(err.Error(), "check the network connection") {
+		t.Fatalf("err = %v (code %d)", err, exit.CodeOf(err))
+	}
+	var got []string
+	for _, out := range res.Outcomes {
+		got = append(got, out.Status)
+	}
+	if strings.Join(got, ", ") != "failed, skipped, not run" || res.Totals.NotRun != 1 {
+		t.Fatalf("statuses %q, totals %+v", got, res.Totals)
 	}
 }
