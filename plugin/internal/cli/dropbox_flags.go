@@ -12,6 +12,7 @@ import (
 	"github.com/librec-auto/dropbox-post/plugin/internal/credential"
 	"github.com/librec-auto/dropbox-post/plugin/internal/dbx"
 	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
+	"github.com/librec-auto/dropbox-post/plugin/internal/logging"
 )
 
 // Environment variables that carry a credential, for CI and dashboards.
@@ -159,6 +160,12 @@ func (d *dropboxFlags) client(env *Env, c credential.Credential) (*dbx.Client, e
 	if env.reach == nil { // one for every client: a run gives a dead network up once
 		timeout, _ := d.networkTimeout(env)
 		env.reach = dbx.NewReach(timeout, env.Log.Named("dropbox"))
+		if env.TTY != nil && !env.StderrTerminal && !env.logOpts.Quiet {
+			// librec-auto hides stderr: the person at the terminal is told
+			// at once too, as the run's outcome is (startRunLog).
+			tty := logging.Escape(env.TTY)
+			env.reach.Notify = func(line string) { fmt.Fprintln(tty, "dropbox-post: "+line) }
+		}
 	}
 	return dbx.New(dbx.Options{
 		Reach:          env.reach,

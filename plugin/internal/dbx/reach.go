@@ -43,6 +43,10 @@ func reachWaits(n int) time.Duration {
 // client of a process (Options.Reach), so that a run of several elements
 // gives up on a dead network once. Safe for concurrent use.
 type Reach struct {
+	// Notify, if set, hears each line that is logged as well: where the
+	// log is not seen (librec-auto hides stderr), a person may be told.
+	Notify func(line string)
+
 	timeout time.Duration
 	log     hclog.Logger
 	now     func() time.Time
@@ -174,7 +178,7 @@ func (r *Reach) failed(host string, start time.Time, err error, probe bool) erro
 	}
 	wait := min(reachWaits(o.attempts), deadline.Sub(now))
 	o.next = now.Add(wait)
-	r.log.Warn(fmt.Sprintf("cannot reach %q: %s; retrying in %s (%d of %d)", host, cause, seconds(wait), o.attempts, planned(o.attempts, o.next, deadline)))
+	r.say(hclog.Warn, fmt.Sprintf("cannot reach %q: %s; retrying in %s (%d of %d)", host, cause, seconds(wait), o.attempts, planned(o.attempts, o.next, deadline)))
 	return nil
 }
 
@@ -200,7 +204,15 @@ func (r *Reach) reached(host string) {
 	}
 	delete(r.hosts, host)
 	close(o.changed)
-	r.log.Info(fmt.Sprintf("reached %q again", host))
+	r.say(hclog.Info, fmt.Sprintf("reached %q again", host))
+}
+
+// say logs line, and tells Notify.
+func (r *Reach) say(level hclog.Level, line string) {
+	r.log.Log(level, line)
+	if r.Notify != nil {
+		r.Notify(line)
+	}
 }
 
 // abandoned records that host's attempt ended without telling anything
