@@ -29,26 +29,31 @@ const (
 // on it), a file larger than 64 KiB. Errors are *exit.Error values with
 // code KeyFile.
 func ReadFile(path string) ([]byte, error) {
+	return readFile(path, "key file", "check its path, or make one with 'dropbox-post encrypt'")
+}
+
+// readFile is ReadFile for a file that messages call what, and whose
+// absence fixMissing says how to mend.
+func readFile(path, what, fixMissing string) ([]byte, error) {
 	f, err := regularfile.Open(path)
 	if err != nil {
 		var nr *regularfile.NotRegularError
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
-			return nil, exit.Wrap(exit.KeyFile, err, fmt.Sprintf("key file %q does not exist", path),
-				"check its path, or make one with 'dropbox-post encrypt'")
+			return nil, exit.Wrap(exit.KeyFile, err, fmt.Sprintf("%s %q does not exist", what, path), fixMissing)
 		case errors.As(err, &nr) && nr.IsDir():
-			return nil, exit.New(exit.KeyFile, fmt.Sprintf("key file %q is a directory", path),
-				"give the path of the key file itself, not of its folder")
+			return nil, exit.New(exit.KeyFile, fmt.Sprintf("%s %q is a directory", what, path),
+				"give the path of the "+what+" itself, not of its folder")
 		case errors.As(err, &nr):
-			return nil, exit.Wrap(exit.KeyFile, err, fmt.Sprintf("key file %q cannot be read: %v", path, nr),
-				"give the path of the key file itself (a regular file)")
+			return nil, exit.Wrap(exit.KeyFile, err, fmt.Sprintf("%s %q cannot be read: %v", what, path, nr),
+				"give the path of the "+what+" itself (a regular file)")
 		}
-		return nil, readError(path, err)
+		return nil, readError(path, what, err)
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
 	if err != nil {
-		return nil, readError(path, err)
+		return nil, readError(path, what, err)
 	}
 	if len(data) > maxFileSize {
 		return nil, exit.New(exit.KeyFile, fmt.Sprintf("%q is %s (it is larger than %d KiB)", path, ErrForeign, maxFileSize>>10), fixForeign)
@@ -56,13 +61,13 @@ func ReadFile(path string) ([]byte, error) {
 	return data, nil
 }
 
-func readError(path string, err error) error {
+func readError(path, what string, err error) error {
 	var pe *fs.PathError
 	cause := err
 	if errors.As(err, &pe) {
 		cause = pe.Err
 	}
-	return exit.Wrap(exit.KeyFile, err, fmt.Sprintf("cannot read key file %q: %v", path, cause),
+	return exit.Wrap(exit.KeyFile, err, fmt.Sprintf("cannot read %s %q: %v", what, path, cause),
 		"check that the file exists and that you may read it")
 }
 

@@ -13,7 +13,7 @@ import (
 // file, so that nothing is encrypted twice. Errors are *exit.Error values
 // with code KeyFile; they never show the file's content.
 func ReadCredential(path string) (credential.Credential, error) {
-	data, err := ReadFile(path)
+	data, err := readFile(path, "credential file", "check its path: --key names the file holding the token (or the .env or JSON credential) to encrypt")
 	if err != nil {
 		return credential.Credential{}, err
 	}
