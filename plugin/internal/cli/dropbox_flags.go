@@ -118,6 +118,7 @@ func (d *dropboxFlags) credential(ctx context.Context, env *Env, keyFile string)
 	}
 	if keyFile != "" {
 		c, _, err := openKeyFile(ctx, env, &d.pw, keyFile)
+		env.credentialFrom = fmt.Sprintf("key file %q", keyFile)
 		return c, err
 	}
 	c, err := credentialFromEnv(env)
@@ -125,7 +126,23 @@ func (d *dropboxFlags) credential(ctx context.Context, env *Env, keyFile string)
 		return credential.Credential{}, err
 	}
 	env.Redactor.Add(c.Secrets()...)
+	env.credentialFrom = envAccessToken
+	if c.Kind() == credential.Refresh {
+		env.credentialFrom = envAppKey + " and " + envRefreshToken
+	}
 	return c, nil
+}
+
+// blameCredential names, in an error that says Dropbox refused the
+// credential (exit 7), where that credential came from: a key file, or
+// the environment when no key file was given, so that a bad
+// DROPBOX_ACCESS_TOKEN is not taken for a bad key file.
+func (env *Env) blameCredential(err error) error {
+	ee, ok := err.(*exit.Error)
+	if !ok || ee.Code != exit.Auth || env.credentialFrom == "" {
+		return err
+	}
+	return exit.Wrap(ee.Code, ee, fmt.Sprintf("%s; it came from %s", ee.What, env.credentialFrom), ee.Fix)
 }
 
 // credentialFromEnv reads DROPBOX_APP_KEY (+ DROPBOX_APP_SECRET) +

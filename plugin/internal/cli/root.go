@@ -71,6 +71,9 @@ type Env struct {
 	// leading out of the study, loops, special files …; each is named in
 	// the summary): the run log's outcome line says how many.
 	leftOut int
+	// credentialFrom says where the one credential of the command came
+	// from (a key file, environment variables), "" until it is read.
+	credentialFrom string
 }
 
 // aboveProgress is a writer that clears the progress line before each
@@ -185,6 +188,7 @@ func run(ctx context.Context, env *Env, args []string) int {
 	if err == nil {
 		return int(exit.OK)
 	}
+	err = env.blameCredential(err)
 	code := exit.CodeOf(err)
 	if ctx.Err() != nil && code == exit.Failure || errors.Is(err, context.Canceled) {
 		code = exit.Interrupted

@@ -116,7 +116,7 @@ func Explain(err error, doing string) error {
 				"enable it in the App Console (Permissions tab), then run 'dropbox-post auth' again")
 		default:
 			return exit.Wrap(exit.Auth, err, fmt.Sprintf("%s: Dropbox refused the credential (%q)", doing, tag),
-				"check that the key file holds a current token for this app, or make a new one with 'dropbox-post auth'")
+				"check that the credential is a current one of this app, or make a key file that lasts with 'dropbox-post auth'")
 		}
 	}
 	var rl auth.RateLimitAPIError
