@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -161,10 +162,10 @@ func keyInfoCmd(env *Env) *cobra.Command {
 
 func keyUpgradeCmd(env *Env) *cobra.Command {
 	var pw passwordFlags
-	var output string
+	var to, output string
 	var force bool
 	cmd := &cobra.Command{
-		Use:   "upgrade FILE",
+		Use:   "upgrade FILE [--encrypted NEW [--force]] [--output text|json]",
 		Short: "Rewrite a librec-auto key file in dropbox-post's format, with the same password",
 		Long: `upgrade decrypts a librec-auto (Fernet, PBKDF2 with a fixed salt) key file
 and writes it again in place, atomically, in dropbox-post's format (Argon2id and
@@ -173,45 +174,76 @@ dropbox-post's format is left as it is.
 
 librec-auto's own dropbox_post.py and bin/encrypt.py cannot read the new
 format: keep a copy of the old file if they still have to, or write the new
-one elsewhere with --output and leave FILE as it is.`,
-		Example: `  dropbox-post key upgrade keys/dropbox.enc --output keys/dropbox-v1.enc -k "$PW"
+one elsewhere with --encrypted NEW and leave FILE as it is.
+
+--output is the format of what it says on stdout, as on every command: text
+(nothing; the log says what was done) or json (the file read, the one
+written, the formats). --output NEW, naming a file, is the old spelling of
+--encrypted NEW and still works, with a warning, for any NEW but "text" and
+"json".`,
+		Example: `  dropbox-post key upgrade keys/dropbox.enc --encrypted keys/dropbox-v1.enc -k "$PW"
   cp keys/dropbox.enc keys/dropbox.enc.librec-auto   # librec-auto's script reads only the old format
-  dropbox-post key upgrade keys/dropbox.enc -k "$PW"`,
+  dropbox-post key upgrade keys/dropbox.enc -k "$PW" --output json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if output != "" && output != "text" && output != "json" {
+				if to != "" {
+					return exit.Usagef("give the new key file with --encrypted alone; --output is text or json",
+						"--output %q and --encrypted %q both name the key file to write", output, to)
+				}
+				env.Log.Warn(fmt.Sprintf("--output FILE is now --encrypted FILE (--output is the format, text or json): writing %q", output))
+				to, output = output, ""
+			}
 			path := args[0]
 			info, err := keyfile.InspectFile(path)
 			if err != nil {
 				return err
 			}
+			done := upgradeJSON{File: path, From: info.Format.String(), Format: info.Format.String()}
 			if info.Format != keyfile.Legacy {
 				env.Log.Info("key file is already in the current format; left unchanged", "file", path, "format", info.Format.String())
-				return nil
+				return writeUpgrade(env, output, done)
 			}
 			c, password, err := openKeyFile(cmd.Context(), env, &pw, path)
 			if err != nil {
 				return err
 			}
-			out := path
-			if output != "" {
-				out = output
-			}
+			out := cmp.Or(to, path)
 			if err := keyfile.Save(out, c, password.Reveal(), out == path || force); err != nil {
 				return err
 			}
+			done.Written, done.Format = out, keyfile.V1.String()
 			env.Log.Info("upgraded key file", "file", out, "from", keyfile.Legacy.String(), "to", keyfile.V1.String())
 			if out == path {
-				env.Log.Warn(fmt.Sprintf("librec-auto's own dropbox_post.py can no longer read %q: if it still has to, restore the old file (e.g. from git), or keep a copy and write the new one elsewhere with --output", path))
+				env.Log.Warn(fmt.Sprintf("librec-auto's own dropbox_post.py can no longer read %q: if it still has to, restore the old file (e.g. from git), or keep a copy and write the new one elsewhere with --encrypted NEW", path))
 			} else {
 				env.Log.Info("left unchanged for librec-auto's own script", "file", path)
 			}
-			return nil
+			return writeUpgrade(env, output, done)
 		},
 	}
 	pw.register(cmd.Flags())
-	cmd.Flags().StringVar(&output, "output", "", "write the upgraded key to `FILE` and leave the original as it is (librec-auto's script reads only the original)")
-	cmd.Flags().BoolVar(&force, "force", false, "replace an existing --output file")
+	cmd.Flags().StringVar(&to, "encrypted", "", "write the upgraded key to the key file `NEW` and leave FILE as it is (librec-auto's script reads only FILE)")
+	cmd.Flags().BoolVar(&force, "force", false, "replace an existing NEW")
+	cmd.Flags().StringVar(&output, "output", "text", "output format: text or json")
 	return cmd
+}
+
+// upgradeJSON is what 'key upgrade --output json' prints.
+type upgradeJSON struct {
+	File    string `json:"file"`              // the key file upgraded
+	Written string `json:"written,omitempty"` // the key file written: FILE, NEW, or none when FILE was already current
+	From    string `json:"from"`              // FILE's format
+	Format  string `json:"format"`            // the format of what was written (or of FILE, left as it was)
+}
+
+func writeUpgrade(env *Env, output string, done upgradeJSON) error {
+	if output != "json" {
+		return nil
+	}
+	enc := json.NewEncoder(env.Stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(done)
 }
 
 // openKeyFile asks for the password of the key file at path and decrypts
