@@ -10,11 +10,19 @@
 //   - one 256 MiB file through a 50 MB/s link at 50 ms per request: the
 //     share of the link used;
 //   - 20,000 small files: peak memory;
+//   - a librec-auto study (study.go: 457 files, 1 KiB to 20 MiB, 310 MB)
+//     through a 50 MB/s link at 20 ms: the share of the link, and memory;
+//   - the scale line (scale.go): 10,000, 100,000 and 1,000,000 tiny files,
+//     pushed and pushed again unchanged: time, requests and peak memory
+//     per file;
 //   - a minute of --bwlimit: the rate the emulator saw against the limit;
 //   - hashing the 1 GiB file, against sha256sum;
-//   - the peers (peers.go): dropbox-post beside dbxcli and rclone, taken
-//     from $DBXCLI and $RCLONE, all through one TLS front (front.go), for
-//     the workloads of issue 13's table.
+//   - the peers (peers.go): dropbox-post beside dbxcli and rclone (as it
+//     comes, and tuned), taken from $DBXCLI and $RCLONE, all through one
+//     TLS front (front.go), for the workloads of issues 13 and 22.
+//
+// Each row gives its limit: the bound no client can beat on that workload
+// (round trips at the emulated latency, bytes at the link's rate).
 //
 // The emulator and dropbox-post run as separate processes (bin/dropbox-post,
 // built by `make bench`), so that peak memory is dropbox-post's own.
@@ -24,6 +32,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"flag"
@@ -48,17 +57,20 @@ import (
 const token = "bench-token"
 
 var (
-	bin     = flag.String("bin", "bin/dropbox-post", "the dropbox-post binary")
-	smallN  = flag.Int("small", 2000, "files in the small-files case")
-	bigMiB  = flag.Int("big", 1024, "MiB of the large file")
-	manyN   = flag.Int("many", 20000, "files in the memory case")
-	latency = flag.Duration("latency", 20*time.Millisecond, "emulator latency for the small-files cases")
-	only    = flag.String("only", "", "run only this case: small, big, link, many, bwlimit or peers")
-	linkMiB = flag.Int("link-size", 256, "MiB of the file in the link case")
-	linkBW  = flag.Int64("link-bandwidth", 50_000_000, "bytes per second of the emulated link in the link case")
-	linkLat = flag.Duration("link-latency", 50*time.Millisecond, "latency of the emulated link in the link case")
-	bwRate  = flag.Int64("bwlimit", 4<<20, "bytes per second of --bwlimit in the bwlimit case")
-	bwMiB   = flag.Int("bwlimit-size", 240, "MiB sent in the bwlimit case (240 MiB at 4 MiB/s: a minute)")
+	bin         = flag.String("bin", "bin/dropbox-post", "the dropbox-post binary")
+	smallN      = flag.Int("small", 2000, "files in the small-files case")
+	bigMiB      = flag.Int("big", 1024, "MiB of the large file")
+	manyN       = flag.Int("many", 20000, "files in the memory case")
+	latency     = flag.Duration("latency", 20*time.Millisecond, "emulator latency for the small-files cases")
+	only        = flag.String("only", "", "run only this case: small, big, link, many, study, scale, bwlimit or peers")
+	linkMiB     = flag.Int("link-size", 256, "MiB of the file in the link case")
+	linkBW      = flag.Int64("link-bandwidth", 50_000_000, "bytes per second of the emulated link in the link case")
+	linkLat     = flag.Duration("link-latency", 50*time.Millisecond, "latency of the emulated link in the link case")
+	bwRate      = flag.Int64("bwlimit", 4<<20, "bytes per second of --bwlimit in the bwlimit case")
+	bwMiB       = flag.Int("bwlimit-size", 240, "MiB sent in the bwlimit case (240 MiB at 4 MiB/s: a minute)")
+	studyBW     = flag.Int64("study-bandwidth", 50_000_000, "bytes per second of the emulated link in the study case")
+	studyLat    = flag.Duration("study-latency", 20*time.Millisecond, "latency of the emulated link in the study case")
+	scaleCounts = flag.String("scale", "10000,100000,1000000", "numbers of files in the scale case, comma-separated")
 )
 
 func main() {
@@ -72,7 +84,7 @@ func main() {
 	for _, c := range []struct {
 		name string
 		run  func(string) []row
-	}{{"small", smallFiles}, {"big", bigFile}, {"link", linkFile}, {"many", manyFiles}, {"bwlimit", bwLimit}, {"peers", func(d string) []row { peerBench(d); return nil }}} {
+	}{{"small", smallFiles}, {"big", bigFile}, {"link", linkFile}, {"many", manyFiles}, {"study", studyCase}, {"scale", scaleCase}, {"bwlimit", bwLimit}, {"peers", func(d string) []row { peerBench(d); return nil }}} {
 		if *only == "" || *only == c.name {
 			rows = append(rows, c.run(dir)...)
 		}
@@ -89,6 +101,7 @@ type row struct {
 	sent     int64 // bytes the emulator received
 	rssMiB   float64
 	cpu      time.Duration // dropbox-post's CPU time (user + system)
+	limit    string        // the bound no client can beat, and why
 	note     string
 }
 
@@ -97,7 +110,7 @@ func print(rows []row) {
 		return
 	}
 	w := tabwriter.NewWriter(os.Stdout, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "case\twall\tCPU\trequests\tbytes sent\tpeak RSS\tnote")
+	fmt.Fprintln(w, "case\twall\tCPU\trequests\tbytes sent\tpeak RSS\tlimit\tnote")
 	for _, r := range rows {
 		rss := "-"
 		if r.rssMiB > 0 {
@@ -111,7 +124,7 @@ func print(rows []row) {
 		if r.cpu > 0 {
 			cpu = r.cpu.Round(time.Millisecond).String()
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.name, r.wall.Round(time.Millisecond), cpu, req, mib(r.sent), rss, r.note)
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.name, r.wall.Round(time.Millisecond), cpu, req, mib(r.sent), rss, cmp.Or(r.limit, "-"), r.note)
 	}
 	w.Flush()
 	fmt.Println()
@@ -154,8 +167,10 @@ func smallFiles(dir string) []row {
 		ours.note += fmt.Sprintf("; 2x(4 round trips) = %v, for scale (the target is set at -latency 100ms)", bound)
 	}
 
+	ours.limit = fmt.Sprintf("%v: 4 round trips (list, start_batch, append_batch, commit)", 4**latency)
 	emu.reset()
 	again := push(emu, root, "/ours", "dropbox-post push, unchanged")
+	again.limit = fmt.Sprintf("%v: 1 round trip (list)", *latency)
 	again.note = fmt.Sprintf("%d requests (target at most 5: %s)", again.requests, met(again.requests <= 5))
 	return []row{ref, ours, again}
 }
@@ -182,6 +197,7 @@ func bigFile(dir string) []row {
 	emu.reset()
 	ours := push(emu, path, "/big", "dropbox-post push, one large file")
 	ratio := raw.wall.Seconds() / ours.wall.Seconds()
+	ours.limit = fmt.Sprintf("%v: the raw stream", raw.wall.Round(time.Millisecond))
 	ours.note = fmt.Sprintf("%.0f MB/s, %.0f%% of the raw stream (target 70%%: %s); peak RSS target under 256 MiB: %s",
 		float64(size)/ours.wall.Seconds()/1e6, 100*ratio, met(ratio >= 0.7), met(ours.rssMiB < 256))
 	emu.stop()
@@ -218,6 +234,7 @@ func linkFile(dir string) []row {
 	defer emu.stop()
 	ours := push(emu, path, "/link", "dropbox-post push through the link")
 	used := float64(size) / float64(*linkBW) / ours.wall.Seconds()
+	ours.limit = fmt.Sprintf("%v: the bytes at the link's rate", seconds(float64(size)/float64(*linkBW)).Round(10*time.Millisecond))
 	ours.note = fmt.Sprintf("%.1f%% of the link (target 95%%: %s)", 100*used, met(used >= 0.95))
 	os.Remove(path)
 	return []row{ours}
@@ -242,6 +259,7 @@ func bwLimit(dir string) []row {
 	check(err)
 	got := float64(st.BytesReceived+st.BytesSent) / ours.wall.Seconds()
 	off := 100 * (got/float64(*bwRate) - 1)
+	ours.limit = fmt.Sprintf("%d B/s: the limit", *bwRate)
 	ours.note = fmt.Sprintf("%.0f B/s against a limit of %d: %+.1f%% (target within 5%%: %s)", got, *bwRate, off, met(off > -5 && off < 5))
 	os.RemoveAll(root)
 	return []row{ours}
@@ -388,6 +406,9 @@ func mib(n int64) string {
 	}
 	return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
 }
+
+// removeAll removes a case's files (scratch space for the next).
+func removeAll(path string) { check(os.RemoveAll(path)) }
 
 func check(err error) {
 	if err != nil {

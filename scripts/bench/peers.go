@@ -23,7 +23,7 @@ import (
 // The peer cases: dropbox-post beside dbxcli and rclone, all through the
 // same TLS front (see front), against the same emulator.
 var (
-	peerCases  = flag.String("peer-cases", "small,rerun,many,big,link", "peer workloads to run: small (and rerun after it), many, big, link")
+	peerCases  = flag.String("peer-cases", "small,rerun,study,many,big,link", "peer workloads to run: small (and rerun after it), study, many, big, link")
 	peersSmall = flag.Int("peers-small", 300, "files of 4 KiB in the peers' small-files case (the issue's table uses 2000; dbxcli takes about 0.1 s per file at 100 ms)")
 	peersMany  = flag.Int("peers-many", 2000, "files of 1-3 KiB in the peers' many-files case (the issue's table uses 20000; rclone takes minutes per thousand)")
 	peersBig   = flag.Int("peers-big", 1024, "MiB of the peers' large file")
@@ -32,6 +32,9 @@ var (
 	smallLat   = flag.Duration("peers-small-latency", 100*time.Millisecond, "latency per request in the peers' small-files case")
 	rerunLat   = flag.Duration("peers-rerun-latency", 20*time.Millisecond, "latency per request in the peers' unchanged re-run")
 )
+
+// rcloneTuned are the flags of "rclone tuned".
+var rcloneTuned = []string{"--transfers", "32", "--checkers", "32", "--dropbox-batch-mode", "off"}
 
 // peer is one client measured: how to post a folder or a file.
 type peer struct {
@@ -72,20 +75,28 @@ func peers(dir string, fr *front) []*peer {
 			return c
 		}
 	}
-	rclone := &peer{name: "rclone"}
+	// rclone twice: as it comes, and with the settings that suit many
+	// small files best here (more transfers and checkers; batch mode off,
+	// since its batches wait for a timeout before they commit).
+	rclone := &peer{name: "rclone default"}
+	tuned := &peer{name: "rclone tuned"}
 	if p, why := rcloneBinary(dir); p == "" {
-		rclone.missing = why
+		rclone.missing, tuned.missing = why, why
 	} else {
 		conf := filepath.Join(dir, "rclone.conf")
 		// A zero expiry never expires: rclone does not ask the OAuth host.
 		check(os.WriteFile(conf, []byte("[dbx]\ntype = dropbox\ntoken = {\"access_token\":\""+token+"\",\"token_type\":\"bearer\",\"expiry\":\"0001-01-01T00:00:00Z\"}\n"), 0o600))
-		rclone.cmd = func(local, dest string, _ bool) *exec.Cmd {
-			c := exec.Command(p, "copy", "--transfers", "8", "--dropbox-batch-mode", "sync", local, "dbx:"+dest)
-			c.Env = fr.env("HOME="+home, "RCLONE_CONFIG="+conf)
-			return c
+		run := func(flags ...string) func(local, dest string, _ bool) *exec.Cmd {
+			return func(local, dest string, _ bool) *exec.Cmd {
+				c := exec.Command(p, append(append([]string{"copy"}, flags...), local, "dbx:"+dest)...)
+				c.Env = fr.env("HOME="+home, "RCLONE_CONFIG="+conf)
+				return c
+			}
 		}
+		rclone.cmd = run()
+		tuned.cmd = run(rcloneTuned...)
 	}
-	return []*peer{dp, dbxcli, rclone}
+	return []*peer{dp, dbxcli, rclone, tuned}
 }
 
 // scriptPeer is the original script's way (files/upload one file at a
@@ -163,8 +174,9 @@ type peerWorkload struct {
 	file    bool
 	latency time.Duration
 	emuArgs []string
-	size    int64 // bytes posted, for the link's use
-	link    int64 // bytes per second of the link; 0: none
+	size    int64  // bytes posted, for the link's use
+	link    int64  // bytes per second of the link; 0: none
+	limit   string // the bound no client can beat, and why
 }
 
 func peerBench(dir string) {
@@ -189,8 +201,10 @@ func peerBench(dir string) {
 			writeRandom(filepath.Join(root, fmt.Sprintf("exp%05d/result/out-%d.csv", i%10, i)), 4096, uint64(i))
 		}
 		syncDisks()
-		small := peerWorkload{name: fmt.Sprintf("%d × 4 KiB, %v per request", *peersSmall, *smallLat), local: root, latency: *smallLat}
-		rerun := peerWorkload{name: fmt.Sprintf("the same, unchanged re-run (%v)", *rerunLat), local: root, latency: *rerunLat}
+		small := peerWorkload{name: fmt.Sprintf("%d × 4 KiB, %v per request", *peersSmall, *smallLat), local: root, latency: *smallLat,
+			limit: fmt.Sprintf("%v: 4 round trips (list, open sessions, send, commit)", 4**smallLat)}
+		rerun := peerWorkload{name: fmt.Sprintf("the same, unchanged re-run (%v)", *rerunLat), local: root, latency: *rerunLat,
+			limit: fmt.Sprintf("%v: 1 round trip (list), plus each client's start", *rerunLat)}
 		if *peersSmall != 2000 {
 			small.name += fmt.Sprintf(" (scaled down from the issue's 2,000: -peers-small %d)", *peersSmall)
 		}
@@ -199,6 +213,16 @@ func peerBench(dir string) {
 		if t2 != "" {
 			tables = append(tables, t2)
 		}
+		os.RemoveAll(root)
+	}
+	if want["study"] {
+		root := filepath.Join(dir, "peers-study")
+		n, size := writeStudy(root)
+		syncDisks()
+		link := seconds(float64(size) / float64(*studyBW))
+		tables = append(tables, runRepeated(fr, ps, peerWorkload{name: fmt.Sprintf("a librec-auto study: %d files, 1 KiB–20 MiB, %.0f MB, through %.0f MB/s at %v", n, float64(size)/1e6, float64(*studyBW)/1e6, *studyLat),
+			local: root, latency: *studyLat, emuArgs: []string{"--bandwidth", fmt.Sprint(*studyBW)}, size: size, link: *studyBW,
+			limit: fmt.Sprintf("%v: the bytes at the link's rate", link.Round(10*time.Millisecond))}))
 		os.RemoveAll(root)
 	}
 	if want["many"] {
@@ -228,7 +252,8 @@ func peerBench(dir string) {
 		writeRandom(path, size, 7)
 		syncDisks()
 		tables = append(tables, runRepeated(fr, ps, peerWorkload{name: fmt.Sprintf("one file of %d MiB through %.0f MB/s at %v", *linkMiB, float64(*linkBW)/1e6, *linkLat),
-			local: path, file: true, latency: *linkLat, emuArgs: []string{"--bandwidth", fmt.Sprint(*linkBW)}, size: size, link: *linkBW}))
+			local: path, file: true, latency: *linkLat, emuArgs: []string{"--bandwidth", fmt.Sprint(*linkBW)}, size: size, link: *linkBW,
+			limit: fmt.Sprintf("%v: the bytes at the link's rate", seconds(float64(size)/float64(*linkBW)).Round(10*time.Millisecond))}))
 		os.Remove(path)
 	}
 	fmt.Println()
@@ -365,6 +390,9 @@ func measure(emu *emulator, p *peer, w peerWorkload) peerResult {
 func table(w peerWorkload, rs []peerResult, ps []*peer) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s\n", w.name)
+	if w.limit != "" {
+		fmt.Fprintf(&b, "  limit: %s\n", w.limit)
+	}
 	tw := tabwriter.NewWriter(&b, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "  client\twall\tvs dropbox-post\trequests\tCPU\tpeak RSS\tserver CPU\tnote")
 	ours := oursOf(rs)
