@@ -60,6 +60,19 @@ func OpenIn(root *os.Root, name string) (*os.File, error) {
 	return open(name, root.Stat, root.OpenFile)
 }
 
+// OpenScanned is OpenIn for a file a scan has just found to be a regular
+// file, in a tree read many files at a time: where opening cannot wait
+// (O_NONBLOCK, on Unix), it is not looked at again before it is opened, a
+// look-up per file saved; the open file is checked all the same, so that
+// anything swapped in since is refused, without waiting (a socket swapped
+// in fails to open). Elsewhere it is OpenIn.
+func OpenScanned(root *os.Root, name string) (*os.File, error) {
+	if openFlags == 0 {
+		return OpenIn(root, name)
+	}
+	return open(name, nil, root.OpenFile)
+}
+
 // Open opens the regular file at path (following symbolic links) for
 // reading. A path that is not a regular file gives an *fs.PathError whose
 // Err is a *NotRegularError, before anything is read and without waiting.
@@ -70,14 +83,16 @@ func Open(path string) (*os.File, error) {
 }
 
 // open is Open with the stat and open of a file system: the process's, or
-// an os.Root's.
+// an os.Root's (stat nil: the file is not looked at before it is opened).
 func open(name string, stat func(string) (fs.FileInfo, error),
 	openFile func(string, int, fs.FileMode) (*os.File, error)) (*os.File, error) {
 	refuse := func(m fs.FileMode) error {
 		return &fs.PathError{Op: "open", Path: name, Err: &NotRegularError{Kind: kind(m)}}
 	}
-	if fi, err := stat(name); err == nil && !fi.Mode().IsRegular() {
-		return nil, refuse(fi.Mode())
+	if stat != nil {
+		if fi, err := stat(name); err == nil && !fi.Mode().IsRegular() {
+			return nil, refuse(fi.Mode())
+		}
 	}
 	f, err := openFile(name, os.O_RDONLY|openFlags, 0)
 	if err != nil {

@@ -78,3 +78,43 @@ func TestOpen(t *testing.T) {
 		t.Errorf("missing: %v", err)
 	}
 }
+
+// TestOpenScanned: a regular file in a root opens and reads; a FIFO, a
+// folder and a socket are refused at once, without waiting.
+func TestOpenScanned(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "r.csv"), []byte("1,2\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mkfifo(filepath.Join(dir, "fifo"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(filepath.Join(dir, "folder"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("unix", filepath.Join(dir, "sock"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
+	f, err := OpenScanned(root, "r.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := io.ReadAll(f)
+	f.Close()
+	if err != nil || string(b) != "1,2\n" {
+		t.Errorf("r.csv: read %q, %v", b, err)
+	}
+	for _, name := range []string{"fifo", "folder", "sock"} {
+		if f, err := OpenScanned(root, name); err == nil {
+			f.Close()
+			t.Errorf("%s: opened", name)
+		}
+	}
+}
