@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/librec-auto/dropbox-post/internal/emulator/store"
 )
@@ -22,6 +23,9 @@ import (
 //	POST /emulator/refresh-tokens  {"client_id": K, "scope": "a b"} answers {"refresh_token": …}
 //	POST /emulator/revoke          {"refresh_token": T} revokes T (404 if unknown)
 //	POST /emulator/reset-cursors   every list_folder cursor given so far answers 409 reset
+//	POST /emulator/expire-sessions every upload session opened so far answers not_found
+//	POST /emulator/contend         {"for": "30s"} locks the namespace: commits fail with
+//	                               too_many_write_operations (Limits.ContentionShape)
 //	GET  /emulator/files           every file: path, size, content hash, rev, id
 //	GET  /emulator/file?path=P     the content of P; its FileInfo in the Emulator-File header
 //	POST /emulator/sink            receives a body as upload data is received (its content hash
@@ -63,6 +67,17 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 	case "reset-cursors":
 		s.ResetCursors()
+		w.WriteHeader(http.StatusNoContent)
+	case "expire-sessions":
+		s.ExpireSessions()
+		w.WriteHeader(http.StatusNoContent)
+	case "contend":
+		d, err := time.ParseDuration(params["for"])
+		if err != nil || d <= 0 {
+			writeText(w, http.StatusBadRequest, "for: give a positive duration such as 30s")
+			return
+		}
+		s.Contend(d)
 		w.WriteHeader(http.StatusNoContent)
 	case "tokens":
 		tok := params["access_token"]
@@ -108,6 +123,7 @@ var adminMethods = map[string]string{
 	"stats": http.MethodGet, "files": http.MethodGet, "file": http.MethodGet, "sink": http.MethodPost,
 	"stats/reset": http.MethodPost, "expire-tokens": http.MethodPost, "tokens": http.MethodPost,
 	"refresh-tokens": http.MethodPost, "revoke": http.MethodPost, "reset-cursors": http.MethodPost,
+	"expire-sessions": http.MethodPost, "contend": http.MethodPost,
 }
 
 // adminParams reads a JSON object or a form.

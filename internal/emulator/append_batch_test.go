@@ -123,7 +123,7 @@ func TestConcurrentSessionHashJoinedFromChunks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, off := range []int{2 * store.ConcurrentBlock, 0} { // out of order; the last one closes
+	for _, off := range []int{0, 2 * store.ConcurrentBlock} { // the last one closes
 		a := files.NewUploadSessionAppendArg(files.NewUploadSessionCursor(st.SessionId, uint64(off)))
 		end := off + 2*store.ConcurrentBlock
 		if end > len(data) {

@@ -157,25 +157,30 @@ func (w *cutWriter) Write(p []byte) (int, error) {
 
 // commitGate is the account's write lock when write contention is on: a
 // commit that finds it taken fails with too_many_write_operations, and
-// each commit holds it for at least hold, so that overlap is real.
+// each commit holds it for at least hold, so that overlap is real. While
+// the namespace is locked (window, Limits.Contention), every commit
+// fails so.
 type commitGate struct {
-	on   bool
-	hold time.Duration
-	mu   sync.Mutex
+	on     bool
+	hold   time.Duration
+	mu     sync.Mutex
+	window *lockWindow
 }
 
-func newCommitGate(on bool, hold time.Duration) *commitGate {
-	return &commitGate{on: on, hold: hold}
+func newCommitGate(on bool, hold time.Duration, window *lockWindow) *commitGate {
+	return &commitGate{on: on, hold: hold, window: window}
 }
 
-// enter takes the lock, or reports contention. The returned func releases
-// it.
-func (g *commitGate) enter() (func(), bool) {
+// enter takes the lock, or says why not. The returned func releases it.
+func (g *commitGate) enter() (func(), contention) {
+	if g.window.held() {
+		return nil, locked
+	}
 	if !g.on {
-		return func() {}, true
+		return func() {}, uncontended
 	}
 	if !g.mu.TryLock() {
-		return nil, false
+		return nil, overlapped
 	}
 	start := time.Now()
 	return func() {
@@ -183,7 +188,7 @@ func (g *commitGate) enter() (func(), bool) {
 			time.Sleep(d)
 		}
 		g.mu.Unlock()
-	}, true
+	}, uncontended
 }
 
 // contended answers a single commit that met another one: 429 with reason

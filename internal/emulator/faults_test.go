@@ -188,8 +188,8 @@ func TestWriteContention(t *testing.T) {
 	sess.Mu.Lock()
 	s.sessions.AppendData(sess, 0, []byte("b"), true)
 	sess.Mu.Unlock()
-	release, ok := s.gate.enter()
-	if !ok {
+	release, why := s.gate.enter()
+	if why != uncontended {
 		t.Fatal("gate busy")
 	}
 	res, err := c.UploadSessionFinishBatchV2(files.NewUploadSessionFinishBatchArg([]*files.UploadSessionFinishArg{

@@ -40,11 +40,11 @@ func (c *call) readPathArg(v any, path **string) (string, bool) {
 }
 
 // commit runs one change under the account's write lock and answers: 429
-// when it meets another commit, 500 when the disk fails, 409 with the
-// endpoint error, or 200 with the result.
+// when it meets another commit or a locked namespace, 500 when the disk
+// fails, 409 with the endpoint error, or 200 with the result.
 func (c *call) commit(change func() (any, *store.Union, error)) {
-	release, ok := c.s.gate.enter()
-	if !ok {
+	release, why := c.s.gate.enter()
+	if why != uncontended {
 		c.contended()
 		return
 	}

@@ -198,10 +198,9 @@ func (s *Server) upload(c *call) {
 		return
 	}
 	fc.Content, fc.Hash = content, hash
-	release, ok := s.gate.enter()
-	if !ok {
-		s.store.Blobs.Discard(content)
-		c.contended()
+	release, why := s.gate.enter()
+	if why != uncontended {
+		c.contendedUpload(why, content, hash)
 		return
 	}
 	res, err := s.store.CommitFiles([]store.FileCommit{fc})

@@ -108,8 +108,12 @@ func (s *Server) finishBatch(c *call) ([]batchEntry, bool) {
 		out[i].failure = fe
 	}
 
-	release, ok := s.gate.enter()
-	if !ok {
+	release, why := s.gate.enter()
+	if why != uncontended && s.wholeCall(why, true) {
+		c.contended()
+		return nil, false
+	}
+	if why != uncontended {
 		s.fault(faultWriteContention, c.route.name)
 		for _, i := range ready {
 			out[i].failure = store.WriteErr("too_many_write_operations")

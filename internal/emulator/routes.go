@@ -54,6 +54,7 @@ func (s *Server) routeTable() map[string]*route {
 		{name: "files/delete_v2", scope: "files.content.write", handler: s.delete},
 		{name: "files/download", style: downloadStyle, scope: "files.content.read", handler: s.download},
 		{name: "users/get_current_account", scope: "account_info.read", noArg: true, handler: s.currentAccount},
+		{name: "users/get_space_usage", scope: "account_info.read", noArg: true, handler: s.spaceUsage},
 		{name: "sharing/create_shared_link_with_settings", scope: "sharing.write", handler: s.createSharedLink},
 		{name: "sharing/list_shared_links", scope: "sharing.read", handler: s.listSharedLinks},
 		{name: "check/user", scope: "account_info.read", handler: s.checkUser},
@@ -99,6 +100,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, rt *route) {
 	}
 
 	if !s.sleep(r, s.opts.Latency) {
+		return
+	}
+	if s.refuseHeaders(w, r, rt) {
 		return
 	}
 	if s.injectFault(w, r, rt) {

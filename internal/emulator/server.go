@@ -81,6 +81,9 @@ type Options struct {
 	// Strict turns on answers the real Dropbox might give where nobody
 	// here could confirm what it does (see strict.go).
 	Strict Strict
+	// Limits are the real service's limits: request headers, a locked
+	// namespace, a quota, session lifetime (see limits.go).
+	Limits Limits
 	// Hook, when set, is called as each API request arrives and again
 	// when its work is done, before it is answered (see hooks.go). Tests
 	// use it to act at a precise point of a client's work.
@@ -155,9 +158,11 @@ func New(opts Options) (*Server, error) {
 		stats:    newStatsRecorder(),
 		faults:   newFaults(opts, seed),
 		limiter:  newLimiter(opts.Bandwidth),
-		gate:     newCommitGate(opts.WriteContention, opts.CommitDuration),
+		gate:     newCommitGate(opts.WriteContention, opts.CommitDuration, newLockWindow(opts.Limits)),
 		jobs:     newBatchJobs(),
 	}
+	s.sessions.SetLifetime(opts.Limits.SessionTTL, opts.Limits.Now)
+	st.SetQuota(opts.Limits.Quota)
 	s.auth = newAuthStore(opts, st)
 	s.routes = s.routeTable()
 	return s, nil
@@ -187,6 +192,9 @@ func (o Options) Validate() error {
 		return errors.New("bandwidth must not be negative")
 	}
 	if err := o.Strict.validate(); err != nil {
+		return err
+	}
+	if err := o.Limits.validate(); err != nil {
 		return err
 	}
 	for _, a := range o.Apps {

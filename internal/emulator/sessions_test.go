@@ -86,7 +86,12 @@ func TestConcurrentSessionOutOfOrder(t *testing.T) {
 	if e, ok := as[files.UploadSessionAppendV2APIError](appendAt(0, 1000, false)); !ok || e.EndpointError.Tag != "concurrent_session_invalid_data_size" {
 		t.Errorf("short chunk: %+v", e)
 	}
-	// The last chunk first (closing), then the others in reverse order.
+	// The middle chunk, then the closing one: the first is missing, and
+	// a closed session takes no more data (files.stone,
+	// UploadSessionAppendArg.close).
+	if err := appendAt(block, 2*block, false); err != nil {
+		t.Fatal(err)
+	}
 	if err := appendAt(2*block, len(data), true); err != nil {
 		t.Fatal(err)
 	}
@@ -95,12 +100,25 @@ func TestConcurrentSessionOutOfOrder(t *testing.T) {
 	if e, ok := as[files.UploadSessionFinishAPIError](err); !ok || e.EndpointError.Tag != "concurrent_session_missing_data" {
 		t.Fatalf("finish with data missing: %v", err)
 	}
-	if err := appendAt(block, 2*block, false); err != nil {
+	for _, re := range []struct {
+		off, end int
+		close    bool
+	}{{0, block, false}, {block, 2 * block, false}, {2 * block, len(data), true}} {
+		if e, ok := as[files.UploadSessionAppendV2APIError](appendAt(re.off, re.end, re.close)); !ok || e.EndpointError.Tag != "closed" {
+			t.Errorf("append at %d to a closed session: %v, want closed", re.off, e)
+		}
+	}
+	// Another session, in order but for the closing chunk, which goes last.
+	st, err = c.UploadSessionStart(arg, nil)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if err := appendAt(0, block, false); err != nil {
-		t.Fatal(err)
+	for _, a := range [][2]int{{block, 2 * block}, {0, block}, {2 * block, len(data)}} {
+		if err := appendAt(a[0], a[1], a[1] == len(data)); err != nil {
+			t.Fatal(err)
+		}
 	}
+	fin = files.NewUploadSessionFinishArg(cursor(st.SessionId, len(data)), files.NewCommitInfo("/conc.bin"))
 	_, err = c.UploadSessionFinish(fin, bytes.NewReader([]byte("more")))
 	if e, ok := as[files.UploadSessionFinishAPIError](err); !ok || e.EndpointError.Tag != "concurrent_session_data_not_allowed" {
 		t.Fatalf("finish with data: %v", err)

@@ -37,9 +37,10 @@ const (
 	faultResetBefore     = "reset_before"
 	faultResetAfter      = "reset_after"
 	faultWriteContention = "write_contention"
+	faultHeaderLimit     = "header_limit"
 )
 
-var faultKinds = []string{faultFail500, faultFail503, faultThrottle, faultResetBefore, faultResetAfter, faultWriteContention}
+var faultKinds = []string{faultFail500, faultFail503, faultThrottle, faultResetBefore, faultResetAfter, faultWriteContention, faultHeaderLimit}
 
 type routeCounter struct {
 	requests, received, sent atomic.Int64

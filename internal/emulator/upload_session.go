@@ -185,9 +185,9 @@ func (s *Server) sessionFinish(c *call) {
 		return
 	}
 	fc.Content, fc.Hash = sess.Content, sess.Hash
-	release, ok := s.gate.enter()
-	if !ok {
-		c.contended()
+	release, why := s.gate.enter()
+	if why != uncontended {
+		c.contendedFinish(why)
 		return
 	}
 	res, err := s.store.CommitFiles([]store.FileCommit{fc})

@@ -129,6 +129,14 @@ func (s *Store) commitFile(c FileCommit, now time.Time) (CommitResult, []Record,
 		}
 	}
 
+	grow := c.Content.Size()
+	if replace {
+		grow -= existing.size
+	}
+	if s.overQuota(grow) {
+		return fail(WriteErr("insufficient_space"))
+	}
+
 	var recs []Record
 	parent, recs = s.makeFolders(parent, missing)
 	seq := s.nextSeq()

@@ -58,6 +58,7 @@ type Store struct {
 	seq    uint64
 	epoch  string // cursors from another epoch (another run) are reset
 	links  map[string]*link
+	quota  int64 // bytes the files may take; 0: no limit (quota.go)
 
 	Blobs   *BlobStore
 	journal *journal // nil in memory

@@ -8,6 +8,7 @@ import (
 	"os"
 	"sort"
 	"sync"
+	"time"
 )
 
 // Upload sessions. A sequential session receives its data in order and
@@ -45,6 +46,8 @@ type Session struct {
 
 	Content Blob // once assembled (kept if the commit fails)
 	Hash    string
+
+	started time.Time // for Sessions' lifetime
 }
 
 // Sessions are the open upload sessions, by id.
@@ -52,20 +55,27 @@ type Sessions struct {
 	blobs *BlobStore
 	mu    sync.Mutex
 	m     map[string]*Session
+	ttl   time.Duration    // 0: sessions never expire (SetLifetime)
+	now   func() time.Time // the clock of ttl
 }
 
 // NewSessions returns an empty set of sessions whose data goes to bs.
 func NewSessions(bs *BlobStore) *Sessions {
-	return &Sessions{blobs: bs, m: map[string]*Session{}}
+	return &Sessions{blobs: bs, m: map[string]*Session{}, now: time.Now}
 }
 
-// NewSessionID returns an id like Dropbox's "pid_upload_session:ABC…".
+// NewSessionID returns an id like Dropbox's "pid_upload_session:ABC…",
+// 69 characters long as real ones are (files.stone's example
+// "pid_upload_session:h-NtwvAdw3XDqqHmb0J2t0XfIaSnQw2Eor59pfZI9D_ZGNJ4Ew",
+// and the id in the answer quoted by ShareX/ShareX#8415), so that the
+// headers of append_batch, which carry one id per entry, have their real
+// size.
 func NewSessionID() string {
-	var b [18]byte
-	binary.LittleEndian.PutUint64(b[:], rand.Uint64())
-	binary.LittleEndian.PutUint64(b[8:], rand.Uint64())
-	binary.LittleEndian.PutUint16(b[16:], uint16(rand.Uint32()))
-	return "pid_upload_session:" + base64.RawURLEncoding.EncodeToString(b[:])
+	var b [40]byte
+	for i := 0; i < len(b); i += 8 {
+		binary.LittleEndian.PutUint64(b[i:], rand.Uint64())
+	}
+	return "pid_upload_session:" + base64.RawURLEncoding.EncodeToString(b[:])[:50]
 }
 
 // Start opens a session and returns its id.
@@ -78,16 +88,22 @@ func (ss *Sessions) Start(concurrent bool) (string, *Session) {
 	}
 	id := NewSessionID()
 	ss.mu.Lock()
+	sess.started = ss.now()
 	ss.m[id] = sess
 	ss.mu.Unlock()
 	return id, sess
 }
 
-// Get returns the session of an id, or nil.
+// Get returns the session of an id, or nil (unknown, or expired).
 func (ss *Sessions) Get(id string) *Session {
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
-	return ss.m[id]
+	sess := ss.m[id]
+	if sess != nil && ss.ttl > 0 && ss.now().Sub(sess.started) >= ss.ttl {
+		delete(ss.m, id) // expired: not_found from now on, as on Dropbox
+		return nil
+	}
+	return sess
 }
 
 // CloseAll forgets sessions; their temporary files go with the data
@@ -166,7 +182,11 @@ func (ss *Sessions) AppendHashed(sess *Session, off int64, data []byte, digests 
 		return WriteErr("concurrent_session_invalid_offset"), nil
 	case sess.Concurrent && !close && n%ConcurrentBlock != 0:
 		return WriteErr("concurrent_session_invalid_data_size"), nil
-	case sess.Concurrent && sess.Closed && (off >= sess.size || (close && off+n != sess.size)):
+	case sess.Concurrent && sess.Closed:
+		// files.stone, UploadSessionAppendArg.close: once closed, "you
+		// won't be able to call upload_session/append:2 anymore with the
+		// current session" (UploadSessionAppendError.closed); a re-sent
+		// chunk of a closed concurrent session is refused too.
 		return WriteErr("closed"), nil
 	}
 	if err := ss.writeHashed(sess, off, data, digests); err != nil {

@@ -29,7 +29,9 @@ docs/emulator.md. Faults (--fail-rate, --throttle-rate, --reset-rate,
 real network; --seed makes the faults reproducible. Strict modes
 (--strict-finish-batch-concurrent, --refuse-empty-append, --omit-content-hash,
 --omit-listing-hash, --refuse-empty-chunked) answer the other way where nobody could confirm what
-Dropbox answers, so that the client's fallbacks can be seen at work.`,
+Dropbox answers, so that the client's fallbacks can be seen at work. Limits of
+the real service (--max-header-bytes, --contention, --quota, --session-ttl)
+make it as strict as the strictest credible report of Dropbox.`,
 		Example: `  dropbox-post emulator --listen 127.0.0.1:8080 --token test
   DROPBOX_API_URL=http://127.0.0.1:8080 DROPBOX_ACCESS_TOKEN=test dropbox-post push results /demo
   dropbox-post emulator --listen 127.0.0.1:0 --data /tmp/dbx --latency 20ms --fail-rate 0.05 --seed 1`,
@@ -87,6 +89,7 @@ type emulatorFlags struct {
 	seed          uint64
 	strict        emulator.Strict
 	refuseEmpty   string
+	limits        emulator.Limits
 }
 
 func (f *emulatorFlags) bind(fs *pflag.FlagSet) {
@@ -110,6 +113,14 @@ func (f *emulatorFlags) bind(fs *pflag.FlagSet) {
 	fs.BoolVar(&f.strict.OmitContentHash, "omit-content-hash", false, "commits answer without content_hash")
 	fs.BoolVar(&f.strict.OmitListingHash, "omit-listing-hash", false, "listings and get_metadata answer without content_hash")
 	fs.BoolVar(&f.strict.RefuseEmptyChunked, "refuse-empty-chunked", false, "upload requests with an empty chunked body are refused with 400")
+	// Limits of the real service (see limits.go).
+	fs.IntVar(&f.limits.MaxHeaderBytes, "max-header-bytes", 0, "refuse requests whose headers are larger, as a front end does (0 = no limit)")
+	fs.IntVar(&f.limits.HeaderLimitStatus, "header-limit-status", 431, "status of that refusal: 431, 413 or 400")
+	fs.DurationVar(&f.limits.Contention, "contention", 0, "lock the account for this long from its first commit: commits fail with too_many_write_operations")
+	fs.StringVar(&f.limits.ContentionShape, "contention-shape", emulator.ShapeEntry, "how a locked account refuses commits: \"entry\" (per entry, 409), \"call\" (429) or \"mixed\"")
+	fs.Int64Var(&f.limits.Quota, "quota", 0, "bytes the account may hold; commits beyond fail with insufficient_space (0 = 2 TiB, never)")
+	fs.BoolVar(&f.limits.QuotaTeam, "quota-team", false, "the account is a team member's: --quota is its limit within a team of twice that")
+	fs.DurationVar(&f.limits.SessionTTL, "session-ttl", 0, "upload sessions expire this long after they start (0 = never)")
 }
 
 // options checks the flags and turns them into emulator options.
@@ -134,6 +145,7 @@ func (f *emulatorFlags) options() (emulator.Options, error) {
 		WriteContention: f.contention,
 		Seed:            f.seed,
 		Strict:          f.strict,
+		Limits:          f.limits,
 	}
 	opts.Strict.RefuseEmptyAppend = emulator.Refusal(f.refuseEmpty)
 	if f.appKey != "" {

@@ -87,11 +87,13 @@ def check(*routes):
     return register
 
 
-@check("users/get_current_account", "check/user")
+@check("users/get_current_account", "users/get_space_usage", "check/user")
 def account():
     acct = dbx.users_get_current_account()
     assert len(acct.account_id) == 40, acct.account_id
     assert acct.account_type.is_basic()
+    space = dbx.users_get_space_usage()
+    assert space.allocation.is_individual() and space.allocation.get_individual().allocated > space.used, space
     assert dbx.check_user("ping").result == "ping"
 
 
