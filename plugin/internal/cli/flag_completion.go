@@ -20,6 +20,7 @@ var flagCompletion = map[string]cobra.CompletionFunc{
 	"exclude-from":  completeFiles,
 	"manifest":      completeFiles,
 	"python":        completeFiles,
+	"write":         completeFiles,
 	"config":        cobra.FixedCompletions([]string{"xml"}, cobra.ShellCompDirectiveFilterFileExt),
 
 	// A folder.

@@ -1,11 +1,17 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
+	"io"
+	"io/fs"
+	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/librec-auto/dropbox-post/internal/regularfile"
+	"github.com/librec-auto/dropbox-post/plugin/internal/atomicfile"
 	"github.com/librec-auto/dropbox-post/plugin/internal/credential"
 	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
 )
@@ -23,10 +29,10 @@ func secretsCmd(env *Env) *cobra.Command {
 }
 
 func secretsExportCmd(env *Env) *cobra.Command {
-	var file, format string
+	var file, format, write string
 	var pw passwordFlags
 	cmd := &cobra.Command{
-		Use:   "export --encrypted-key FILE [--format env|streamlit]",
+		Use:   "export --encrypted-key FILE [--format env|streamlit] [--write OUT]",
 		Short: "Print a key file's credential as .env lines or a Streamlit secrets.toml section",
 		Long: `export decrypts a key file and prints its credential in plain text for a
 dashboard that reads the same Dropbox folder: as .env lines (--format env:
@@ -40,11 +46,18 @@ cannot be written so (one holding "${", which python-dotenv expands whatever
 the quotes, or a control character) is refused with exit 5 and nothing
 printed.
 
+With --write OUT, nothing is printed: the output goes into the file OUT in
+place of what an earlier export put there (the [dropbox] table of a
+secrets.toml, the DROPBOX_* lines of a .env), the rest of OUT kept as it was,
+so that running it again gives the same file; OUT is written atomically with
+mode 0600, and made when it does not exist.
+
 With decrypt, it is the only command that prints a secret. Keep the output out
 of version control. A refresh credential (made by 'dropbox-post auth') lasts;
 an access token expires within hours.`,
-		Example: `  dropbox-post secrets export --encrypted-key keys/dropbox.enc -k "$PW" --format streamlit >> .streamlit/secrets.toml`,
-		Args:    cobra.NoArgs,
+		Example: `  dropbox-post secrets export --encrypted-key keys/dropbox.enc -k "$PW" --format streamlit --write .streamlit/secrets.toml
+  dropbox-post secrets export --encrypted-key keys/dropbox.enc -k "$PW" --format env > .env`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := required("encrypted-key", file); err != nil {
 				return err
@@ -63,7 +76,12 @@ an access token expires within hours.`,
 			if err != nil {
 				return unexportable(file, err)
 			}
-			if _, err := env.Data.Write(out); err != nil { // exact: the data asked for
+			if write != "" {
+				err = writeSecrets(write, format, out)
+			} else {
+				_, err = env.Data.Write(out) // exact: the data asked for
+			}
+			if err != nil {
 				return err
 			}
 			env.Log.Warn("the output holds the Dropbox credential in plain text: keep it out of version control")
@@ -76,6 +94,7 @@ an access token expires within hours.`,
 	}
 	cmd.Flags().StringVar(&file, "encrypted_key", "", "key file to export (`FILE`)")
 	cmd.Flags().StringVar(&format, "format", "env", "output format: env or streamlit")
+	cmd.Flags().StringVar(&write, "write", "", "put the output into the file `OUT` (a .env or a secrets.toml) in place of an earlier export's, instead of printing it")
 	pw.register(cmd.Flags())
 	return cmd
 }
@@ -95,6 +114,53 @@ func warnIfWrites(env *Env, c credential.Credential) {
 	default:
 		env.Log.Info("read-only credential", "scopes", strings.Join(c.Scopes(), " "))
 	}
+}
+
+// maxSecretsFile caps the file 'secrets export --write' reads: a .env or
+// a secrets.toml is a few lines.
+const maxSecretsFile = 1 << 20
+
+// writeSecrets puts out (format env or streamlit) into the file path, in
+// place of what an earlier export put there (credential.MergeEnv,
+// credential.MergeStreamlit), atomically, with mode 0600.
+func writeSecrets(path, format string, out []byte) error {
+	old, err := readSecretsFile(path)
+	if err != nil {
+		return err
+	}
+	merged := credential.MergeEnv(old, out)
+	if format == "streamlit" {
+		merged = credential.MergeStreamlit(old, out)
+	}
+	return atomicfile.WriteFile(path, merged, 0o600, true)
+}
+
+// readSecretsFile returns the content of the file --write names, nothing
+// when it does not exist yet. A symbolic link, a file that is not regular
+// or one larger than maxSecretsFile is refused (exit 10), and nothing is
+// written.
+func readSecretsFile(path string) ([]byte, error) {
+	refuse := func(why string) error {
+		return exit.New(exit.Local, fmt.Sprintf("--write %q: %s", path, why), "give the .env or secrets.toml file itself (nothing was written)")
+	}
+	if fi, err := os.Lstat(path); errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	} else if err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		return nil, refuse("it is a symbolic link")
+	}
+	f, err := regularfile.Open(path)
+	if err != nil {
+		return nil, refuse(err.Error())
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxSecretsFile+1))
+	if err != nil {
+		return nil, refuse(err.Error())
+	}
+	if len(data) > maxSecretsFile {
+		return nil, refuse(fmt.Sprintf("it is larger than %d MiB", maxSecretsFile>>20))
+	}
+	return data, nil
 }
 
 // unexportable is the error for a key file whose credential holds a value
