@@ -113,7 +113,7 @@ func decide(ctx context.Context, root *os.Root, dir string, jobs []*job, overwri
 		case !fi.Mode().IsRegular():
 			j.action, j.reason = differs(overwrite), "not a regular file (a link or a special file)"
 		case fi.Size() != j.remote.Size:
-			j.action, j.reason = differs(overwrite), fmt.Sprintf("size differs (%s here, %s on Dropbox)", report.Bytes(fi.Size()), report.Bytes(j.remote.Size))
+			j.action, j.reason = differs(overwrite), report.SizeDiffers(fi.Size(), j.remote.Size)
 		case j.remote.Hash == "":
 			// The spec makes content_hash optional in listings.
 			j.action, j.reason = differs(overwrite), plan.NoHash

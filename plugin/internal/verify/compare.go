@@ -6,7 +6,6 @@ package verify
 
 import (
 	"context"
-	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -126,7 +125,7 @@ func CompareTree(tree *local.Tree, dest string, held map[string]remote.Entry) *R
 			e.RemoteSize, e.Reason = 0, "a folder on Dropbox, a file here"
 			res.Different = append(res.Different, e)
 		case r.Size != f.Size:
-			e.Reason = fmt.Sprintf("size differs (%s here, %s on Dropbox)", report.Bytes(f.Size), report.Bytes(r.Size))
+			e.Reason = report.SizeDiffers(f.Size, r.Size)
 			e.Changed = changedSide(f.ModTime, r.Modified)
 			res.Different = append(res.Different, e)
 		case r.Hash == "":
