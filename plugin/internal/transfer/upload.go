@@ -38,7 +38,7 @@ const (
 	DefaultLargeFrom     = 8 << 20 // files this size and up go in chunks
 	DefaultPackBytes     = 8 << 20 // bytes of file data per append_batch
 	DefaultRounds        = 3
-	DefaultLargeParallel = 2 // large files sent at once
+	DefaultLargeParallel = 4 // large files sent at once
 )
 
 // Observer hears about progress. Its methods are called from many
