@@ -34,10 +34,13 @@ func (a *Account) WriteText(w io.Writer, now time.Time) {
 	default:
 		fmt.Fprintln(w, "token:      expiry unknown: a fixed access token, which lasts a few hours if it came from the App Console; 'dropbox-post auth' makes one that lasts")
 	}
-	if a.Scopes != nil {
+	switch {
+	case a.Scopes != nil && a.ScopesFrom == "key file":
+		fmt.Fprintf(w, "scopes:     %s (as recorded in the key file when it was made)\n", report.QuoteOdd(strings.Join(a.Scopes, " ")))
+	case a.Scopes != nil:
 		fmt.Fprintf(w, "scopes:     %s\n", report.QuoteOdd(strings.Join(a.Scopes, " ")))
-	} else {
-		fmt.Fprintln(w, "scopes:     not listed by Dropbox")
+	default:
+		fmt.Fprintln(w, "scopes:     unknown: not listed by Dropbox, nor recorded in the key file ('dropbox-post auth' records them)")
 	}
 	if d := a.Dest; d != nil {
 		state := "can be written"

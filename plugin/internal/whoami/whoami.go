@@ -29,7 +29,8 @@ type Account struct {
 	AppKey     string     `json:"app_key,omitempty"`
 	AppSecret  bool       `json:"app_secret"`                     // refreshes with the app secret (else PKCE)
 	Expires    *time.Time `json:"access_token_expires,omitempty"` // nil: unknown
-	Scopes     []string   `json:"scopes,omitempty"`               // nil: Dropbox did not list them
+	Scopes     []string   `json:"scopes,omitempty"`               // nil: unknown
+	ScopesFrom string     `json:"scopes_from,omitempty"`          // "dropbox" (listed with the token) or "key file" (recorded by auth)
 	Dest       *Dest      `json:"dest,omitempty"`
 }
 
@@ -64,6 +65,14 @@ func Check(ctx context.Context, c *dbx.Client, cred credential.Credential, o Opt
 		exp := info.Expiry.UTC().Truncate(time.Second)
 		a.Expires = &exp
 	}
+	// Dropbox lists the scopes with a token it issues; else those 'auth'
+	// recorded in the key file stand for them.
+	switch {
+	case info.Scopes != nil:
+		a.ScopesFrom = "dropbox"
+	case cred.Scopes() != nil:
+		info.Scopes, a.ScopesFrom = cred.Scopes(), "key file"
+	}
 	a.Scopes = info.Scopes
 	acct, err := c.Users.GetCurrentAccountContext(ctx)
 	switch {
@@ -80,16 +89,17 @@ func Check(ctx context.Context, c *dbx.Client, cred credential.Credential, o Opt
 	if !o.CheckDest {
 		return a, nil
 	}
-	d, err := checkDest(ctx, c, info, o.Dest)
+	d, err := checkDest(ctx, c, info, a.ScopesFrom, o.Dest)
 	a.Dest = d
 	return a, err
 }
 
 // checkDest looks at what is at dest and whether the credential may write.
 // Nothing is created: the write permission comes from the granted scopes
-// when Dropbox listed them, or else from an upload session that is started
-// empty and never finished, which leaves nothing in the account.
-func checkDest(ctx context.Context, c *dbx.Client, info dbx.TokenInfo, dest string) (*Dest, error) {
+// when they are known (listed by Dropbox, or recorded in the key file:
+// scopesFrom), or else from an upload session that is started empty and
+// never finished, which leaves nothing in the account.
+func checkDest(ctx context.Context, c *dbx.Client, info dbx.TokenInfo, scopesFrom, dest string) (*Dest, error) {
 	d := &Dest{Path: dest, Kind: "folder"}
 	kind, err := kindAt(ctx, c, dest)
 	if err != nil {
@@ -115,6 +125,9 @@ func checkDest(ctx context.Context, c *dbx.Client, info dbx.TokenInfo, dest stri
 	}
 	if info.Scopes != nil {
 		d.CheckedBy, d.Writable = "granted scopes", info.HasScope(dbx.ScopeWrite)
+		if scopesFrom == "key file" {
+			d.CheckedBy = "the scopes recorded in the key file"
+		}
 	} else {
 		d.CheckedBy = "an empty upload session, never committed"
 		arg := files.NewUploadSessionStartArg()
