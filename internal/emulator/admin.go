@@ -26,6 +26,10 @@ import (
 //	POST /emulator/expire-sessions every upload session opened so far answers not_found
 //	POST /emulator/contend         {"for": "30s"} locks the namespace: commits fail with
 //	                               too_many_write_operations (Limits.ContentionShape)
+//	POST /emulator/documents       {"path": P} puts at P a document that cannot be downloaded
+//	                               (Answers.Documents); answers its FileInfo
+//	POST /emulator/restricted      {"path": P} puts at P a file whose download is refused with
+//	                               path/restricted_content (Answers.Restricted); answers its FileInfo
 //	GET  /emulator/files           every file: path, size, content hash, rev, id
 //	GET  /emulator/file?path=P     the content of P; its FileInfo in the Emulator-File header
 //	POST /emulator/sink            receives a body as upload data is received (its content hash
@@ -79,6 +83,21 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		}
 		s.Contend(d)
 		w.WriteHeader(http.StatusNoContent)
+	case "documents", "restricted":
+		put := s.PutDocument
+		if name == "restricted" {
+			put = func(p string) (FileInfo, error) { return s.PutRestricted(p, []byte("restricted\n")) }
+		}
+		if err := (Answers{Documents: []string{params["path"]}}).validate(); err != nil {
+			writeText(w, http.StatusBadRequest, "path: "+err.Error())
+			return
+		}
+		info, err := put(params["path"])
+		if err != nil {
+			writeText(w, http.StatusConflict, err.Error())
+			return
+		}
+		writeJSON(w, http.StatusOK, info)
 	case "tokens":
 		tok := params["access_token"]
 		if tok == "" {
@@ -124,6 +143,7 @@ var adminMethods = map[string]string{
 	"stats/reset": http.MethodPost, "expire-tokens": http.MethodPost, "tokens": http.MethodPost,
 	"refresh-tokens": http.MethodPost, "revoke": http.MethodPost, "reset-cursors": http.MethodPost,
 	"expire-sessions": http.MethodPost, "contend": http.MethodPost,
+	"documents": http.MethodPost, "restricted": http.MethodPost,
 }
 
 // adminParams reads a JSON object or a form.

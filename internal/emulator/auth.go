@@ -97,6 +97,9 @@ func (c *call) authorize() bool {
 	t := a.access[tok]
 	a.mu.RUnlock()
 	switch {
+	case t == nil && c.s.malformedToken(tok):
+		c.bad("The given OAuth 2 access token is malformed.")
+		return false
 	case t == nil:
 		writeAuthError(c.w, store.U("invalid_access_token"))
 		return false

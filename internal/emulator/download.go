@@ -33,6 +33,10 @@ func (s *Server) download(c *call) {
 		return
 	}
 	defer r.Close()
+	if e := s.refusedDownload(meta); e != nil {
+		c.fail(*e)
+		return
+	}
 
 	size := meta.Size
 	start, length, status := int64(0), size, http.StatusOK

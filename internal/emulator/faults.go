@@ -90,7 +90,7 @@ func (s *Server) injectFault(w http.ResponseWriter, r *http.Request, rt *route) 
 	case throttleFault:
 		_, _ = io.Copy(io.Discard, r.Body)
 		s.fault(faultThrottle, rt.name)
-		writeRateLimit(w, "too_many_requests", s.retryAfterSeconds())
+		s.throttled(w)
 	case resetBeforeFault:
 		s.fault(faultResetBefore, rt.name)
 		if r.ContentLength > 0 {

@@ -98,6 +98,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, rt *route) {
 		w = rec
 		defer rec.report(s.opts.Record)
 	}
+	w = s.noisy(w)
 
 	if !s.sleep(r, s.opts.Latency) {
 		return
@@ -115,6 +116,11 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, rt *route) {
 	if rec != nil {
 		rec.arg = c.arg
 	}
+	release, ok := c.admitListing()
+	if !ok {
+		return
+	}
+	defer release()
 	rt.handler(c)
 }
 

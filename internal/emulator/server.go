@@ -84,6 +84,10 @@ type Options struct {
 	// Limits are the real service's limits: request headers, a locked
 	// namespace, a quota, session lifetime (see limits.go).
 	Limits Limits
+	// Answers are ways the real service answers otherwise than a kind
+	// server: documents that cannot be downloaded, a malformed token,
+	// plain-text 429s, noisy error summaries (see answers.go).
+	Answers Answers
 	// Hook, when set, is called as each API request arrives and again
 	// when its work is done, before it is answered (see hooks.go). Tests
 	// use it to act at a precise point of a client's work.
@@ -114,6 +118,7 @@ type Server struct {
 	routes   map[string]*route
 	gate     *commitGate
 	jobs     *batchJobs
+	answers  *answering
 
 	mu       sync.Mutex
 	httpSrv  *http.Server
@@ -160,11 +165,16 @@ func New(opts Options) (*Server, error) {
 		limiter:  newLimiter(opts.Bandwidth),
 		gate:     newCommitGate(opts.WriteContention, opts.CommitDuration, newLockWindow(opts.Limits)),
 		jobs:     newBatchJobs(),
+		answers:  newAnswering(seed),
 	}
 	s.sessions.SetLifetime(opts.Limits.SessionTTL, opts.Limits.Now)
 	st.SetQuota(opts.Limits.Quota)
 	s.auth = newAuthStore(opts, st)
 	s.routes = s.routeTable()
+	if err := s.placeMarked(); err != nil {
+		st.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -195,6 +205,9 @@ func (o Options) Validate() error {
 		return err
 	}
 	if err := o.Limits.validate(); err != nil {
+		return err
+	}
+	if err := o.Answers.validate(); err != nil {
 		return err
 	}
 	for _, a := range o.Apps {

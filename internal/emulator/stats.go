@@ -15,7 +15,8 @@ type Stats struct {
 	BytesSent     int64                 `json:"bytes_sent"`
 	Routes        map[string]RouteStats `json:"routes"`
 	// Faults counts injected faults by kind: fail_500, fail_503, throttle,
-	// reset_before, reset_after, write_contention.
+	// reset_before, reset_after, write_contention, header_limit,
+	// list_concurrency.
 	Faults      map[string]int64 `json:"faults"`
 	FaultsTotal int64            `json:"faults_total"`
 }
@@ -38,9 +39,10 @@ const (
 	faultResetAfter      = "reset_after"
 	faultWriteContention = "write_contention"
 	faultHeaderLimit     = "header_limit"
+	faultListConcurrency = "list_concurrency"
 )
 
-var faultKinds = []string{faultFail500, faultFail503, faultThrottle, faultResetBefore, faultResetAfter, faultWriteContention, faultHeaderLimit}
+var faultKinds = []string{faultFail500, faultFail503, faultThrottle, faultResetBefore, faultResetAfter, faultWriteContention, faultHeaderLimit, faultListConcurrency}
 
 type routeCounter struct {
 	requests, received, sent atomic.Int64

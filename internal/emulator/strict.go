@@ -74,6 +74,7 @@ func (s *Server) committed(m store.FileMetadata) store.FileMetadata {
 // listed is the metadata a listing or get_metadata answers with
 // (OmitListingHash): entries are the Metadata unions of taggedMeta.
 func (s *Server) listed(entries ...any) {
+	s.answerDocuments(entries)
 	if !s.opts.Strict.OmitListingHash {
 		return
 	}

@@ -31,7 +31,9 @@ real network; --seed makes the faults reproducible. Strict modes
 --omit-listing-hash, --refuse-empty-chunked) answer the other way where nobody could confirm what
 Dropbox answers, so that the client's fallbacks can be seen at work. Limits of
 the real service (--max-header-bytes, --contention, --quota, --session-ttl)
-make it as strict as the strictest credible report of Dropbox.`,
+make it as strict as the strictest credible report of Dropbox, and so do its
+answers (--document, --restricted, --malformed-token, --ratelimit-text,
+--summary-noise, --list-concurrency).`,
 		Example: `  dropbox-post emulator --listen 127.0.0.1:8080 --token test
   DROPBOX_API_URL=http://127.0.0.1:8080 DROPBOX_ACCESS_TOKEN=test dropbox-post push results /demo
   dropbox-post emulator --listen 127.0.0.1:0 --data /tmp/dbx --latency 20ms --fail-rate 0.05 --seed 1`,
@@ -90,6 +92,7 @@ type emulatorFlags struct {
 	strict        emulator.Strict
 	refuseEmpty   string
 	limits        emulator.Limits
+	answers       emulator.Answers
 }
 
 func (f *emulatorFlags) bind(fs *pflag.FlagSet) {
@@ -121,6 +124,13 @@ func (f *emulatorFlags) bind(fs *pflag.FlagSet) {
 	fs.Int64Var(&f.limits.Quota, "quota", 0, "bytes the account may hold; commits beyond fail with insufficient_space (0 = 2 TiB, never)")
 	fs.BoolVar(&f.limits.QuotaTeam, "quota-team", false, "the account is a team member's: --quota is its limit within a team of twice that")
 	fs.DurationVar(&f.limits.SessionTTL, "session-ttl", 0, "upload sessions expire this long after they start (0 = never)")
+	// Answers of the real service (see answers.go).
+	fs.StringArrayVar(&f.answers.Documents, "document", nil, "put at this path a Paper-like document that cannot be downloaded (repeatable)")
+	fs.StringArrayVar(&f.answers.Restricted, "restricted", nil, "put at this path a file whose download is refused with restricted_content (repeatable)")
+	fs.StringVar(&f.answers.MalformedToken, "malformed-token", "", "answer unknown access tokens with 400 \"malformed\": those not shaped like Dropbox's (\"shape\") or \"all\"")
+	fs.BoolVar(&f.answers.RateLimitText, "ratelimit-text", false, "answer 429 too_many_requests in plain text (with Retry-After)")
+	fs.BoolVar(&f.answers.SummaryNoise, "summary-noise", false, "end each error_summary with \"/\" and 0 to 3 dots, at random")
+	fs.BoolVar(&f.answers.ListConcurrency, "list-concurrency", false, "answer 429 to a listing made while the same one is being answered")
 }
 
 // options checks the flags and turns them into emulator options.
@@ -146,6 +156,7 @@ func (f *emulatorFlags) options() (emulator.Options, error) {
 		Seed:            f.seed,
 		Strict:          f.strict,
 		Limits:          f.limits,
+		Answers:         f.answers,
 	}
 	opts.Strict.RefuseEmptyAppend = emulator.Refusal(f.refuseEmpty)
 	if f.appKey != "" {

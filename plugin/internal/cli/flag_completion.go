@@ -36,6 +36,7 @@ var flagCompletion = map[string]cobra.CompletionFunc{
 	"refuse-empty-append": completeValues("entry", "request"),
 	"contention-shape":    completeValues("entry", "call", "mixed"),
 	"header-limit-status": completeValues("431", "413", "400"),
+	"malformed-token":     completeValues("shape", "all"),
 
 	// Free text: secrets, names, numbers, sizes, URLs, Dropbox paths and
 	// patterns (relative to LOCAL, not to the current folder).
@@ -65,6 +66,8 @@ var flagCompletion = map[string]cobra.CompletionFunc{
 	"contention":       cobra.NoFileCompletions,
 	"quota":            cobra.NoFileCompletions,
 	"session-ttl":      cobra.NoFileCompletions,
+	"document":         cobra.NoFileCompletions,
+	"restricted":       cobra.NoFileCompletions,
 }
 
 func completeFiles(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
