@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
@@ -41,25 +43,56 @@ func startRunLog(env *Env, study, what string) (finish func(error) error) {
 	env.Log = logging.New(env.Stderr, env.Redactor, env.logOpts)
 	fmt.Fprintf(w, "dropbox-post %s: %s in %q, started %s\n", Version, what, study, time.Now().Format(time.RFC3339))
 	return func(err error) error {
-		outcome := "done (exit 0)"
+		outcome := func(why string) string {
+			s := "done (exit 0)"
+			if err != nil {
+				s = fmt.Sprintf("failed (exit %d)", exit.CodeOf(err))
+			}
+			if env.leftOut > 0 {
+				s += fmt.Sprintf(", %d left out", env.leftOut)
+			}
+			if err != nil {
+				s += ": " + string(env.Redactor.Redact([]byte(why)))
+			}
+			return s
+		}
+		var why string
 		if err != nil {
-			outcome = fmt.Sprintf("failed (exit %d)", exit.CodeOf(err))
+			why = err.Error()
 		}
-		if env.leftOut > 0 {
-			outcome += fmt.Sprintf(", %d left out", env.leftOut)
-		}
-		if err != nil {
-			outcome += fmt.Sprintf(": %s", env.Redactor.Redact([]byte(err.Error())))
-		}
-		fmt.Fprintf(w, "outcome: %s\n", outcome)
+		fmt.Fprintf(w, "outcome: %s\n", outcome(why))
 		log.Close()
 		if env.TTY != nil && !env.StderrTerminal && (err != nil || !env.logOpts.Quiet) {
-			line := "dropbox-post: " + what + ": " + outcome
+			line := "dropbox-post: " + what + ": " + outcome(pointToLog(err))
 			if err != nil || env.leftOut > 0 {
-				line += fmt.Sprintf("; log: %q", log.Path)
+				// Absolute: librec-auto runs this from the study, not from
+				// where the person is.
+				path, absErr := filepath.Abs(log.Path)
+				if absErr != nil {
+					path = log.Path
+				}
+				line += fmt.Sprintf("; log: %q", path)
 			}
 			fmt.Fprintln(logging.Escape(env.TTY), line)
 		}
 		return err
 	}
+}
+
+// pointToLog returns err's message for the terminal line of a run whose
+// stdout and stderr went elsewhere (librec-auto hides them): a fix that
+// points at what was printed above ("see the list above", "see the report
+// above") points at the log instead, which holds it.
+func pointToLog(err error) string {
+	if err == nil {
+		return ""
+	}
+	if ee, ok := err.(*exit.Error); ok {
+		for _, above := range []string{"see the list above", "see the report above"} {
+			if rest, found := strings.CutPrefix(ee.Fix, above); found {
+				return ee.What + ": see the log" + rest
+			}
+		}
+	}
+	return err.Error()
 }
