@@ -128,7 +128,8 @@ func headerBytes(r *http.Request) int {
 // refuseHeaders answers a request whose headers pass MaxHeaderBytes, as a
 // front end does, and reports whether it did. The body is read first, so
 // that the client gets the answer rather than a connection reset. The
-// texts are the HTTP reason phrases: Envoy's exact body is not known.
+// text is the status's reason phrase (Envoy's exact body is not known),
+// or, for 400, nginx's ("Request Header Or Cookie Too Large").
 func (s *Server) refuseHeaders(w http.ResponseWriter, r *http.Request, rt *route) bool {
 	max := s.opts.Limits.MaxHeaderBytes
 	if max <= 0 || headerBytes(r) <= max {
@@ -140,8 +141,12 @@ func (s *Server) refuseHeaders(w http.ResponseWriter, r *http.Request, rt *route
 		code = http.StatusRequestHeaderFieldsTooLarge
 	}
 	s.fault(faultHeaderLimit, rt.name)
+	text := http.StatusText(code)
+	if code == http.StatusBadRequest {
+		text = "Request Header Or Cookie Too Large"
+	}
 	w.Header().Set("Server", "envoy")
-	writeText(w, code, http.StatusText(code))
+	writeText(w, code, text)
 	return true
 }
 

@@ -135,6 +135,14 @@ func (u *uploader) sendBatch(items []*plan.Item, all []byte, data [][]byte, earl
 		u.finishAll(items, err)
 		return
 	}
+	u.appendAll(items, ids, all, data, u.args.get())
+}
+
+// appendGroup sends files (data[i] is items[i]'s part of all) into their
+// sessions with one append_batch, and hands the sessions to the
+// committer.
+func (u *uploader) appendGroup(items []*plan.Item, ids []string, all []byte, data [][]byte) {
+	ctx := u.ctx
 	arg := &files.UploadSessionAppendBatchArg{Entries: make([]*files.UploadSessionAppendBatchArgEntry, len(items))}
 	for i := range items {
 		e := files.NewUploadSessionAppendBatchArgEntry(files.NewUploadSessionCursor(ids[i], 0), uint64(len(data[i])))
@@ -149,6 +157,9 @@ func (u *uploader) sendBatch(items []*plan.Item, all []byte, data [][]byte, earl
 		u.mu.Unlock()
 		u.o.Log.Info("the server has no upload_session/append_batch; sending small files one request each")
 		u.sendOneByOne(items, data)
+		return
+	}
+	if u.headersRefused(items, ids, all, data, err) {
 		return
 	}
 	if err != nil && refusedBatch(err) && !u.emptyByUpload() && hasEmpty(data) {

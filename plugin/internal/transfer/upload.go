@@ -63,10 +63,13 @@ type Options struct {
 	LargeFrom int64
 	PackBytes int64
 	PackFiles int // files per pack; 0 or more than 1000: 1000
-	Rounds    int // attempts per file; 0: DefaultRounds
-	Mode      plan.IfExists
-	Observer  Observer
-	Log       hclog.Logger
+	// MaxArg bounds the Dropbox-API-Arg header of one request, in bytes
+	// (headers.go); 0: DefaultMaxArg.
+	MaxArg   int
+	Rounds   int // attempts per file; 0: DefaultRounds
+	Mode     plan.IfExists
+	Observer Observer
+	Log      hclog.Logger
 	// Resume, if not nil, writes down the upload session of each large
 	// file as its chunks are acknowledged, and continues an interrupted
 	// one (see resume.go).
@@ -99,6 +102,9 @@ func (o *Options) defaults() {
 	}
 	if o.PackFiles <= 0 || o.PackFiles > maxBatch {
 		o.PackFiles = maxBatch
+	}
+	if o.MaxArg <= 0 {
+		o.MaxArg = DefaultMaxArg
 	}
 	if o.Rounds <= 0 {
 		o.Rounds = DefaultRounds
@@ -146,13 +152,14 @@ func Upload(ctx context.Context, c *dbx.Client, p *plan.Plan, o Options) ([]Resu
 	}
 	var stats Stats
 	buffers := newBudget(o.InFlight, o.inFlightHook)
+	args := newArgLimit(o.MaxArg)
 	dropDone(p, o)
 	if err := createFolders(ctx, c, p.Folders); err != nil {
 		return nil, stats, err
 	}
 	for round := 1; len(todo) > 0; round++ {
 		stats.Rounds = round
-		u := &uploader{c: c, o: o, ctx: ctx, results: results, budget: buffers}
+		u := &uploader{c: c, o: o, ctx: ctx, results: results, budget: buffers, args: args}
 		if err := u.run(todo); err != nil {
 			return results.list, stats, err
 		}
@@ -216,7 +223,8 @@ type uploader struct {
 	cancel  context.CancelCauseFunc
 	cm      *committer
 	commits int
-	budget  *budget // the memory for file data, shared by every request
+	budget  *budget   // the memory for file data, shared by every request
+	args    *argLimit // the bound on a request's Dropbox-API-Arg, for the run (headers.go)
 
 	mu      sync.Mutex
 	results *results
