@@ -133,8 +133,10 @@ func TestPushFolderThenNothingChanged(t *testing.T) {
 		t.Fatalf("the empty folder was not created: %T %v", md, err)
 	}
 	_, routes := requests(srv)
-	// 301 small files: one pack of 301; the 9 MiB file: start, 2 chunks; everything committed by finish_batch_v2.
-	if routes["files/upload_session/start_batch"] != 1 || routes["files/upload_session/append_batch"] != 1 || routes["files/upload"] != 0 || routes["files/upload_session/finish"] != 0 {
+	// 301 small files: one pack of 301, appended in 7 requests of at most
+	// 44 files (their Dropbox-API-Arg under 6 KiB); the 9 MiB file: start,
+	// 2 chunks; everything committed by finish_batch_v2.
+	if routes["files/upload_session/start_batch"] != 1 || routes["files/upload_session/append_batch"] != 7 || routes["files/upload"] != 0 || routes["files/upload_session/finish"] != 0 {
 		t.Fatalf("requests by route: %v", routes)
 	}
 	if routes["files/upload_session/finish_batch_v2"] > 2 {
