@@ -213,9 +213,10 @@ func TestTerminalProgress(t *testing.T) {
 }
 
 // TestTerminalCtrlC: a push of 100 files is interrupted (SIGINT) when its
-// second pack of files is on its way; the terminal then shows at most 15
-// lines, calls the files "not confirmed", not failed, lists 10 of them and
-// how many more, and the exit code is 130.
+// second append_batch is on its way (the first pack's second request: the
+// second pack never starts); the terminal then shows at most 15 lines,
+// calls the files "not confirmed", not failed, those never sent included,
+// lists 10 of them and how many more, and the exit code is 130.
 func TestTerminalCtrlC(t *testing.T) {
 	var packs atomic.Int32
 	release := make(chan struct{})

@@ -87,10 +87,11 @@ func fileOf(it *plan.Item) report.File {
 
 // unconfirmed reports whether a file that was to be sent, and is not
 // known to be committed, was stopped by an interruption rather than by a
-// failure of its own: it was not sent yet (no error), or its request was
-// cancelled.
+// failure of its own: it was not sent yet (no error, or its turn never
+// came before the interruption), or its request was cancelled.
 func unconfirmed(ctx context.Context, err error) bool {
-	return err == nil || errors.Is(err, context.Canceled) || ctx.Err() != nil && errors.Is(err, context.DeadlineExceeded)
+	return err == nil || errors.Is(err, context.Canceled) ||
+		ctx.Err() != nil && (errors.Is(err, context.DeadlineExceeded) || errors.Is(err, transfer.ErrNotSent))
 }
 
 // explain turns a per-file error into one line for the user.

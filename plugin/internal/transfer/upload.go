@@ -245,7 +245,7 @@ func (u *uploader) run(items []*plan.Item) error {
 	u.cm.mode = u.o.Mode
 	u.tried = items
 	for _, it := range items {
-		u.results.of(it).Err = errNotSent
+		u.results.of(it).Err = ErrNotSent
 	}
 	committed := make(chan struct{})
 	go func() { u.cm.run(u.ctx); close(committed) }()
@@ -356,8 +356,9 @@ func permanent(err error) bool {
 	return errors.Is(err, errChanged)
 }
 
-// errNotSent is the outcome of a file not sent yet.
-var errNotSent = errors.New("not sent")
+// ErrNotSent is the outcome of a file not sent yet: the upload stopped
+// before its turn came.
+var ErrNotSent = errors.New("not sent")
 
 // errChanged means the local file changed after it was hashed.
 var errChanged = errors.New("the file changed while it was being sent; run again once the experiment has finished writing it")
