@@ -107,7 +107,7 @@ func New(o Options) *Client {
 // Python SDK speaks HTTP/1.1, and the emulator and every benchmark here
 // measure it.
 func newBaseTransport(conns int, stall time.Duration) *http.Transport {
-	dialer := &net.Dialer{KeepAlive: 30 * time.Second} // each dial is bounded by dialDeadline
+	dialer := &net.Dialer{KeepAlive: 30 * time.Second, Control: limitUnsent} // each dial is bounded by dialDeadline
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.Protocols = new(http.Protocols)
 	t.Protocols.SetHTTP1(true)

@@ -127,7 +127,9 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		sent++
 		start := t.reach.now()
+		endSending := countSending(r)
 		resp, err := t.next.RoundTrip(r)
+		endSending()
 		switch {
 		case err != nil && isConnectError(err):
 			if ctx.Err() != nil {

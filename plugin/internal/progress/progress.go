@@ -7,10 +7,8 @@ package progress
 import (
 	"fmt"
 	"io"
-	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/librec-auto/dropbox-post/plugin/internal/logging"
 	"github.com/librec-auto/dropbox-post/plugin/internal/plan"
@@ -22,7 +20,7 @@ const (
 	DefaultEvery  = 10 * time.Second       // between plain lines
 	DefaultRedraw = 200 * time.Millisecond // between redraws of the terminal line
 	RateWindow    = 8 * time.Second        // the rate is averaged over this much time
-	StillWaiting  = 3 * time.Second        // the line says that nothing was confirmed for this long
+	StillWaiting  = 3 * time.Second        // the line says that nothing moved for this long
 )
 
 // Unit is what a phase counts.
@@ -56,11 +54,11 @@ type Options struct {
 // Meter shows what a command is doing, from its first second: each
 // phase as it happens (reading the config, opening a key file, listing
 // Dropbox with a running count, hashing with bytes done), then one line
-// for the transfer with files and bytes done of the total, a rate averaged
-// over the last RateWindow and a labelled time left. Its rate counts only
-// bytes Dropbox acknowledged (a request completed), never reads into
-// buffers. It implements transfer.Observer; every method is safe for
-// concurrent use and does nothing on a nil *Meter.
+// for the transfer (transfer.go): files committed and bytes sent of the
+// totals, the rates of both over the last RateWindow, and the time left
+// from whichever dominates, marked "~" until it settles. It implements
+// transfer.Observer; every method is safe for concurrent use and does
+// nothing on a nil *Meter.
 //
 // On a terminal it draws on w, which must be the raw terminal: it escapes
 // the text it draws itself (logging.EscapeString), around its own escape
@@ -81,11 +79,13 @@ type Meter struct {
 	verb      string // "uploading", "downloading"; "" before the transfer
 	files     int
 	bytes     int64
-	doneFiles int
+	doneFiles int // committed (or given up on)
 	failed    int
-	acked     int64 // acknowledged in this run: the rate counts these
-	resumed   int64 // acknowledged in an earlier run: done, not sent now
-	lastAck   time.Time
+	acked     int64 // confirmed in this run: the rate counts these
+	inflight  int64 // on their way, not yet confirmed (Sending): the rate counts these too
+	resumed   int64 // confirmed in an earlier run: done, not sent now
+	lastMove  time.Time
+	firstDone time.Time // the first file committed; zero before
 	xferStart time.Time
 	samples   []sample
 
@@ -100,7 +100,8 @@ type Meter struct {
 
 type sample struct {
 	at    time.Time
-	acked int64
+	moved int64 // acked + inflight
+	files int   // doneFiles
 }
 
 // New starts a display on w. Call Close when the command ends.
@@ -114,14 +115,22 @@ func New(w io.Writer, o Options) *Meter {
 	}
 	p.start = p.now()
 	if !o.Quiet && !o.Manual {
-		every := o.Every
-		if o.Terminal {
-			every = DefaultRedraw
-		}
 		p.wg.Add(1)
-		go p.ticking(every)
+		go p.ticking(p.tickEvery())
 	}
 	return p
+}
+
+// tickEvery is how often the ticking goroutine calls Tick: the terminal's
+// redraw; without a terminal as often, or a tenth of Every if that is
+// less, so that plain lines come Every apart, give or take a tick. (A
+// ticker of Every itself, started out of step with the first line, wrote
+// every other tick: lines 20 s apart.)
+func (p *Meter) tickEvery() time.Duration {
+	if p.o.Terminal {
+		return DefaultRedraw
+	}
+	return min(DefaultRedraw, max(p.o.Every/10, time.Millisecond))
 }
 
 func (p *Meter) ticking(every time.Duration) {
@@ -195,13 +204,29 @@ func (p *Meter) Transfer(verb string, files int, bytes int64) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.phase, p.verb, p.files, p.bytes = "", verb, files, bytes
-	p.doneFiles, p.failed, p.acked, p.resumed, p.samples = 0, 0, 0, 0, nil
+	p.doneFiles, p.failed, p.acked, p.inflight, p.resumed, p.samples = 0, 0, 0, 0, 0, nil
 	p.xferStart = p.now()
-	p.lastAck = p.xferStart
+	p.lastMove, p.firstDone = p.xferStart, time.Time{}
 	p.suspended = false
 	p.sampleLocked(p.xferStart)
 	p.fresh = true
 	p.showLocked()
+}
+
+// Sending records bytes of file data on their way: +n as a connection
+// takes them, minus an attempt's count when it ends (dbx.WithSending), so
+// that a pack of small files on a slow link moves the line while it goes,
+// not only when Dropbox confirms it whole.
+func (p *Meter) Sending(delta int64) {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	p.inflight += delta
+	if delta > 0 {
+		p.lastMove = p.now()
+	}
+	p.mu.Unlock()
 }
 
 // Sent records n bytes that Dropbox acknowledged: the request that carried
@@ -212,7 +237,7 @@ func (p *Meter) Sent(n int64) {
 	}
 	p.mu.Lock()
 	p.acked += n
-	p.lastAck = p.now()
+	p.lastMove = p.now()
 	p.mu.Unlock()
 }
 
@@ -237,6 +262,11 @@ func (p *Meter) Done(_ *plan.Item, err error) {
 	if err != nil {
 		p.failed++
 	}
+	now := p.now()
+	if p.firstDone.IsZero() {
+		p.firstDone = now
+	}
+	p.lastMove = now
 	p.mu.Unlock()
 }
 
@@ -337,10 +367,10 @@ func (p *Meter) plainLocked(now time.Time) {
 	p.lastPlain = now
 	line := p.lineLocked(now, false)
 	if p.fresh {
-		line = p.startLine()
+		line = logging.EscapeString(p.startLine())
 	}
 	p.fresh = false
-	fmt.Fprintln(p.w, logging.EscapeString(line))
+	fmt.Fprintln(p.w, line)
 }
 
 // startLine is plain mode's first line of a phase or a transfer: what it
@@ -360,13 +390,11 @@ func (p *Meter) drawLocked(now time.Time) {
 	if p.suspended {
 		return
 	}
-	line := logging.EscapeString(p.lineLocked(now, true))
+	width := 0
 	if p.o.Width != nil {
-		if w := p.o.Width(); w > 1 && utf8.RuneCountInString(line) >= w {
-			line = string([]rune(line)[:w-2]) + "…"
-		}
+		width = p.o.Width()
 	}
-	io.WriteString(p.w, "\r"+line+"\x1b[K")
+	io.WriteString(p.w, "\r"+fit(p.fieldsLocked(now, true), width)+"\x1b[K")
 	p.drawn = true
 }
 
@@ -377,102 +405,30 @@ func (p *Meter) clearLocked() {
 	}
 }
 
-// lineLocked is the status: the phase, or the transfer (with a bar on a
-// terminal).
+// lineLocked is the status in one line, whole: the phase, or the
+// transfer (with a bar on a terminal).
 func (p *Meter) lineLocked(now time.Time, bar bool) string {
-	if p.verb == "" {
-		s := p.phase
-		switch {
-		case p.unit == Entries:
-			s += fmt.Sprintf(": %d", p.count)
-		case p.unit == ByteCount && p.total > 0:
-			s += fmt.Sprintf(": %s of %s", report.Bytes(p.count), report.Bytes(p.total))
-		case p.unit == ByteCount:
-			s += ": " + report.Bytes(p.count)
-		}
-		if el := now.Sub(p.phaseStart); el >= time.Second {
-			s += fmt.Sprintf(" (%s)", clock(el))
-		}
-		return s
+	return fit(p.fieldsLocked(now, bar), 0)
+}
+
+// fieldsLocked is the status as fields (see fit), escaped.
+func (p *Meter) fieldsLocked(now time.Time, bar bool) []field {
+	if p.verb != "" {
+		return p.transferFields(now, bar)
 	}
-	done := min(p.acked+p.resumed, p.bytes)
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s %d/%d files", p.verb, p.doneFiles, p.files)
-	if bar {
-		b.WriteString(" " + drawBar(done, p.bytes, 20))
-	} else {
-		b.WriteString(",")
-	}
-	fmt.Fprintf(&b, " %s/%s", report.Bytes(done), report.Bytes(p.bytes))
-	rate := p.rateLocked(now)
+	s := p.phase
 	switch {
-	case rate > 0:
-		fmt.Fprintf(&b, ", %s/s, ETA %s", report.Bytes(int64(rate)), clock(time.Duration(float64(p.bytes-done)/rate*float64(time.Second))))
-	case done < p.bytes:
-		b.WriteString(", ETA -")
+	case p.unit == Entries:
+		s += fmt.Sprintf(": %d", p.count)
+	case p.unit == ByteCount && p.total > 0:
+		s += fmt.Sprintf(": %s of %s", report.Bytes(p.count), report.Bytes(p.total))
+	case p.unit == ByteCount:
+		s += ": " + report.Bytes(p.count)
 	}
-	// Dropbox acknowledges a request when all of it has arrived: a pack of
-	// small files, or a chunk, may take a while on a slow link. Say so
-	// rather than look stuck.
-	if quiet := now.Sub(p.lastAck); done < p.bytes && quiet >= StillWaiting {
-		fmt.Fprintf(&b, " (waiting %s for Dropbox to confirm a request)", clock(quiet))
+	if el := now.Sub(p.phaseStart); el >= time.Second {
+		s += fmt.Sprintf(" (%s)", clock(el))
 	}
-	if p.failed > 0 {
-		fmt.Fprintf(&b, ", %d failed", p.failed)
-	}
-	return b.String()
-}
-
-// endLine is plain mode's last line.
-func (p *Meter) endLine(now time.Time) string {
-	how := "stopped"
-	if p.doneFiles == p.files {
-		how = "finished"
-	}
-	return fmt.Sprintf("%s %s: %d/%d files, %s/%s in %s", p.verb, how, p.doneFiles, p.files,
-		report.Bytes(min(p.acked+p.resumed, p.bytes)), report.Bytes(p.bytes), clock(now.Sub(p.xferStart)))
-}
-
-// sampleLocked remembers the acknowledged bytes at now, for the rate.
-func (p *Meter) sampleLocked(now time.Time) {
-	if p.verb == "" {
-		return
-	}
-	p.samples = append(p.samples, sample{now, p.acked})
-	cut := 0
-	for cut < len(p.samples)-1 && now.Sub(p.samples[cut+1].at) >= RateWindow {
-		cut++ // keep one sample at or before the window's start
-	}
-	p.samples = p.samples[cut:]
-}
-
-// rateLocked is the rate of acknowledged bytes, in bytes per second, over
-// the last RateWindow: but never more than the average since the transfer
-// began. Bytes acknowledged within the window may have crossed the link
-// before it (a request of 8 MiB is acknowledged at its end), so the window
-// alone could show more than the link carries; the average since the start
-// cannot. 0 during the first second, when there is too little to tell.
-func (p *Meter) rateLocked(now time.Time) float64 {
-	total := now.Sub(p.xferStart)
-	if total < time.Second || len(p.samples) == 0 {
-		return 0
-	}
-	first := p.samples[0]
-	window := now.Sub(first.at)
-	avg := float64(p.acked) / total.Seconds()
-	if window < time.Second {
-		return avg
-	}
-	return min(avg, float64(p.acked-first.acked)/window.Seconds())
-}
-
-// drawBar is a bar of width characters filled done/total.
-func drawBar(done, total int64, width int) string {
-	n := width
-	if total > 0 {
-		n = int(done * int64(width) / total)
-	}
-	return "[" + strings.Repeat("=", n) + strings.Repeat(" ", width-n) + "]"
+	return []field{{text: logging.EscapeString(s)}}
 }
 
 // clock formats d as m:ss or h:mm:ss.

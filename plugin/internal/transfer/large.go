@@ -277,7 +277,7 @@ func (lf *largeFile) sendChunk(ctx context.Context, c *chunk) error {
 	arg := files.NewUploadSessionAppendArg(files.NewUploadSessionCursor(lf.session, uint64(c.i*ChunkSize)))
 	arg.Close = c.i == lf.n-1
 	arg.ContentHash = blocks.Join(c.ds)
-	if err := u.c.Files.UploadSessionAppendV2Context(ctx, arg, bytes.NewReader(c.data)); err != nil {
+	if err := u.c.Files.UploadSessionAppendV2Context(u.sending(ctx), arg, bytes.NewReader(c.data)); err != nil {
 		// A closing chunk refused as "closed" was received before: its
 		// answer was lost (a retry, or a killed run). The commit checks
 		// the content hash of the whole file.

@@ -150,7 +150,7 @@ func (u *uploader) appendGroup(items []*plan.Item, ids []string, all []byte, dat
 		arg.Entries[i] = e
 	}
 	arg.ContentHash = blocks.Hash(all)
-	res, err := u.c.Files.UploadSessionAppendBatchContext(ctx, arg, body(all))
+	res, err := u.c.Files.UploadSessionAppendBatchContext(u.sending(ctx), arg, body(all))
 	if err != nil && noAppendBatch(err) {
 		u.mu.Lock()
 		u.noBatch = true
@@ -251,7 +251,7 @@ func (u *uploader) sendOneByOne(items []*plan.Item, data [][]byte) {
 		arg := files.NewUploadSessionStartArg()
 		arg.Close = true
 		arg.ContentHash = it.File.Hash
-		res, err := u.c.Files.UploadSessionStartContext(u.ctx, arg, body(data[i]))
+		res, err := u.c.Files.UploadSessionStartContext(u.sending(u.ctx), arg, body(data[i]))
 		if err != nil {
 			u.finish(it, nil, err)
 			continue

@@ -44,6 +44,10 @@ const (
 // Observer hears about progress. Its methods are called from many
 // goroutines.
 type Observer interface {
+	// Sending counts the bytes of file data on their way: +n as a
+	// connection takes them, minus an attempt's count when it ends
+	// (dbx.WithSending). Sent counts them again once confirmed.
+	Sending(delta int64)
 	Sent(bytes int64)                  // bytes Dropbox confirmed receiving: the request that carried them completed
 	Resumed(bytes int64)               // bytes Dropbox acknowledged in an earlier, interrupted run: done, not sent now
 	Done(it *plan.Item, err error)     // a file is committed (err nil) or given up on
@@ -395,7 +399,14 @@ func createFolders(ctx context.Context, c *dbx.Client, folders []string) error {
 
 type nopObserver struct{}
 
+func (nopObserver) Sending(int64)              {}
 func (nopObserver) Sent(int64)                 {}
 func (nopObserver) Done(*plan.Item, error)     {}
 func (nopObserver) Retrying(*plan.Item, error) {}
 func (nopObserver) Resumed(int64)              {}
+
+// sending is ctx for a request that carries file data: the observer hears
+// of its bytes as they go (Observer.Sending).
+func (u *uploader) sending(ctx context.Context) context.Context {
+	return dbx.WithSending(ctx, u.o.Observer.Sending)
+}
