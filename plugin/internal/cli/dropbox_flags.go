@@ -173,7 +173,7 @@ func (d *dropboxFlags) client(env *Env, c credential.Credential) (*dbx.Client, e
 	if err != nil {
 		return nil, err
 	}
-	limit, _ := d.rate() // checked by endpoint
+	limit, _ := d.rate()  // checked by endpoint
 	if env.reach == nil { // one for every client: a run gives a dead network up once
 		timeout, _ := d.networkTimeout(env)
 		env.reach = dbx.NewReach(timeout, env.Log.Named("dropbox"))

@@ -88,6 +88,7 @@ type Meter struct {
 	firstDone time.Time // the first file committed; zero before
 	xferStart time.Time
 	samples   []sample
+	base      sample // the first sample with bytes moved: the rates start there
 
 	drawn     bool // terminal: the status line is on screen
 	suspended bool // terminal: someone wrote a partial line (a prompt)
@@ -206,7 +207,7 @@ func (p *Meter) Transfer(verb string, files int, bytes int64) {
 	p.phase, p.verb, p.files, p.bytes = "", verb, files, bytes
 	p.doneFiles, p.failed, p.acked, p.inflight, p.resumed, p.samples = 0, 0, 0, 0, 0, nil
 	p.xferStart = p.now()
-	p.lastMove, p.firstDone = p.xferStart, time.Time{}
+	p.lastMove, p.firstDone, p.base = p.xferStart, time.Time{}, sample{}
 	p.suspended = false
 	p.sampleLocked(p.xferStart)
 	p.fresh = true

@@ -185,7 +185,11 @@ func (p *Meter) sampleLocked(now time.Time) {
 	if p.verb == "" {
 		return
 	}
-	p.samples = append(p.samples, sample{now, p.acked + p.inflight, p.doneFiles})
+	s := sample{now, p.acked + p.inflight, p.doneFiles}
+	if p.base.at.IsZero() && s.moved > 0 {
+		p.base = s
+	}
+	p.samples = append(p.samples, s)
 	cut := 0
 	for cut < len(p.samples)-1 && now.Sub(p.samples[cut+1].at) >= RateWindow {
 		cut++ // keep one sample at or before the window's start
@@ -195,22 +199,36 @@ func (p *Meter) sampleLocked(now time.Time) {
 
 // byteRate is the rate of bytes sent and confirmed, in bytes per second,
 // over the last RateWindow, but never more than the average since the
-// transfer began: the first bytes fill the connections' buffers at once,
-// and a window that holds them could show more than the link carries. 0
-// during the first second, when there is too little to tell.
+// first bytes moved. It starts there, not at the transfer's start: a
+// request's first bytes fill the connection's buffers at once, and a
+// request confirmed whole says nothing of when its bytes crossed; counted
+// from before them, a rate would show more than the link carries. 0 for a
+// second, when there is too little to tell.
 func (p *Meter) byteRate(now time.Time) float64 {
-	total := now.Sub(p.xferStart)
-	if total < time.Second || len(p.samples) == 0 {
+	since := now.Sub(p.base.at)
+	if p.base.at.IsZero() || since < time.Second || len(p.samples) == 0 {
 		return 0
 	}
 	moved := p.acked + p.inflight
-	avg := float64(moved) / total.Seconds()
+	avg := p.byteAverage(now)
 	first := p.samples[0]
+	if first.at.Before(p.base.at) {
+		first = p.base
+	}
 	window := now.Sub(first.at)
 	if window < time.Second {
-		return max(0, avg)
+		return avg
 	}
 	return max(0, min(avg, float64(moved-first.moved)/window.Seconds()))
+}
+
+// byteAverage is the rate of bytes since the first ones moved.
+func (p *Meter) byteAverage(now time.Time) float64 {
+	since := now.Sub(p.base.at)
+	if p.base.at.IsZero() || since <= 0 {
+		return 0
+	}
+	return max(0, float64(p.acked+p.inflight-p.base.moved)/since.Seconds())
 }
 
 // fileRate is the rate of files committed, per second, over the last
@@ -264,7 +282,7 @@ func (p *Meter) eta(now time.Time, bytesRate, filesRate float64) (left time.Dura
 	if byFiles > byBytes {
 		rate, avg, frac = filesRate, float64(p.doneFiles)/elapsed.Seconds(), float64(p.doneFiles)/float64(max(p.files, 1))
 	} else {
-		rate, avg, frac = bytesRate, float64(p.acked+p.inflight)/elapsed.Seconds(), float64(p.doneBytes())/float64(max(p.bytes, 1))
+		rate, avg, frac = bytesRate, p.byteAverage(now), float64(p.doneBytes())/float64(max(p.bytes, 1))
 	}
 	settled = elapsed >= 2*RateWindow && frac >= 0.05 && math.Abs(rate-avg) <= 0.3*avg
 	return left, true, settled

@@ -207,3 +207,25 @@ func TestPlainLinesEveryTenSeconds(t *testing.T) {
 		t.Fatalf("lines at %v, want every 10 s", at)
 	}
 }
+
+// A request's first bytes fill the connection's buffers at once: that burst
+// is counted as sent, but never shown as speed.
+func TestBufferBurstNotInTheRate(t *testing.T) {
+	const link = 100 << 10
+	c := newClock()
+	p := New(&bytes.Buffer{}, manual(c, true))
+	p.Transfer("uploading", 1, 8<<20)
+	c.step(10 * time.Millisecond)
+	p.Sending(512 << 10) // into the buffers
+	for i := 0; i < 100; i++ {
+		c.step(200 * time.Millisecond)
+		p.Sending(link / 5)
+		p.Tick()
+		if r, ok := parseRate(t, p.Line()); ok && r > link*1.01 {
+			t.Fatalf("after %d ticks the rate shown is %.0f B/s, the link's %d: %q", i+1, r, link, p.Line())
+		}
+	}
+	if r, _ := parseRate(t, p.Line()); r < link*0.99 {
+		t.Fatalf("a steady link shown as %q", p.Line())
+	}
+}
