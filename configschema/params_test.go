@@ -45,11 +45,31 @@ func TestParamSpellingsAndReserved(t *testing.T) {
 			<param name="exclude">logs/</param>
 			<param name="include">*.png</param>
 			<param name="allow-outside-study">true</param>
+			<param name="api-url">http://x</param>
+		</script>
+		<script lang="python3" src="system">
+			<script-name>dropbox-post.py</script-name>
+			<param name="option">file</param>
+			<param name="encrypted_key">keys/dropbox.enc</param>
+			<param name="path">post/plot.png</param>
+			<param name="dest">/librec/other</param>
+			<param name="parallel">64</param>
 		</script>
 `), ResolveOptions{RequireKey: true})
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Three unknown params: each warned about, the long explanation once.
+	var unknown []Problem
+	for _, w := range warns {
+		if strings.HasPrefix(w.What, "unknown param") {
+			unknown = append(unknown, w)
+		}
+	}
+	if len(unknown) != 3 || unknown[0].Fix == "" || unknown[1].Fix != "" || unknown[2].Fix != "" {
+		t.Errorf("unknown params: want three warnings, the first alone with the fix: %+v", unknown)
+	}
+	els = els[:1]
 	if len(els) != 1 || els[0].Option != File || els[0].KeyPath != "keys/dropbox.enc" || els[0].Path != "post/plot.png" {
 		t.Fatalf("elements: %+v", els)
 	}

@@ -73,6 +73,19 @@ func (r *report) warn(line int, fix, format string, args ...any) {
 	r.warnings = append(r.warnings, Problem{File: r.file, Line: line, What: fmt.Sprintf(format, args...), Fix: fix})
 }
 
+// fixOnce leaves out the fix of a warning whose fix an earlier one gives
+// (every unknown param gets the same long explanation): it is said once per
+// config, and each warning still says what is wrong, on its line.
+func fixOnce(warnings []Problem) {
+	said := map[string]bool{}
+	for i, w := range warnings {
+		if said[w.Fix] {
+			warnings[i].Fix = ""
+		}
+		said[w.Fix] = true
+	}
+}
+
 // err returns an *InvalidError holding the problems in line order, or nil.
 func (r *report) err() error {
 	if len(r.problems) == 0 {

@@ -64,6 +64,7 @@ func (c *Config) Resolve(studyDir string, opts ResolveOptions) ([]Element, []Pro
 		elems = append(elems, e)
 	}
 	byLine(r.warnings)
+	fixOnce(r.warnings)
 	if err := r.err(); err != nil {
 		return nil, r.warnings, err
 	}

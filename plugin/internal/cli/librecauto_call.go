@@ -172,12 +172,16 @@ func librecAutoCall(cmd *cobra.Command, env *Env, args []string) error {
 
 // postCall checks the element of a librec-auto call and posts it.
 func postCall(ctx context.Context, env *Env, call librecCall, dir string) error {
+	var ignored []string
 	for _, name := range call.ignored {
 		if strings.EqualFold(name, "--channel") {
 			env.Log.Debug("ignoring --channel, a param of librec-auto's Slack script")
 			continue
 		}
-		env.Log.Warn(ignoredParamWarning(name))
+		ignored = append(ignored, name)
+	}
+	if len(ignored) > 0 {
+		env.Log.Warn(ignoredParamWarning(ignored))
 	}
 	// Everything but the element comes from the person: the defaults of
 	// run's flags, and the environment (DROPBOX_API_URL, the password).
@@ -217,10 +221,15 @@ func postCall(ctx context.Context, env *Env, call librecCall, dir string) error 
 	return p.post(ctx, []configschema.Element{e}, o)
 }
 
-// ignoredParamWarning says why a --NAME=VALUE of a librec-auto call is
-// ignored. It names the param, quoted, never its value.
-func ignoredParamWarning(name string) string {
-	return "ignoring " + strconv.Quote(name) + ": librec-auto passes the config's params, and only a Dropbox element's own params " +
+// ignoredParamWarning says, once for them all, why these --NAME=VALUE of a
+// librec-auto call are ignored. It names the params, quoted, never their
+// values.
+func ignoredParamWarning(names []string) string {
+	quoted := make([]string, len(names))
+	for i, n := range names {
+		quoted[i] = strconv.Quote(n)
+	}
+	return "ignoring " + strings.Join(quoted, ", ") + ": librec-auto passes the config's params, and only a Dropbox element's own params " +
 		"(" + elementParamList() + ") count; where requests go, paths outside the study, manifests, " +
 		"the password's source and parallelism are set by the environment or by 'dropbox-post run' flags"
 }
