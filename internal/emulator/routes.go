@@ -260,13 +260,16 @@ func (c *call) readArg() bool {
 			c.bad(src + ": could not decode input as JSON")
 			return false
 		}
+		if !c.asciiArg(arg, src) {
+			return false
+		}
 		c.arg = []byte(arg)
 	}
 	if !json.Valid(c.arg) {
 		c.bad("request body: could not decode input as JSON")
 		return false
 	}
-	return true
+	return c.nonBMPArg()
 }
 
 // decode unmarshals the argument into v, answering 400 when it does not

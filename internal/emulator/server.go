@@ -88,6 +88,10 @@ type Options struct {
 	// server: documents that cannot be downloaded, a malformed token,
 	// plain-text 429s, noisy error summaries (see answers.go).
 	Answers Answers
+	// Names are Dropbox's ways with names and paths: NFC, the case of
+	// path_display, non-BMP characters, raw UTF-8 in Dropbox-API-Arg (see
+	// names.go).
+	Names Names
 	// Hook, when set, is called as each API request arrives and again
 	// when its work is done, before it is answered (see hooks.go). Tests
 	// use it to act at a precise point of a client's work.
@@ -169,6 +173,7 @@ func New(opts Options) (*Server, error) {
 	}
 	s.sessions.SetLifetime(opts.Limits.SessionTTL, opts.Limits.Now)
 	st.SetQuota(opts.Limits.Quota)
+	st.SetNameRules(opts.Names.rules())
 	s.auth = newAuthStore(opts, st)
 	s.routes = s.routeTable()
 	if err := s.placeMarked(); err != nil {
@@ -208,6 +213,9 @@ func (o Options) Validate() error {
 		return err
 	}
 	if err := o.Answers.validate(); err != nil {
+		return err
+	}
+	if err := o.Names.validate(); err != nil {
 		return err
 	}
 	for _, a := range o.Apps {

@@ -75,14 +75,15 @@ func (s *Store) commitFile(c FileCommit, now time.Time) (CommitResult, []Record,
 	// again); a commit that changes nothing makes it garbage.
 	fail := func(e *Union) (CommitResult, []Record, []Blob) { return CommitResult{WriteError: e}, nil, nil }
 	unchanged := func(n *node) (CommitResult, []Record, []Blob) {
-		return CommitResult{Meta: n.fileMeta()}, nil, []Blob{c.Content}
+		return CommitResult{Meta: n.fileMeta(s.shown(n))}, nil, []Blob{c.Content}
 	}
 
 	p, tag := s.resolve(c.Path)
 	if tag != "" {
 		return fail(WriteErr(tagMalformedPath))
 	}
-	parts, tag := splitPath(p)
+	p = s.written(p)
+	parts, tag := s.splitPath(p)
 	if tag != "" || len(parts) == 0 {
 		return fail(WriteErr(tagMalformedPath))
 	}
@@ -138,7 +139,7 @@ func (s *Store) commitFile(c FileCommit, now time.Time) (CommitResult, []Record,
 	}
 
 	var recs []Record
-	parent, recs = s.makeFolders(parent, missing)
+	parent, recs = s.makeFolders(parent, missing, prefix(parts, len(parts)-1-len(missing)))
 	seq := s.nextSeq()
 	n := &node{
 		display: joinPath(parent.display, name),
@@ -147,6 +148,7 @@ func (s *Store) commitFile(c FileCommit, now time.Time) (CommitResult, []Record,
 		size:    c.Content.Size(),
 		hash:    c.Hash,
 		content: c.Content,
+		asked:   s.asked(p, parent.display),
 	}
 	n.lower = Lower(n.display)
 	n.serverModified = now
@@ -162,7 +164,7 @@ func (s *Store) commitFile(c FileCommit, now time.Time) (CommitResult, []Record,
 	}
 	s.link(parent, n, seq)
 	s.compactLog()
-	return CommitResult{Meta: n.fileMeta()}, append(recs, n.record()), gone
+	return CommitResult{Meta: n.fileMeta(s.shown(n))}, append(recs, n.record()), gone
 }
 
 // walkParents follows the folders of parts (all but the last component).
@@ -184,17 +186,28 @@ func (s *Store) walkParents(parts []string) (*node, []string, *Union) {
 }
 
 // makeFolders creates the folders names under parent and returns the last
-// one with the records that make them.
-func (s *Store) makeFolders(parent *node, names []string) (*node, []Record) {
+// one with the records that make them. req is parent's path as the request
+// spelt it.
+func (s *Store) makeFolders(parent *node, names []string, req string) (*node, []Record) {
 	var recs []Record
 	for _, name := range names {
+		req = joinPath(req, name)
 		f := &node{display: joinPath(parent.display, name), id: newNodeID(), folder: true, children: map[string]*node{}}
+		f.asked = s.asked(req, parent.display)
 		f.lower = Lower(f.display)
 		s.link(parent, f, s.nextSeq())
 		recs = append(recs, f.record())
 		parent = f
 	}
 	return parent, recs
+}
+
+// prefix returns the path of the first k names of parts ("" for none).
+func prefix(parts []string, k int) string {
+	if k == 0 {
+		return ""
+	}
+	return "/" + strings.Join(parts[:k], "/")
 }
 
 // freeName returns name, or "name (1).ext", "name (2).ext"… whichever is
@@ -230,7 +243,8 @@ func (s *Store) createFolderLocked(p string, autorename bool) (FolderMetadata, *
 	if tag != "" {
 		return FolderMetadata{}, WriteErr(tagMalformedPath), nil
 	}
-	parts, tag := splitPath(p)
+	p = s.written(p)
+	parts, tag := s.splitPath(p)
 	if tag != "" || len(parts) == 0 {
 		return FolderMetadata{}, WriteErr(tagMalformedPath), nil
 	}
@@ -257,8 +271,8 @@ func (s *Store) createFolderLocked(p string, autorename bool) (FolderMetadata, *
 		}
 	}
 	names := append(append([]string(nil), missing...), name)
-	f, recs := s.makeFolders(parent, names)
-	return f.folderMeta(), nil, recs
+	f, recs := s.makeFolders(parent, names, prefix(parts, len(parts)-len(names)))
+	return f.folderMeta(s.shown(f)), nil, recs
 }
 
 // DeletePath deletes a file or folder (with everything in it). It returns
@@ -277,7 +291,7 @@ func (s *Store) DeletePath(p, parentRev string) (any, *Union, error) {
 		s.mu.Unlock()
 		return nil, WriteErr("path_write", "path_write", U("conflict", "conflict", U("file"))), nil
 	}
-	meta := n.taggedMeta()
+	meta := n.taggedMeta(s.shown(n))
 	gone := s.remove(n, s.nextSeq())
 	ticket, err := s.persist(Record{Op: "delete", Path: n.lower, Seq: n.seq})
 	s.mu.Unlock()

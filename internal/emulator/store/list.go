@@ -72,7 +72,7 @@ func (s *Store) listPage(lc *ListCursor) ([]any, bool) {
 		if len(entries) == lc.Limit {
 			return entries, true
 		}
-		entries = append(entries, sl.n.taggedMeta())
+		entries = append(entries, sl.n.taggedMeta(s.shown(sl.n)))
 		lc.Pos = sl.seq
 	}
 	lc.Pos = s.seq
@@ -130,7 +130,7 @@ func (s *Store) Metadata(p string) (any, string) {
 	case n == s.root:
 		return nil, tagMalformedPath // Dropbox has no metadata for the root
 	}
-	return n.taggedMeta(), ""
+	return n.taggedMeta(s.shown(n)), ""
 }
 
 // ResetCursors invalidates every list_folder cursor given so far.

@@ -43,11 +43,13 @@ type deletedMetadata struct {
 	PathDisplay string `json:"path_display"`
 }
 
-func (n *node) fileMeta() FileMetadata {
+// fileMeta, folderMeta and taggedMeta answer for n, showing its path as
+// shown (Store.shown).
+func (n *node) fileMeta(shown string) FileMetadata {
 	return FileMetadata{
 		Name:           Base(n.display),
 		PathLower:      n.lower,
-		PathDisplay:    n.display,
+		PathDisplay:    shown,
 		ID:             n.id,
 		ClientModified: n.clientModified.Format(TimeFormat),
 		ServerModified: n.serverModified.Format(TimeFormat),
@@ -58,21 +60,21 @@ func (n *node) fileMeta() FileMetadata {
 	}
 }
 
-func (n *node) folderMeta() FolderMetadata {
-	return FolderMetadata{Name: Base(n.display), PathLower: n.lower, PathDisplay: n.display, ID: n.id}
+func (n *node) folderMeta(shown string) FolderMetadata {
+	return FolderMetadata{Name: Base(n.display), PathLower: n.lower, PathDisplay: shown, ID: n.id}
 }
 
 // taggedMeta returns the Metadata union for n.
-func (n *node) taggedMeta() any {
+func (n *node) taggedMeta(shown string) any {
 	switch {
 	case n.deleted:
-		return deletedMetadata{Tag: "deleted", Name: Base(n.display), PathLower: n.lower, PathDisplay: n.display}
+		return deletedMetadata{Tag: "deleted", Name: Base(n.display), PathLower: n.lower, PathDisplay: shown}
 	case n.folder:
-		m := n.folderMeta()
+		m := n.folderMeta(shown)
 		m.Tag = "folder"
 		return m
 	default:
-		m := n.fileMeta()
+		m := n.fileMeta(shown)
 		m.Tag = "file"
 		return m
 	}

@@ -17,7 +17,8 @@ import (
 // is made, except that seq, superseded and deleted move under the store
 // lock; a new version of a file is a new node with the same id.
 type node struct {
-	display    string // path_display; "" for the root
+	display    string // path_display as stored; "" for the root
+	asked      string // the folders above it as the request that wrote it spelt them (NameRules.Display)
 	lower      string // path_lower
 	id         string
 	folder     bool
@@ -59,6 +60,7 @@ type Store struct {
 	epoch  string // cursors from another epoch (another run) are reset
 	links  map[string]*link
 	quota  int64 // bytes the files may take; 0: no limit (quota.go)
+	rules  NameRules
 
 	Blobs   *BlobStore
 	journal *journal // nil in memory
@@ -267,7 +269,7 @@ func (s *Store) lookup(p string) (*node, string) {
 	if tag != "" {
 		return nil, tag
 	}
-	if _, tag := splitPath(p); tag != "" {
+	if _, tag := s.splitPath(p); tag != "" {
 		return nil, tag
 	}
 	n := s.byPath[Lower(p)]
@@ -295,7 +297,7 @@ func (s *Store) OpenFile(p, rev string) (FileMetadata, contentReader, string, er
 		return FileMetadata{}, nil, tag, nil
 	}
 	r, err := n.content.Open() // under the lock: the version cannot go away first
-	return n.fileMeta(), r, "", err
+	return n.fileMeta(s.shown(n)), r, "", err
 }
 
 // Files returns every file, sorted by path.

@@ -33,7 +33,8 @@ Dropbox answers, so that the client's fallbacks can be seen at work. Limits of
 the real service (--max-header-bytes, --contention, --quota, --session-ttl)
 make it as strict as the strictest credible report of Dropbox, and so do its
 answers (--document, --restricted, --malformed-token, --ratelimit-text,
---summary-noise, --list-concurrency).`,
+--summary-noise, --list-concurrency) and its ways with names (--nfc,
+--display-case, --non-bmp-names, --ascii-arg).`,
 		Example: `  dropbox-post emulator --listen 127.0.0.1:8080 --token test
   DROPBOX_API_URL=http://127.0.0.1:8080 DROPBOX_ACCESS_TOKEN=test dropbox-post push results /demo
   dropbox-post emulator --listen 127.0.0.1:0 --data /tmp/dbx --latency 20ms --fail-rate 0.05 --seed 1`,
@@ -93,6 +94,7 @@ type emulatorFlags struct {
 	refuseEmpty   string
 	limits        emulator.Limits
 	answers       emulator.Answers
+	names         emulator.Names
 }
 
 func (f *emulatorFlags) bind(fs *pflag.FlagSet) {
@@ -131,6 +133,11 @@ func (f *emulatorFlags) bind(fs *pflag.FlagSet) {
 	fs.BoolVar(&f.answers.RateLimitText, "ratelimit-text", false, "answer 429 too_many_requests in plain text (with Retry-After)")
 	fs.BoolVar(&f.answers.SummaryNoise, "summary-noise", false, "end each error_summary with \"/\" and 0 to 3 dots, at random")
 	fs.BoolVar(&f.answers.ListConcurrency, "list-concurrency", false, "answer 429 to a listing made while the same one is being answered")
+	// Dropbox's ways with names (see names.go).
+	fs.BoolVar(&f.names.NFC, "nfc", false, "store names in Unicode NFC; a lookup by another normalisation is not_found")
+	fs.StringVar(&f.names.Display, "display-case", "", "path_display shows the folders above an entry \"request\" (as the request that wrote it spelt them), \"lower\" or \"random\"")
+	fs.StringVar(&f.names.NonBMP, "non-bmp-names", "", "refuse names with characters beyond the BMP (emoji): \"refuse\" (malformed_path) or \"400\"")
+	fs.BoolVar(&f.names.ASCIIArg, "ascii-arg", false, "refuse a Dropbox-API-Arg header holding raw non-ASCII bytes with 400")
 }
 
 // options checks the flags and turns them into emulator options.
@@ -157,6 +164,7 @@ func (f *emulatorFlags) options() (emulator.Options, error) {
 		Strict:          f.strict,
 		Limits:          f.limits,
 		Answers:         f.answers,
+		Names:           f.names,
 	}
 	opts.Strict.RefuseEmptyAppend = emulator.Refusal(f.refuseEmpty)
 	if f.appKey != "" {

@@ -37,6 +37,8 @@ var flagCompletion = map[string]cobra.CompletionFunc{
 	"contention-shape":    completeValues("entry", "call", "mixed"),
 	"header-limit-status": completeValues("431", "413", "400"),
 	"malformed-token":     completeValues("shape", "all"),
+	"display-case":        completeValues("request", "lower", "random"),
+	"non-bmp-names":       completeValues("refuse", "400"),
 
 	// Free text: secrets, names, numbers, sizes, URLs, Dropbox paths and
 	// patterns (relative to LOCAL, not to the current folder).
