@@ -130,9 +130,19 @@ func (s Secret) Reveal() string { return string(s) }
 func (e Element) String() string {
 	switch e.Option {
 	case Skip:
-		return fmt.Sprintf("element %d (line %d): skipped (option No)", e.Index, e.Line)
+		return e.Where() + ": skipped (option No)"
 	case Folder:
-		return fmt.Sprintf("element %d (line %d): folder %q → %s", e.Index, e.Line, e.Path, dpath.Quote(e.Target))
+		return fmt.Sprintf("%s: folder %q → %s", e.Where(), e.Path, dpath.Quote(e.Target))
 	}
-	return fmt.Sprintf("element %d (line %d): file %q → %s", e.Index, e.Line, e.Path, dpath.Quote(e.Target))
+	return fmt.Sprintf("%s: file %q → %s", e.Where(), e.Path, dpath.Quote(e.Target))
+}
+
+// Where names the element in messages: "element 2 (line 40)"; for one given
+// as flags whose place in a config is unknown (a librec-auto call that
+// matches no element of its config: Line 0), "the element of this call".
+func (e Element) Where() string {
+	if e.Line == 0 {
+		return "the element of this call"
+	}
+	return fmt.Sprintf("element %d (line %d)", e.Index, e.Line)
 }

@@ -211,7 +211,7 @@ func postCall(ctx context.Context, env *Env, call librecCall, dir string) error 
 	if pw.Set {
 		params = append(params, configschema.Flag{Name: "password"}) // the value stays in pw
 	}
-	e, err := study.CallElement(dir, params, configschema.ResolveOptions{Allowed: tf.allowed, RequireKey: !envCredential(env)}, env.Log)
+	e, err := study.CallElement(dir, config, params, configschema.ResolveOptions{Allowed: tf.allowed, RequireKey: !envCredential(env)}, env.Log)
 	if err != nil {
 		return err
 	}

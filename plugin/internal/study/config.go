@@ -23,9 +23,19 @@ func Elements(file, dir string, opts configschema.ResolveOptions, log hclog.Logg
 }
 
 // CallElement checks the one element of a librec-auto call, given as its
-// params (configschema.ResolveParams), as Elements does a config's.
-func CallElement(dir string, params []configschema.Flag, opts configschema.ResolveOptions, log hclog.Logger) (configschema.Element, error) {
+// params (configschema.ResolveParams), as Elements does a config's. When
+// the config file (config) holds the element the params came from, the
+// element gets its index and line there, for messages ("element 2 (line
+// 14)"); else it is element 1, at line 0.
+func CallElement(dir, config string, params []configschema.Flag, opts configschema.ResolveOptions, log hclog.Logger) (configschema.Element, error) {
 	e, warns, err := configschema.ResolveParams(dir, params, opts)
+	if err == nil {
+		if c, loadErr := configschema.Load(config); loadErr == nil {
+			if s, ok := c.CallSite(params); ok {
+				e.Index, e.Line = s.Index, s.Line
+			}
+		}
+	}
 	return e, checked(log, warns, err)
 }
 

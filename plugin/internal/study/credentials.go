@@ -107,7 +107,7 @@ func (p *poster) withPassword(ctx context.Context, names []string, load func(sec
 	for _, e := range p.elems {
 		if e.Option != configschema.Skip && e.Password == configschema.PasswordInline {
 			r.Config = secret.Give(e.ConfigPassword.Reveal())
-			r.ConfigAt = fmt.Sprintf("%q, element %d (line %d)", p.o.Config, e.Index, e.Line)
+			r.ConfigAt = fmt.Sprintf("%q, %s", p.o.Config, e.Where())
 			break
 		}
 	}
@@ -156,7 +156,7 @@ func (p *poster) checkScopes(ctx context.Context, creds map[string]credential.Cr
 		if e.KeyPath != "" {
 			cred = fmt.Sprintf("the credential in %q", e.KeyPath)
 		}
-		if err := dbx.CheckScopes(scopes, e.Share || p.o.Push.Share, cred, fmt.Sprintf("element %d (line %d)", e.Index, e.Line)); err != nil {
+		if err := dbx.CheckScopes(scopes, e.Share || p.o.Push.Share, cred, e.Where()); err != nil {
 			return err
 		}
 	}
