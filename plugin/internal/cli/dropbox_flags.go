@@ -77,15 +77,21 @@ func (d *dropboxFlags) networkTimeout(env *Env) (time.Duration, error) {
 	if s == "" {
 		return dbx.DefaultNetworkTimeout, nil
 	}
+	return parseDuration(s, from, 0, maxNetworkTimeout)
+}
+
+// parseDuration reads a duration given by from (a flag or an environment
+// variable): a Go duration, or a number of seconds, from lo to hi.
+func parseDuration(s, from string, lo, hi time.Duration) (time.Duration, error) {
 	t, err := time.ParseDuration(s)
 	if n, nerr := strconv.ParseFloat(s, 64); err != nil && nerr == nil {
 		t, err = time.Duration(n*float64(time.Second)), nil
 	}
 	switch {
 	case err != nil:
-		return 0, exit.Usagef("give a duration such as 30s, 2m or 0", "%s %q is not a duration", from, s)
-	case t < 0 || t > maxNetworkTimeout:
-		return 0, exit.Usagef("give a duration from 0 to 24h", "%s %q is out of range", from, s)
+		return 0, exit.Usagef("give a duration such as 30s, 2m or "+lo.String(), "%s %q is not a duration", from, s)
+	case t < lo || t > hi:
+		return 0, exit.Usagef(fmt.Sprintf("give a duration from %v to %v", lo, hi), "%s %q is out of range", from, s)
 	}
 	return t, nil
 }

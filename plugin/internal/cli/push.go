@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -33,8 +34,9 @@ type transferFlags struct {
 	noManifest  bool
 	verify      bool
 	share       bool
-	filters     filterFlags // registered by push and run, not by librec-auto's call
-	allowed     []string    // DROPBOX_POST_ALLOW_OUTSIDE, read by check
+	filters     filterFlags   // registered by push and run, not by librec-auto's call
+	allowed     []string      // DROPBOX_POST_ALLOW_OUTSIDE, read by check
+	writeWait   time.Duration // DROPBOX_POST_WRITE_WAIT, read by check
 }
 
 // transferDefaults are the transfer flags' defaults: what librec-auto's
@@ -66,7 +68,7 @@ func (t *transferFlags) options(env *Env, mode plan.IfExists, local, dest, base 
 		Local: local, Dest: dest, Mode: mode, DryRun: t.dryRun, Verify: t.verify, Share: t.share,
 		Filter:    flagFilter(&t.filters),
 		Allowed:   t.allowed,
-		Transfer:  transfer.Options{Parallel: t.parallel},
+		Transfer:  transfer.Options{Parallel: t.parallel, WriteWait: t.writeWait},
 		Manifests: t.manifests(env, base),
 		Tool:      "dropbox-post " + ToolVersion(),
 		Progress:  env.prog,
@@ -101,6 +103,11 @@ func (t *transferFlags) check(env *Env) (plan.IfExists, error) {
 	}
 	if t.allowed, err = local.ParseAllowed(env.Getenv(local.EnvAllowOutside)); err != nil {
 		return "", err
+	}
+	if s := env.Getenv(transfer.EnvWriteWait); s != "" {
+		if t.writeWait, err = parseDuration(s, transfer.EnvWriteWait, time.Second, 24*time.Hour); err != nil {
+			return "", err
+		}
 	}
 	if t.parallel < 1 || t.parallel > 64 {
 		return "", exit.New(exit.Usage, fmt.Sprintf("--parallel %d is out of range", t.parallel), "give a number from 1 to 64")

@@ -23,6 +23,8 @@ import (
 //	emu sent N                 exactly N requests reached it (since it started or the last reset)
 //	emu writes N               exactly N of them could change the account (uploads, folders, deletes, links)
 //	emu route ROUTE N          exactly N requests of one route (files/download, oauth2/token, …)
+//	emu data N                 exactly N bytes of requests carrying file data (upload, start,
+//	                           append_v2, append_batch): what was sent of the files
 //	emu reset                  set the counters to zero
 //	emu expire-tokens          every access token answers expired_access_token from now on
 //	emu refresh-token KEY VAR  make a refresh token for app KEY and put it in $VAR
@@ -35,7 +37,7 @@ func scriptEmuCmd(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	base := ts.Getenv("DROPBOX_API_URL")
 	if base == "" || len(args) == 0 {
-		ts.Fatalf("usage: emu sent|writes|route|reset|expire-tokens|refresh-token|revoke … (after 'emulator')")
+		ts.Fatalf("usage: emu sent|writes|route|data|reset|expire-tokens|refresh-token|revoke … (after 'emulator')")
 	}
 	want := func(i int) int64 {
 		if len(args) != i+1 {
@@ -65,6 +67,16 @@ func scriptEmuCmd(ts *testscript.TestScript, neg bool, args []string) {
 		st := emuStats(ts, base)
 		if got := st.Routes[args[1]].Requests; got != n {
 			ts.Fatalf("the emulator received %d %s request(s), want %d: %s", got, args[1], n, routeList(st, nil))
+		}
+	case "data":
+		n := want(1)
+		st := emuStats(ts, base)
+		var got int64
+		for _, r := range []string{"files/upload", "files/upload_session/start", "files/upload_session/append_v2", "files/upload_session/append_batch"} {
+			got += st.Routes[r].BytesReceived
+		}
+		if got != n {
+			ts.Fatalf("the emulator received %d bytes of file data, want %d: %s", got, n, routeList(st, nil))
 		}
 	case "reset":
 		emuAdmin(ts, base, "stats/reset", nil)

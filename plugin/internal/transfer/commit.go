@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"slices"
 	"sync"
 	"time"
@@ -12,7 +11,6 @@ import (
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox"
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/auth"
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/files"
-	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/retry"
 	"github.com/hashicorp/go-hclog"
 
 	"github.com/librec-auto/dropbox-post/plugin/internal/plan"
@@ -35,27 +33,30 @@ type commitReq struct {
 	size     uint64
 	done     func(*files.FileMetadata, error) // called once, from the committer
 	attempts int                              // commits tried so far
+	// busySince is when Dropbox first refused this commit for contention
+	// or a rate limit (zero: never): it is committed again, and given up
+	// once Options.WriteWait has passed since (busy.go).
+	busySince time.Time
 	// concurrent: the session is a concurrent one (a large file), which
 	// finish_batch_v2 may refuse (see finishAlone).
 	concurrent bool
 }
 
-// contentionRetries is how many times a session refused with
-// too_many_write_operations (another client writing to the account at the
-// same moment) is committed again, after a backoff, before it fails.
-const contentionRetries = 5
-
 // committer is the only place that commits files to Dropbox. It commits up
 // to 1000 sessions per finish_batch_v2 call, one call at a time, so that
 // this run's commits never overlap: Dropbox serialises writes per account
 // and fails overlapping commits with too_many_write_operations. Sessions
-// refused for contention with another client are committed again later.
+// refused for contention with another client, or for a rate limit, are
+// committed again later, for up to patience (busy.go).
 type committer struct {
-	files   files.ContextClient
-	log     hclog.Logger
-	mode    plan.IfExists // what a commit does to a file of other content
-	backoff func(attempt int) time.Duration
-	commits int // finish_batch_v2 calls made
+	files    files.ContextClient
+	log      hclog.Logger
+	mode     plan.IfExists // what a commit does to a file of other content
+	backoff  func(attempt int) time.Duration
+	patience time.Duration // Options.WriteWait
+	clock    clock
+	told     bool // the log said that Dropbox is busy
+	commits  int  // finish_batch_v2 calls made
 	// alone: finish_batch_v2 refused a concurrent session, so concurrent
 	// sessions are finished one by one with upload_session/finish.
 	alone    bool
@@ -71,14 +72,10 @@ type committer struct {
 }
 
 func newCommitter(c files.ContextClient, log hclog.Logger) *committer {
-	cm := &committer{files: c, log: log, mode: plan.Overwrite, backoff: contentionBackoff, closing: make(chan struct{})}
+	cm := &committer{files: c, log: log, mode: plan.Overwrite, backoff: contentionBackoff,
+		patience: DefaultWriteWait, clock: realClock{}, closing: make(chan struct{})}
 	cm.cond = sync.NewCond(&cm.mu)
 	return cm
-}
-
-func contentionBackoff(attempt int) time.Duration {
-	d := 100 * time.Millisecond << attempt
-	return d/2 + time.Duration(rand.Int64N(int64(d/2)+1))
 }
 
 // submit queues a session; done is called when it is committed or failed.
@@ -136,13 +133,13 @@ func (cm *committer) run(ctx context.Context) {
 	}
 }
 
-// later queues r again after a backoff (or fails it if ctx ends first).
-func (cm *committer) later(ctx context.Context, r commitReq) {
+// later queues r again after wait (or fails it if ctx ends first).
+func (cm *committer) later(ctx context.Context, r commitReq, wait time.Duration) {
 	cm.mu.Lock()
 	cm.delayed++
 	cm.mu.Unlock()
 	go func() {
-		err := retry.Sleep(ctx, cm.backoff(r.attempts))
+		err := cm.clock.Sleep(ctx, wait)
 		cm.mu.Lock()
 		defer cm.mu.Unlock()
 		cm.delayed--
@@ -189,6 +186,15 @@ func (cm *committer) commit(ctx context.Context, batch []commitReq) {
 		cm.mu.Unlock()
 		return
 	}
+	if wait, ok := busy(err); ok {
+		// Dropbox refused the whole call (429): nothing was committed,
+		// and the sessions are still there.
+		for _, r := range batch {
+			r.attempts++
+			cm.again(ctx, r, err, wait)
+		}
+		return
+	}
 	for i, r := range batch {
 		r.attempts++
 		switch {
@@ -199,8 +205,8 @@ func (cm *committer) commit(ctx context.Context, batch []commitReq) {
 			r.done(nil, err)
 		case res.Entries[i].Success != nil:
 			r.done(res.Entries[i].Success, nil)
-		case res.Entries[i].Failure != nil && res.Entries[i].Failure.Tag == files.UploadSessionFinishErrorTooManyWriteOperations && r.attempts <= contentionRetries:
-			cm.later(ctx, r)
+		case res.Entries[i].Failure != nil && res.Entries[i].Failure.Tag == files.UploadSessionFinishErrorTooManyWriteOperations:
+			cm.again(ctx, r, finishError(res.Entries[i].Failure), 0)
 		default:
 			r.done(nil, finishError(res.Entries[i].Failure))
 		}
@@ -273,10 +279,16 @@ func (cm *committer) finishConcurrent(ctx context.Context, batch []commitReq) []
 }
 
 // finishAlone commits one session with upload_session/finish (no data).
-// Retries of write contention happen in package dbx, as for any request.
+// Quick retries happen in package dbx, as for any request; a commit still
+// refused for contention or a rate limit is tried again later.
 func (cm *committer) finishAlone(ctx context.Context, r commitReq) {
 	cm.finishes++
 	m, err := cm.files.UploadSessionFinishContext(ctx, cm.arg(r), nil)
+	if wait, ok := busy(err); ok {
+		r.attempts++
+		cm.again(ctx, r, err, wait)
+		return
+	}
 	r.done(m, err)
 }
 

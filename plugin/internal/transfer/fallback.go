@@ -67,11 +67,29 @@ func (u *uploader) lookupHash(it *plan.Item, m *files.FileMetadata) (*files.File
 }
 
 // uploadEmpty sends an empty file with files/upload, for a Dropbox that
-// refuses entries of length 0 in append_batch.
+// refuses entries of length 0 in append_batch. If Dropbox is busy, it
+// keeps the data in an upload session (UploadWriteFailed's
+// upload_session_id, "may be used to retry the commit with
+// upload_session/finish"): the committer commits that.
 func (u *uploader) uploadEmpty(it *plan.Item) {
 	arg := &files.UploadArg{CommitInfo: *commitInfo(it, u.o.Mode), ContentHash: blocks.Hash(nil)}
 	m, err := u.c.Files.UploadContext(u.ctx, arg, body(nil))
+	if id := keptSession(err); id != "" {
+		u.commit(it, id, 0)
+		return
+	}
 	u.committed(it, m, err)
+}
+
+// keptSession returns the upload session in which files/upload's data was
+// kept when Dropbox was too busy to commit it, or "".
+func keptSession(err error) string {
+	var e files.UploadAPIError
+	if errors.As(err, &e) && e.EndpointError != nil && e.EndpointError.Path != nil && e.EndpointError.Path.Reason != nil &&
+		e.EndpointError.Path.Reason.Tag == files.WriteErrorTooManyWriteOperations {
+		return e.EndpointError.Path.UploadSessionId
+	}
+	return ""
 }
 
 // learnNoEmptyAppend makes the rest of the run send empty files with

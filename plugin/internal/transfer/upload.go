@@ -69,11 +69,15 @@ type Options struct {
 	PackFiles int // files per pack; 0 or more than 1000: 1000
 	// MaxArg bounds the Dropbox-API-Arg header of one request, in bytes
 	// (headers.go); 0: DefaultMaxArg.
-	MaxArg   int
-	Rounds   int // attempts per file; 0: DefaultRounds
-	Mode     plan.IfExists
-	Observer Observer
-	Log      hclog.Logger
+	MaxArg int
+	// WriteWait is how long a commit that Dropbox refuses for
+	// contention or a rate limit keeps being tried (busy.go); 0:
+	// DefaultWriteWait.
+	WriteWait time.Duration
+	Rounds    int // attempts per file; 0: DefaultRounds
+	Mode      plan.IfExists
+	Observer  Observer
+	Log       hclog.Logger
 	// Resume, if not nil, writes down the upload session of each large
 	// file as its chunks are acknowledged, and continues an interrupted
 	// one (see resume.go).
@@ -83,6 +87,7 @@ type Options struct {
 	Early *Early
 
 	inFlightHook func(held int64) // tests: the bytes held, at each change
+	clock        clock            // tests: the committer's time; nil: real
 }
 
 func (o *Options) defaults() {
@@ -106,6 +111,12 @@ func (o *Options) defaults() {
 	}
 	if o.PackFiles <= 0 || o.PackFiles > maxBatch {
 		o.PackFiles = maxBatch
+	}
+	if o.WriteWait <= 0 {
+		o.WriteWait = DefaultWriteWait
+	}
+	if o.clock == nil {
+		o.clock = realClock{}
 	}
 	if o.MaxArg <= 0 {
 		o.MaxArg = DefaultMaxArg
@@ -246,7 +257,7 @@ func (u *uploader) run(items []*plan.Item) error {
 	u.ctx, u.cancel = context.WithCancelCause(parent)
 	defer u.cancel(nil)
 	u.cm = newCommitter(u.c.Files, u.o.Log)
-	u.cm.mode = u.o.Mode
+	u.cm.mode, u.cm.patience, u.cm.clock = u.o.Mode, u.o.WriteWait, u.o.clock
 	u.tried = items
 	for _, it := range items {
 		u.results.of(it).Err = ErrNotSent
@@ -357,7 +368,8 @@ func permanent(err error) bool {
 			return true
 		}
 	}
-	return errors.Is(err, errChanged)
+	var w *waitedOut
+	return errors.Is(err, errChanged) || errors.As(err, &w)
 }
 
 // ErrNotSent is the outcome of a file not sent yet: the upload stopped
