@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -89,11 +90,26 @@ func parseDuration(s, from string, lo, hi time.Duration) (time.Duration, error) 
 	}
 	switch {
 	case err != nil:
-		return 0, exit.Usagef("give a duration such as 30s, 2m or "+lo.String(), "%s %q is not a duration", from, s)
+		return 0, exit.Usagef("give a duration such as 30s, 2m or "+shortDuration(lo), "%s %q is not a duration", from, s)
 	case t < lo || t > hi:
-		return 0, exit.Usagef(fmt.Sprintf("give a duration from %v to %v", lo, hi), "%s %q is out of range", from, s)
+		return 0, exit.Usagef(fmt.Sprintf("give a duration from %s to %s", shortDuration(lo), shortDuration(hi)), "%s %q is out of range", from, s)
 	}
 	return t, nil
+}
+
+// shortDuration writes d as a person would: 0, 1s, 10m, 24h.
+func shortDuration(d time.Duration) string {
+	if d == 0 {
+		return "0"
+	}
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 // endpoint returns the API URL override, or nil for Dropbox itself. It

@@ -73,28 +73,39 @@ func busy(err error) (time.Duration, bool) {
 	return 0, false
 }
 
-// again commits r again after its Retry-After (retryAfter) or a backoff,
-// whichever is longer, unless Dropbox has been busy for it for longer than
-// the committer's patience: then it fails with err, for good.
-func (cm *committer) again(ctx context.Context, r commitReq, err error, retryAfter time.Duration) {
+// again commits rs (refused together, for err) again, together, after
+// Retry-After (retryAfter) or a backoff, whichever is longer; those for
+// which Dropbox has been busy for longer than the committer's patience fail
+// with err, for good. Refused commits come back as one batch, not one by
+// one: Dropbox asks for commits in batches.
+func (cm *committer) again(ctx context.Context, rs []commitReq, err error, retryAfter time.Duration) {
 	now := cm.clock.Now()
-	if r.busySince.IsZero() {
-		r.busySince = now
+	var keep []commitReq
+	attempts := 0
+	for _, r := range rs {
+		r.attempts++
+		if r.busySince.IsZero() {
+			r.busySince = now
+		}
+		if waited := now.Sub(r.busySince); waited >= cm.patience {
+			w := &waitedOut{err: err, waited: waited}
+			r.done(nil, exit.Wrap(exit.Dropbox, w, w.Error(),
+				"run again later (what was posted is not sent again), or let it wait longer with "+EnvWriteWait))
+			continue
+		}
+		keep, attempts = append(keep, r), max(attempts, r.attempts)
 	}
-	if waited := now.Sub(r.busySince); waited >= cm.patience {
-		w := &waitedOut{err: err, waited: waited}
-		r.done(nil, exit.Wrap(exit.Dropbox, w, w.Error(),
-			"run again later (what was posted is not sent again), or let it wait longer with "+EnvWriteWait))
+	if len(keep) == 0 {
 		return
 	}
-	wait := max(retryAfter, cm.backoff(r.attempts))
+	wait := max(retryAfter, cm.backoff(attempts-1))
 	if !cm.told {
 		cm.told = true
 		cm.log.Info("Dropbox is busy with other writes to this account; committing the files again once it is free (their data is not sent again)",
 			"reason", dbx.Summary(err), "next_try_in", wait.Round(time.Millisecond), "waiting_up_to", cm.patience)
 	}
-	cm.log.Debug("commit refused; trying again", "file", r.it.Dest, "attempt", r.attempts, "wait", wait)
-	cm.later(ctx, r, wait)
+	cm.log.Debug("commits refused; trying again", "files", len(keep), "attempt", attempts, "wait", wait)
+	cm.later(ctx, keep, wait)
 }
 
 // waitedOut is a commit given up after Dropbox stayed busy for longer than

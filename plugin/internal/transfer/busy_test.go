@@ -15,7 +15,8 @@ import (
 )
 
 // fakeClock is a clock whose Sleep returns at once, having moved the time
-// on by what it was asked to wait: minutes of waiting in no time.
+// on to when it would have ended (sleeps that overlap end at the latest
+// one's end, not at the sum): minutes of waiting in no time.
 type fakeClock struct {
 	mu sync.Mutex
 	t  time.Time
@@ -31,9 +32,11 @@ func (c *fakeClock) Now() time.Time {
 }
 
 func (c *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
-	now := c.Now()
+	end := c.Now().Add(d)
 	c.mu.Lock()
-	c.t = now.Add(d)
+	if end.After(c.t) {
+		c.t = end
+	}
 	c.mu.Unlock()
 	return ctx.Err()
 }

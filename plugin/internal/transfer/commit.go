@@ -32,7 +32,7 @@ type commitReq struct {
 	session  string
 	size     uint64
 	done     func(*files.FileMetadata, error) // called once, from the committer
-	attempts int                              // commits tried so far
+	attempts int                              // commits refused as busy so far
 	// busySince is when Dropbox first refused this commit for contention
 	// or a rate limit (zero: never): it is committed again, and given up
 	// once Options.WriteWait has passed since (busy.go).
@@ -133,8 +133,9 @@ func (cm *committer) run(ctx context.Context) {
 	}
 }
 
-// later queues r again after wait (or fails it if ctx ends first).
-func (cm *committer) later(ctx context.Context, r commitReq, wait time.Duration) {
+// later queues rs again, together, after wait (or fails them if ctx ends
+// first).
+func (cm *committer) later(ctx context.Context, rs []commitReq, wait time.Duration) {
 	cm.mu.Lock()
 	cm.delayed++
 	cm.mu.Unlock()
@@ -144,9 +145,11 @@ func (cm *committer) later(ctx context.Context, r commitReq, wait time.Duration)
 		defer cm.mu.Unlock()
 		cm.delayed--
 		if err != nil {
-			r.done(nil, err)
+			for _, r := range rs {
+				r.done(nil, err)
+			}
 		} else {
-			cm.queue = append(cm.queue, r)
+			cm.queue = append(cm.queue, rs...)
 		}
 		cm.cond.Broadcast()
 	}()
@@ -189,14 +192,11 @@ func (cm *committer) commit(ctx context.Context, batch []commitReq) {
 	if wait, ok := busy(err); ok {
 		// Dropbox refused the whole call (429): nothing was committed,
 		// and the sessions are still there.
-		for _, r := range batch {
-			r.attempts++
-			cm.again(ctx, r, err, wait)
-		}
+		cm.again(ctx, batch, err, wait)
 		return
 	}
+	var contended []commitReq
 	for i, r := range batch {
-		r.attempts++
 		switch {
 		case err == nil && r.concurrent && refusedEntry(res.Entries[i].Failure):
 			cm.learnAlone()
@@ -206,10 +206,13 @@ func (cm *committer) commit(ctx context.Context, batch []commitReq) {
 		case res.Entries[i].Success != nil:
 			r.done(res.Entries[i].Success, nil)
 		case res.Entries[i].Failure != nil && res.Entries[i].Failure.Tag == files.UploadSessionFinishErrorTooManyWriteOperations:
-			cm.again(ctx, r, finishError(res.Entries[i].Failure), 0)
+			contended = append(contended, r)
 		default:
 			r.done(nil, finishError(res.Entries[i].Failure))
 		}
+	}
+	if len(contended) > 0 {
+		cm.again(ctx, contended, entryError(files.UploadSessionFinishErrorTooManyWriteOperations), 0)
 	}
 }
 
@@ -285,8 +288,7 @@ func (cm *committer) finishAlone(ctx context.Context, r commitReq) {
 	cm.finishes++
 	m, err := cm.files.UploadSessionFinishContext(ctx, cm.arg(r), nil)
 	if wait, ok := busy(err); ok {
-		r.attempts++
-		cm.again(ctx, r, err, wait)
+		cm.again(ctx, []commitReq{r}, err, wait)
 		return
 	}
 	r.done(m, err)

@@ -135,6 +135,9 @@ func TestCommitterRetriesContention(t *testing.T) {
 	if !dbx.HasTag(out["/f7"], "too_many_write_operations") || !permanent(out["/f7"]) {
 		t.Fatalf("/f7: %v", out["/f7"])
 	}
+	if len(f.batches) < 2 || f.batches[1] < f.batches[0] {
+		t.Errorf("batches %v: the refused sessions did not come back together", f.batches)
+	}
 	if f.tries["/f7"] < 20 || f.tries["/f3"] != 2 {
 		t.Fatalf("tries: /f7 %d, /f3 %d", f.tries["/f7"], f.tries["/f3"])
 	}
