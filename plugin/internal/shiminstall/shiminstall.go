@@ -154,14 +154,14 @@ func Shim(src []byte, binary string) ([]byte, error) {
 }
 
 // Install writes the shim under both Names in dir, keeping a file that is
-// not ours aside as NAME.orig (once: an existing .orig is never
-// overwritten). Running it again changes nothing unless the binary moved.
+// not ours aside as NAME.orig. A file not ours found where the shim was
+// is librec-auto's own, put back by an upgrade of librec-auto: it takes
+// the place of the older copy in NAME.orig, so that --uninstall restores
+// the one of the librec-auto installed. Running it again changes nothing
+// unless the binary moved.
 func Install(dir string, o Options) ([]Action, error) {
 	shim, err := Shim(o.Shim, o.Binary)
 	if err != nil {
-		return nil, err
-	}
-	if err := checkAside(dir); err != nil {
 		return nil, err
 	}
 	var acts []Action
@@ -178,18 +178,16 @@ func Install(dir string, o Options) ([]Action, error) {
 			continue
 		case exists && !ours(old):
 			orig := path + ".orig"
-			if _, err := os.Lstat(orig); err == nil {
-				prev, _ := os.ReadFile(orig)
-				if !bytes.Equal(prev, old) {
-					return acts, exit.New(exit.Local, fmt.Sprintf("%q is not dropbox-post's shim, and %q already holds another file", path, orig),
-						"move one of them away, then run it again")
-				}
-			} else if !o.DryRun {
+			note := "the file librec-auto had there; --uninstall puts it back"
+			if prev, err := os.ReadFile(orig); err == nil && !bytes.Equal(prev, old) {
+				note = "librec-auto's file, put back by an upgrade of librec-auto; it replaces the older copy kept aside before; --uninstall puts it back"
+			}
+			if !o.DryRun {
 				if err := os.Rename(path, orig); err != nil {
 					return acts, exit.Wrap(exit.Local, err, fmt.Sprintf("cannot keep %q aside", path), "")
 				}
 			}
-			acts = append(acts, Action{What: "kept aside", Path: orig, Note: "the file librec-auto had there; --uninstall puts it back"})
+			acts = append(acts, Action{What: "kept aside", Path: orig, Note: note})
 		}
 		what := "installed"
 		if exists && ours(old) {
@@ -205,26 +203,10 @@ func Install(dir string, o Options) ([]Action, error) {
 	return acts, nil
 }
 
-// checkAside refuses, before anything is written, a file that is not ours
-// whose NAME.orig already holds another file: keeping it aside would lose
-// one of them.
-func checkAside(dir string) error {
-	for _, name := range Names {
-		path := filepath.Join(dir, name)
-		old, err := os.ReadFile(path)
-		if err != nil || ours(old) {
-			continue
-		}
-		if prev, err := os.ReadFile(path + ".orig"); err == nil && !bytes.Equal(prev, old) {
-			return exit.New(exit.Local, fmt.Sprintf("%q is not dropbox-post's shim, and %q already holds another file", path, path+".orig"),
-				"move one of them away, then run it again")
-		}
-	}
-	return nil
-}
-
 // Uninstall removes the shims from dir and puts back what Install kept
-// aside. A file that is not ours is left alone.
+// aside. A file that is not ours is left alone: librec-auto's own, put
+// back by an upgrade of librec-auto; the older copy Install kept aside is
+// then removed, since the file it would restore is there already.
 func Uninstall(dir string, o Options) ([]Action, error) {
 	var acts []Action
 	for _, name := range Names {
@@ -233,6 +215,15 @@ func Uninstall(dir string, o Options) ([]Action, error) {
 		switch {
 		case err == nil && !ours(old):
 			acts = append(acts, Action{What: "left alone", Path: path, Note: "not dropbox-post's shim"})
+			orig := path + ".orig"
+			if _, err := os.Lstat(orig); err == nil {
+				if !o.DryRun {
+					if err := os.Remove(orig); err != nil {
+						return acts, exit.Wrap(exit.Local, err, fmt.Sprintf("cannot remove %q", orig), "")
+					}
+				}
+				acts = append(acts, Action{What: "removed", Path: orig, Note: "an older copy of librec-auto's file, which an upgrade of librec-auto put back in place"})
+			}
 			continue
 		case err == nil:
 			if !o.DryRun {

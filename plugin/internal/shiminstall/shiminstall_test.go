@@ -5,8 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-
-	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
 )
 
 func TestShimNamesTheBinary(t *testing.T) {
@@ -22,25 +20,82 @@ func TestShimNamesTheBinary(t *testing.T) {
 	}
 }
 
-// A .orig that holds another file than the one to keep aside stops the
-// install: nothing of librec-auto's is lost.
-func TestInstallNeverOverwritesAKeptFile(t *testing.T) {
+// librec-auto upgraded after the install puts its own (newer) file back in
+// place of the shim, and NAME.orig still holds the older one. Installing
+// again works: the newer file takes the older one's place aside, and an
+// uninstall puts the newer one back, leaving no .orig.
+func TestInstallAfterLibrecAutoUpgrade(t *testing.T) {
 	dir := t.TempDir()
-	orig, kept := []byte("# librec-auto, newer\n"), []byte("# librec-auto, older\n")
-	os.WriteFile(filepath.Join(dir, "dropbox_post.py"), orig, 0o644)
-	os.WriteFile(filepath.Join(dir, "dropbox_post.py.orig"), kept, 0o644)
-	_, err := Install(dir, Options{Binary: "/bin/dropbox-post", Shim: Source})
-	if exit.CodeOf(err) != exit.Local {
-		t.Fatalf("err = %v, want exit code 10", err)
+	file, orig := filepath.Join(dir, "dropbox_post.py"), filepath.Join(dir, "dropbox_post.py.orig")
+	older, newer := []byte("# librec-auto 1.0\n"), []byte("# librec-auto 1.1\n")
+	o := Options{Binary: "/bin/dropbox-post", Shim: Source}
+	os.WriteFile(file, older, 0o644)
+	if _, err := Install(dir, o); err != nil {
+		t.Fatal(err)
 	}
-	if _, err := os.Stat(filepath.Join(dir, "dropbox-post.py")); err == nil {
-		t.Error("dropbox-post.py was written before the conflict was found")
+	os.WriteFile(file, newer, 0o644) // the upgrade
+	acts, err := Install(dir, o)
+	if err != nil {
+		t.Fatalf("install after the upgrade: %v", err)
 	}
-	for name, want := range map[string][]byte{"dropbox_post.py": orig, "dropbox_post.py.orig": kept} {
-		if got, _ := os.ReadFile(filepath.Join(dir, name)); !bytes.Equal(got, want) {
-			t.Errorf("%s changed: %q", name, got)
+	if got, _ := os.ReadFile(orig); !bytes.Equal(got, newer) {
+		t.Errorf(".orig holds %q, want the newer file", got)
+	}
+	if got, _ := os.ReadFile(file); !ours(got) {
+		t.Errorf("%s is not the shim: %q", file, got)
+	}
+	if !hasAction(acts, "kept aside", orig) {
+		t.Errorf("actions: %+v", acts)
+	}
+	if _, err := Uninstall(dir, o); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(file); !bytes.Equal(got, newer) {
+		t.Errorf("after uninstall %s holds %q, want the newer file", file, got)
+	}
+	if _, err := os.Lstat(orig); err == nil {
+		t.Error("uninstall left the .orig")
+	}
+}
+
+// An uninstall after librec-auto was upgraded (its newer file in place of
+// the shim) leaves that file alone and removes the older copy kept aside,
+// which it must not put back.
+func TestUninstallAfterLibrecAutoUpgrade(t *testing.T) {
+	dir := t.TempDir()
+	file, orig := filepath.Join(dir, "dropbox_post.py"), filepath.Join(dir, "dropbox_post.py.orig")
+	older, newer := []byte("# librec-auto 1.0\n"), []byte("# librec-auto 1.1\n")
+	o := Options{Binary: "/bin/dropbox-post", Shim: Source}
+	os.WriteFile(file, older, 0o644)
+	if _, err := Install(dir, o); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(file, newer, 0o644) // the upgrade
+	acts, err := Uninstall(dir, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(file); !bytes.Equal(got, newer) {
+		t.Errorf("%s holds %q, want the newer file left alone", file, got)
+	}
+	if _, err := os.Lstat(orig); err == nil {
+		t.Error("the older copy is still kept aside")
+	}
+	if !hasAction(acts, "removed", orig) {
+		t.Errorf("actions: %+v", acts)
+	}
+	if _, err := os.Lstat(filepath.Join(dir, "dropbox-post.py")); err == nil {
+		t.Error("the shim under its other name is still there")
+	}
+}
+
+func hasAction(acts []Action, what, path string) bool {
+	for _, a := range acts {
+		if a.What == what && a.Path == path {
+			return true
 		}
 	}
+	return false
 }
 
 // scripts/dropbox-post.py is the shim for configs whose src names the
