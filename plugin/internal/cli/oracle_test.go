@@ -223,3 +223,30 @@ func TestSpecOracleStrictModes(t *testing.T) {
 		})
 	}
 }
+
+// TestSpecOracleAnswers holds the answers of the emulator's real-service
+// modes to the spec: documents listed with is_downloadable false and
+// export_info, their download refused with unsupported_file, restricted
+// content, and error summaries with noisy dots, through a push, a pull
+// and a verify.
+func TestSpecOracleAnswers(t *testing.T) {
+	rec := &interop.Recorder{}
+	srv, _ := emutest.Start(t, emulator.Options{Tokens: []string{"answers-token"}, Record: rec.Add, Answers: emulator.Answers{
+		Documents: []string{"/answers/Notes.paper"}, Restricted: []string{"/answers/clip.mp4"}, SummaryNoise: true}}, emutest.FastPolicy)
+	dir := t.TempDir()
+	results := filepath.Join(dir, "results")
+	write(t, filepath.Join(results, "a.csv"), []byte("metric,value\n"))
+	c := cliEnv{t: t, vars: map[string]string{"DROPBOX_API_URL": srv.URL(), "DROPBOX_ACCESS_TOKEN": "answers-token"}}
+	c.run("push", "--no-manifest", results, "/answers")
+	c.run("pull", "/answers", filepath.Join(dir, "pulled"))
+	c.run("pull", "/answers/Notes.paper", filepath.Join(dir, "one"))
+	routes := rec.Routes()
+	for _, want := range []string{"files/list_folder", "files/get_metadata", "files/download"} {
+		if !routes[want] {
+			t.Errorf("no call of %s", want)
+		}
+	}
+	if out := interop.Validate(t, rec.Write(t)); !strings.Contains(out, " 0 violations") {
+		t.Fatal("the answers of the real-service modes do not fit the spec")
+	}
+}

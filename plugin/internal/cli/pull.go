@@ -32,9 +32,11 @@ A local file that differs from Dropbox is kept, listed in the summary, and
 does not fail the run; pass --overwrite to replace such files with the
 Dropbox version. Files only in LOCAL are never touched. Dropbox names that
 cannot be stored here, and any path that would land outside LOCAL, stop the
-pull before anything is downloaded.
+pull before anything is downloaded. What Dropbox lets no one download (Paper
+and Google documents, which can only be exported; content it restricts) is
+left out with a note naming it, and does not fail the run.
 
-Exit codes: 0 done (kept files are listed); 1 some files failed; 2 bad
+Exit codes: 0 done (kept and left-out files are listed); 1 some files failed; 2 bad
 arguments; 7 the credential was refused; 8 Dropbox failed; 10 a local write
 failed (a full disk, permissions); 11 the server answered what Dropbox never
 does (a redirect, an impossible size, a listing without end); 12 Dropbox

@@ -35,9 +35,10 @@ func checkNoRaw(t *testing.T, what, out string) {
 // Names from outside, config text and a server's error summary are
 // printed quoted: nothing in them reaches the terminal raw.
 func TestOutsideTextIsQuoted(t *testing.T) {
-	// A server whose every answer is an endpoint error with a hostile summary.
+	// A server whose every answer is an endpoint error with a hostile tag
+	// (what the client shows of it) and summary.
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := json.Marshal(map[string]any{"error_summary": "path/" + hostile + "/..", "error": map[string]any{".tag": "path"}})
+		body, _ := json.Marshal(map[string]any{"error_summary": "path/" + hostile + "/..", "error": map[string]any{".tag": "path", "path": map[string]any{".tag": hostile}}})
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusConflict)
 		w.Write(body)

@@ -25,6 +25,9 @@ func verifyCmd(env *Env) *cobra.Command {
 folder's contents directly under DEST, a file at DEST/<name>; links, ignored
 names and .dropbox-post left out) and lists the files missing on Dropbox,
 only on Dropbox, and different, by Dropbox content hash. It changes nothing.
+A Dropbox document that can only be exported (Paper, Google Docs) cannot be
+compared: only on Dropbox, it is a note; with a local file of its name, the
+two differ.
 
 verify --manifest FILE checks, with no local file at all, that Dropbox still
 holds every file a manifest (written by push or run in .dropbox-post/manifests)

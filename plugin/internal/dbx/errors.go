@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/url"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -40,15 +41,90 @@ func Summary(err error) string {
 	return ""
 }
 
-// HasTag reports whether err is a Dropbox endpoint error whose summary
-// contains tag as one of its parts ("path/not_found/.." has "not_found").
+// HasTag reports whether err is a Dropbox error that carries tag: one of
+// the tags of its error union as the SDK decoded it ({".tag": "path",
+// "path": {".tag": "not_found"}} has "path" and "not_found"). Only an
+// error without a decoded union (a batch entry's failure, which the client
+// describes itself) is read from its error_summary. Dropbox's summaries
+// end in a varying number of dots and are for people: the client reads
+// tags (see docs/real-dropbox.md).
 func HasTag(err error, tag string) bool {
-	for _, part := range strings.Split(Summary(err), "/") {
-		if strings.TrimRight(part, ".") == tag {
-			return true
+	tags, decoded := unionTags(err)
+	if !decoded {
+		tags = strings.Split(Summary(err), "/")
+		for i := range tags {
+			tags[i] = strings.TrimRight(tags[i], ".")
 		}
 	}
-	return false
+	return slices.Contains(tags, tag)
+}
+
+// tagPath is what a Dropbox endpoint error says, as its tags joined by
+// "/" ("path/not_found"), or "" for an error that is not one.
+func tagPath(err error) string {
+	if tags, decoded := unionTags(err); decoded {
+		return strings.Join(tags, "/")
+	}
+	return strings.TrimRight(Summary(err), "/.")
+}
+
+// unionTags returns the tags of the error union an SDK error holds (its
+// EndpointError, AuthError or RateLimitError), outermost first, and
+// whether it holds one.
+func unionTags(err error) ([]string, bool) {
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		v := reflect.ValueOf(e)
+		if v.Kind() == reflect.Pointer {
+			if v.IsNil() {
+				continue
+			}
+			v = v.Elem()
+		}
+		if v.Kind() != reflect.Struct || !v.FieldByName("APIError").IsValid() {
+			continue
+		}
+		var tags []string
+		for i := 0; i < v.NumField(); i++ {
+			if f := v.Type().Field(i); f.IsExported() && f.Name != "APIError" {
+				tags = appendTags(tags, v.Field(i), 0)
+			}
+		}
+		return tags, len(tags) > 0
+	}
+	return nil, false
+}
+
+var taggedType = reflect.TypeOf(dropbox.Tagged{})
+
+// appendTags adds the tags found in v, a decoded union of the SDK (a
+// struct that embeds dropbox.Tagged, and whose members are pointers to
+// the values of the tags they are named for) and what it holds.
+func appendTags(tags []string, v reflect.Value, depth int) []string {
+	if depth > 16 {
+		return tags
+	}
+	for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
+		if v.IsNil() {
+			return tags
+		}
+		v = v.Elem()
+	}
+	if v.Kind() != reflect.Struct {
+		return tags
+	}
+	for i := 0; i < v.NumField(); i++ {
+		f := v.Type().Field(i)
+		switch {
+		case !f.IsExported():
+		case f.Type == taggedType:
+			if tag := v.Field(i).Interface().(dropbox.Tagged).Tag; tag != "" {
+				tags = append(tags, tag)
+			}
+		case f.Type.Kind() == reflect.Pointer || f.Type.Kind() == reflect.Interface || f.Type.Kind() == reflect.Struct:
+			tags = appendTags(tags, v.Field(i), depth+1)
+		}
+	}
+	return tags
 }
 
 // summaryHelp explains error_summary tags a user can act on.
@@ -138,8 +214,8 @@ func Explain(err error, doing string) error {
 		return exit.Wrap(exit.Dropbox, err, fmt.Sprintf("%s: the server refused the request as malformed (HTTP 400): %q", doing, Clip(firstLine(br.ErrorSummary))),
 			"if --api-url or DROPBOX_API_URL is set, check that server; if this was Dropbox itself, please report it (a bug in dropbox-post), with this message")
 	}
-	if s := Summary(err); s != "" {
-		s = Clip(strings.TrimRight(s, "/."))
+	if s := tagPath(err); s != "" {
+		s = Clip(s)
 		for _, h := range summaryHelp {
 			if HasTag(err, h.tag) {
 				return exit.Wrap(exit.Dropbox, err, fmt.Sprintf("%s: %s (%q)", doing, h.what, s), h.fix)

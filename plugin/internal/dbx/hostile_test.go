@@ -194,8 +194,8 @@ func TestOversizedAnswersAreRefused(t *testing.T) {
 func TestServerTextIsCut(t *testing.T) {
 	long := strings.Repeat("é", 150<<10) // 300 KB
 	cases := map[string]func(w http.ResponseWriter){
-		"error summary": func(w http.ResponseWriter) {
-			writeJSON(w, 409, `{"error_summary":"path/`+long+`","error":{".tag":"other"}}`)
+		"error tag": func(w http.ResponseWriter) { // what the client shows of a 409: its tags
+			writeJSON(w, 409, `{"error_summary":"path/`+long+`","error":{".tag":"path","path":{".tag":"`+long+`"}}}`)
 		},
 		"plain 400":  func(w http.ResponseWriter) { http.Error(w, "bad\x1b[2J"+long, 400) },
 		"odd status": func(w http.ResponseWriter) { http.Error(w, long, 418) },

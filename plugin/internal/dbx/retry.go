@@ -11,6 +11,8 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -103,7 +105,42 @@ func jitteredBackoff(p retry.Policy, attempt int) time.Duration {
 	return half + time.Duration(rand.Int64N(int64(half)+1))
 }
 
+// RoundTrip sends req, retrying as the policy says, and gives a 429 in
+// plain text, which Dropbox may send, the shape of a JSON one.
 func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := t.roundTrip(req)
+	if err == nil {
+		plainRateLimit(resp)
+	}
+	return resp, err
+}
+
+// plainRateLimit rewrites a 429 whose body is not JSON as the
+// RateLimitError Dropbox sends in JSON: reason too_many_requests, and
+// retry_after from the Retry-After header. Dropbox's data-ingress guide:
+// "the body of a 429 response may be JSON or plain text… You can assume
+// that a plain text response is equivalent to too_many_requests." (The
+// SDK would otherwise fail to decode it, and the answer would pass for a
+// server that is not Dropbox.)
+func plainRateLimit(resp *http.Response) {
+	if resp.StatusCode != http.StatusTooManyRequests || strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+		return
+	}
+	wait, err := strconv.ParseUint(strings.TrimSpace(resp.Header.Get("Retry-After")), 10, 32)
+	if err != nil {
+		wait = 1 // the spec's default retry_after
+	}
+	data := fmt.Appendf(nil, `{"error_summary":"too_many_requests/","error":{"reason":{".tag":"too_many_requests"},"retry_after":%d}}`, wait)
+	if resp.Body != nil {
+		resp.Body.Close()
+	}
+	resp.Body = &wholeBody{Reader: bytes.NewReader(data), data: data}
+	resp.ContentLength = int64(len(data))
+	resp.Header.Set("Content-Type", "application/json")
+	resp.Header.Set("Content-Length", strconv.Itoa(len(data)))
+}
+
+func (t *retryTransport) roundTrip(req *http.Request) (*http.Response, error) {
 	if err := makeReplayable(req); err != nil {
 		return nil, err
 	}
@@ -255,20 +292,31 @@ func retryReason(code int, body []byte) string {
 
 // isWriteContention reports whether a 409 body is too_many_write_operations,
 // at the top (upload_session/finish) or nested (files/upload's
-// path/too_many_write_operations).
+// {".tag": "path", "reason": {".tag": "too_many_write_operations"}}). It
+// reads the tags of "error", not error_summary.
 func isWriteContention(body []byte) bool {
 	var e struct {
-		Summary string `json:"error_summary"`
+		Error any `json:"error"`
 	}
-	if json.Unmarshal(body, &e) != nil {
-		return false
+	return json.Unmarshal(body, &e) == nil && slices.Contains(jsonTags(e.Error, nil, 0), "too_many_write_operations")
+}
+
+// jsonTags adds the ".tag" values found in v (decoded JSON), outermost
+// first.
+func jsonTags(v any, tags []string, depth int) []string {
+	m, ok := v.(map[string]any)
+	if !ok || depth > 16 {
+		return tags
 	}
-	for _, part := range strings.Split(e.Summary, "/") {
-		if part == "too_many_write_operations" {
-			return true
+	if tag, ok := m[".tag"].(string); ok {
+		tags = append(tags, tag)
+	}
+	for k, x := range m {
+		if k != ".tag" {
+			tags = jsonTags(x, tags, depth+1)
 		}
 	}
-	return false
+	return tags
 }
 
 // retryableNetError reports whether a transport error is worth another try:

@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/files"
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/filetransfer"
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/retry"
 	"golang.org/x/sync/errgroup"
@@ -19,6 +20,7 @@ import (
 	"github.com/librec-auto/dropbox-post/plugin/internal/dbx"
 	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
 	"github.com/librec-auto/dropbox-post/plugin/internal/progress"
+	"github.com/librec-auto/dropbox-post/plugin/internal/remote"
 )
 
 // fetcher downloads jobs, several at a time.
@@ -113,6 +115,10 @@ func (f *fetcher) fetch(ctx context.Context, j *job) error {
 			j.action, j.reason = actKept, "appeared here during the pull"
 			f.done(nil)
 			return nil
+		case refusal(err) != "":
+			j.refused = refusal(err)
+			f.done(nil)
+			return nil
 		}
 		if round >= f.o.Rounds || dbx.Summary(err) != "" { // Dropbox answered: trying again will not help
 			break
@@ -137,6 +143,24 @@ func (f *fetcher) done(err error) {
 	if f.prog != nil {
 		f.prog.Done(nil, err)
 	}
+}
+
+// refusal says why, when Dropbox refuses to let anyone download a file
+// (the file is fine; running again cannot help), or returns "": a
+// document that can only be exported (unsupported_file, for a listing that
+// did not say is_downloadable: false), content restricted for legal
+// reasons (restricted_content: rclone's docs report the copyright
+// detector), content Dropbox cannot send (unsupported_content_type).
+func refusal(err error) string {
+	switch {
+	case dbx.HasTag(err, files.DownloadErrorUnsupportedFile):
+		return remote.ExportOnly
+	case dbx.HasTag(err, files.LookupErrorRestrictedContent):
+		return "Dropbox lets no one download it (\"restricted_content\": restricted, for example for legal reasons)"
+	case dbx.HasTag(err, files.LookupErrorUnsupportedContentType):
+		return "Dropbox cannot send this kind of content (\"unsupported_content_type\")"
+	}
+	return ""
 }
 
 // fatal reports whether a Dropbox error means that nothing else will work

@@ -37,6 +37,9 @@ type job struct {
 	reason string
 	meta   *files.FileMetadata // what was downloaded
 	err    error               // why the download failed
+	// refused says why Dropbox will not let the file be downloaded by
+	// anyone (not a failure: running again cannot help).
+	refused string
 }
 
 // listing is what Dropbox holds at the remote path, placed below the local
@@ -72,6 +75,8 @@ func list(ctx context.Context, c *dbx.Client, from string, listingStarts func(),
 			}
 		case r.Folder:
 			l.folders = append(l.folders, rel)
+		case r.Export:
+			l.leftOut = append(l.leftOut, report.Note{Local: r.Path, Reason: remote.ExportOnly})
 		default:
 			l.jobs = append(l.jobs, &job{rel: rel, remote: r})
 		}

@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
@@ -142,6 +143,7 @@ func Run(ctx context.Context, c *dbx.Client, o Options) (*report.PullSummary, er
 	runErr := f.run(ctx, l.jobs)
 	f.prog.End()
 	summarize(sum, l.jobs)
+	sort.Slice(sum.LeftOut, func(i, k int) bool { return sum.LeftOut[i].Local < sum.LeftOut[k].Local })
 	sum.Retries = c.Retries.Total()
 	sum.Seconds = time.Since(started).Seconds()
 	return sum, runErr
@@ -172,6 +174,8 @@ func summarize(sum *report.PullSummary, jobs []*job) {
 		case j.meta != nil:
 			sum.Downloaded++
 			sum.Bytes += int64(j.meta.Size)
+		case j.refused != "":
+			sum.LeftOut = append(sum.LeftOut, report.Note{Local: j.remote.Path, Reason: j.refused})
 		case j.err != nil:
 			f.Status, f.Error = "failed", explain(j.err)
 			sum.Failed++

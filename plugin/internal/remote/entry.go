@@ -16,4 +16,13 @@ type Entry struct {
 	// Server is the file's server_modified: when Dropbox stored this
 	// revision (zero for folders).
 	Server time.Time
+	// Export is set for a document made in Dropbox's web app (Paper,
+	// Google Docs …): Dropbox lists it with "is_downloadable": false and
+	// export_info, with no content hash, and refuses to download it
+	// (unsupported_file): it can only be exported. Pull leaves it out and
+	// verify does not compare it, each with a note.
+	Export bool
 }
+
+// ExportOnly is the note for a document that can only be exported.
+const ExportOnly = "a Dropbox document (Paper, Google Docs …) that Dropbox lets no one download, only export: export it on dropbox.com if you need it"

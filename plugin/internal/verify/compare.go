@@ -124,6 +124,9 @@ func CompareTree(tree *local.Tree, dest string, held map[string]remote.Entry) *R
 		case r.Folder:
 			e.RemoteSize, e.Reason = 0, "a folder on Dropbox, a file here"
 			res.Different = append(res.Different, e)
+		case r.Export:
+			e.Reason = "not comparable: on Dropbox, " + remote.ExportOnly
+			res.Different = append(res.Different, e)
 		case r.Size != f.Size:
 			e.Reason = report.SizeDiffers(f.Size, r.Size)
 			e.Changed = changedSide(f.ModTime, r.Modified)
@@ -153,7 +156,14 @@ func CompareTree(tree *local.Tree, dest string, held map[string]remote.Entry) *R
 			res.Different = append(res.Different, Entry{Path: dir, Dropbox: d, RemoteSize: r.Size, Reason: "a file on Dropbox, a folder here"})
 		}
 	}
+	var documents []report.Note
 	for key, r := range held {
+		if !seen[key] && r.Export && !remoteFiltered(tree, dest, r, res) {
+			// Only on Dropbox, and not comparable: a note, not a
+			// difference (pull leaves it out too).
+			documents = append(documents, report.Note{Local: r.Path, Reason: "not compared: " + remote.ExportOnly})
+			continue
+		}
 		if !seen[key] && !r.Folder && !remoteFiltered(tree, dest, r, res) {
 			res.Extra = append(res.Extra, Entry{Path: relative(dest, r.Path), Dropbox: r.Path, RemoteSize: r.Size, Reason: "only on Dropbox"})
 		}
@@ -161,6 +171,8 @@ func CompareTree(tree *local.Tree, dest string, held map[string]remote.Entry) *R
 	for _, n := range tree.Skipped {
 		res.LeftOut = append(res.LeftOut, report.Note{Local: n.Rel, Reason: n.Reason})
 	}
+	sort.Slice(documents, func(i, j int) bool { return documents[i].Local < documents[j].Local })
+	res.LeftOut = append(res.LeftOut, documents...)
 	for _, l := range [][]Entry{res.Missing, res.Extra, res.Different} {
 		sort.Slice(l, func(i, j int) bool { return l[i].Path < l[j].Path })
 	}
