@@ -88,7 +88,8 @@ type Request struct {
 	// Config is a password written in the study's config, at ConfigAt
 	// (`"conf/config.xml", element 1 (line 3)`). It counts only when no
 	// flag and no environment gives one, and then Warn says loudly that
-	// anyone who can read the config can read the password.
+	// anyone who can read the config can read the password. A password
+	// from anywhere else that is the same is warned about too.
 	Config   Given
 	ConfigAt string
 	Warn     func(string) // nil: the warning is lost
@@ -107,7 +108,8 @@ type Request struct {
 
 // Resolve returns the password and where it came from: -k, --password,
 // --password-file, DROPBOX_POST_PASSWORD, the config's (with a warning),
-// then a prompt on the terminal. With no password given and no terminal,
+// then a prompt on the terminal. A password from elsewhere that is the
+// config's is warned about too: anyone with the config can read it. With no password given and no terminal,
 // or a terminal whose foreground this process is not in, it returns at
 // once an *exit.Error with code NoPassword naming the ways to give one. A
 // ctx cancelled while a prompt waits makes Resolve return at once an error
@@ -120,6 +122,9 @@ func Resolve(ctx context.Context, r Request) (Password, Source, error) {
 	}
 	if r.Log != nil {
 		r.Log.Debug("password found", "from", src.String())
+	}
+	if src != FromConfig && r.Config.Set && pw == r.Config.Value && r.Warn != nil {
+		r.Warn(sameAsConfigWarning(src, r.ConfigAt))
 	}
 	return pw, src, nil
 }
@@ -173,6 +178,13 @@ func find(ctx context.Context, r Request) (Password, Source, error) {
 func configWarning(where string) string {
 	return "using the password written in the config (" + where + "): anyone who can read the config can read it and decrypt the key; " +
 		`write <param name="password"/> and give the password with -k, --password-file or ` + EnvVar + " instead"
+}
+
+// sameAsConfigWarning says that the password given by src is the one
+// written in the config at where, and what that costs.
+func sameAsConfigWarning(src Source, where string) string {
+	return "the password from " + src.String() + " is the one written in the config (" + where + "): anyone who can read the config can read it and decrypt the key; " +
+		`write <param name="password"/> instead, and encrypt the key again (dropbox-post encrypt) with a new password that is in no config`
 }
 
 // readStdin reads the password piped to stdin (--password-file -), to its

@@ -273,6 +273,24 @@ func TestConfigPassword(t *testing.T) {
 	if pw, src, _ := resolve(context.Background(), r); pw != "from-k" || src != FromKeyPassword || len(warned) != 1 {
 		t.Errorf("-k: Resolve = %q, %v (warnings %d); want from-k, no new warning", pw, src, len(warned))
 	}
+	// A password from elsewhere that is the config's is warned about too:
+	// anyone with the config can read it, wherever it was given.
+	for _, given := range []Request{
+		{KeyPassword: Give("from-config")},
+		{Password: Give("from-config")},
+		{Getenv: env(map[string]string{EnvVar: "from-config"})},
+	} {
+		warned = nil
+		given.Config, given.ConfigAt, given.Warn = r.Config, r.ConfigAt, r.Warn
+		pw, src, err := resolve(context.Background(), given)
+		if err != nil || pw != "from-config" || src == FromConfig {
+			t.Errorf("Resolve = %q, %v, %v; want from-config, not from the config", pw, src, err)
+		}
+		if len(warned) != 1 || !strings.Contains(warned[0], "the password from "+src.String()+" is the one written in the config ("+`"conf/config.xml", element 1 (line 3)`) ||
+			strings.Contains(warned[0], "from-config") {
+			t.Errorf("%v: warnings %q: want one naming the source, the place and the risk, not the password", src, warned)
+		}
+	}
 }
 
 // TestOpen: a wrong password typed at the terminal is asked for again, up
