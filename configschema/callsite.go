@@ -1,6 +1,9 @@
 package configschema
 
-import "slices"
+import (
+	"slices"
+	"strings"
+)
 
 // CallSite finds the Dropbox element of c that a librec-auto call came
 // from: the first whose params with text are the call's flags (canonical
@@ -52,4 +55,33 @@ func callParams(flags []Flag) []Flag {
 		return 0
 	})
 	return out
+}
+
+// CallPassword is the password a librec-auto call ends with: the last of
+// its Count --password params (0: none).
+type CallPassword struct {
+	Last  Secret
+	Count int
+}
+
+// PasswordOf tells where the password of a librec-auto call of s came
+// from. librec-auto passes each password param of s that has text, in its
+// place, as --password=TEXT, and -k's password after them all. So the call's
+// password is the one written in s (fromConfig) when it is s's text (white
+// space around it aside: librec-auto passes the element's text as it is,
+// the config's reading trims it) and pw.Count is not above the number of
+// s's password params with text, so that no -k followed them. written is
+// s's password text ("" when it has none), as Resolve takes it: the last
+// password param with text.
+func (s Script) PasswordOf(pw CallPassword) (written Secret, fromConfig bool) {
+	withText := 0
+	for _, p := range s.Params {
+		if spec, ok := CanonicalParam(p.Name); ok && spec.Name == "password" && p.Value != "" {
+			written, withText = Secret(p.Value), withText+1
+		}
+	}
+	last := string(pw.Last)
+	fromConfig = withText > 0 && pw.Count > 0 && pw.Count <= withText &&
+		(last == string(written) || strings.TrimSpace(last) == string(written))
+	return written, fromConfig
 }

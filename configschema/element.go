@@ -36,8 +36,12 @@ type Element struct {
 	KeyPath string // the encrypted_key param as written; "" when absent
 	Key     string // absolute path of the key file, symbolic links resolved; "" when absent
 
-	Password       PasswordMode
-	ConfigPassword Secret // the password written in the config (Password == PasswordInline)
+	Password PasswordMode
+	// ConfigPassword is the password written in the config, used when
+	// Password is PasswordInline. For a librec-auto call whose password is
+	// -k's (PasswordFromFlag), it is the config element's text, if any, so
+	// that -k's password is warned about when it is the same.
+	ConfigPassword Secret
 
 	Share bool // the share param: also make a shared link for what was posted
 

@@ -10,12 +10,16 @@ dropbox_post.py stood: it finds the dropbox-post binary and replaces itself
 with it (os.execve), so stdin, stdout, stderr and the exit code are the
 binary's.
 
-The arguments are passed on unchanged but for the password: --password=PW
-is taken out, and handed to the binary through an inherited pipe named by
-DROPBOX_POST_PASSWORD_FD, so that it is not on the binary's command line
-(which any local user can read in /proc/PID/cmdline for the whole upload).
-On Windows, where the binary runs as a child process, it goes in the
-child's environment instead (DROPBOX_POST_PASSWORD).
+The arguments are passed on unchanged but for the password: every
+--password=PW is taken out, and the last one (the one that counts) is handed
+to the binary through an inherited pipe named by DROPBOX_POST_PASSWORD_FD,
+so that it is not on the binary's command line (which any local user can
+read in /proc/PID/cmdline for the whole upload). On Windows, where the
+binary runs as a child process, it goes in the child's environment instead
+(DROPBOX_POST_CALL_PASSWORD). How many there were goes in
+DROPBOX_POST_PASSWORD_COUNT: librec-auto passes a password written in the
+config as --password=TEXT, and -k's after it, and the binary tells the two
+apart (DROPBOX_POST_PASSWORD wins over the config's, not over -k's).
 Other password-like params (--key_password=...) are dropped.
 
 Where it looks for the binary, in order:
@@ -42,7 +46,8 @@ INSTALLED_BIN = None  # set by 'dropbox-post librec-auto install'
 
 NAME = "dropbox-post.exe" if os.name == "nt" else "dropbox-post"
 PASSWORD_FD = "DROPBOX_POST_PASSWORD_FD"
-PASSWORD_ENV = "DROPBOX_POST_PASSWORD"
+CALL_PASSWORD = "DROPBOX_POST_CALL_PASSWORD"
+PASSWORD_COUNT = "DROPBOX_POST_PASSWORD_COUNT"
 
 
 def candidates():
@@ -71,18 +76,18 @@ def canonical(arg):
     return arg[2:].partition("=")[0].lower().replace("-", "_")
 
 
-def take_password(args):
-    """Split args into the arguments to pass on and the last --password=."""
-    rest, password = [], None
+def take_passwords(args):
+    """Split args into the arguments to pass on and the --password= values."""
+    rest, passwords = [], []
     for a in args:
         name = canonical(a)
         if name == "password" and "=" in a:
-            password = a.partition("=")[2]
+            passwords.append(a.partition("=")[2])
             continue
         if name in ("key_password", "password_file"):
             continue
         rest.append(a)
-    return rest, password
+    return rest, passwords
 
 
 def password_pipe(password):
@@ -103,21 +108,24 @@ def main():
     tried = []
     for where, path in candidates():
         if executable(path):
-            args, password = take_password(sys.argv[1:])
+            args, passwords = take_passwords(sys.argv[1:])
             env = dict(os.environ)
-            env.pop(PASSWORD_FD, None)
+            for name in (PASSWORD_FD, CALL_PASSWORD, PASSWORD_COUNT):
+                env.pop(name, None)
+            if passwords:
+                env[PASSWORD_COUNT] = str(len(passwords))
             if os.name == "nt":
                 # No execv that keeps a pipe open on Windows: the binary
                 # runs as a child, with the password in its environment
-                # (DROPBOX_POST_PASSWORD), which process listings and
+                # (DROPBOX_POST_CALL_PASSWORD), which process listings and
                 # command-line audit logs do not show, as they show its
                 # command line.
                 import subprocess
-                if password is not None:
-                    env[PASSWORD_ENV] = password
+                if passwords:
+                    env[CALL_PASSWORD] = passwords[-1]
                 sys.exit(subprocess.call([path] + args, env=env))
-            if password is not None:
-                env[PASSWORD_FD] = str(password_pipe(password))
+            if passwords:
+                env[PASSWORD_FD] = str(password_pipe(passwords[-1]))
             os.execve(path, [path] + args, env)
         tried.append(f"  {where}: {path}")
     msg = ("dropbox-post.py: cannot find the dropbox-post program. Looked in:\n"

@@ -88,6 +88,7 @@ type librecCall struct {
 	positional []string
 	params     []configschema.Flag // canonical names, the last value of each (every value of a repeatable one), in first-seen order
 	password   secret.Given        // --password, the last one
+	passwords  int                 // how many --password params there were
 	ignored    []string            // names that are not element params, as written, once each
 }
 
@@ -128,7 +129,7 @@ func parseLibrecCall(args []string) (librecCall, error) {
 		case !hasValue:
 			return c, exit.Usagef("librec-auto passes each param as --NAME=VALUE", "--%s has no value", name)
 		case spec.Name == "password":
-			c.password = secret.Give(value)
+			c.password, c.passwords = secret.Give(value), c.passwords+1
 		case spec.Repeatable: // each one counts (--exclude=a --exclude=b)
 			c.params = append(c.params, configschema.Flag{Name: spec.Name, Value: value})
 		default:
@@ -198,8 +199,8 @@ func postCall(ctx context.Context, env *Env, call librecCall, dir string) error 
 	if err != nil {
 		return err
 	}
-	if !pw.Set {
-		pw = call.password
+	if !pw.given.Set {
+		pw = callPassword{call.password, call.passwords}
 	}
 
 	config := configschema.StudyConfig(dir, call.positional[0])
@@ -207,16 +208,16 @@ func postCall(ctx context.Context, env *Env, call librecCall, dir string) error 
 		env.Log.Warn("the config file is not there: is the working directory the study directory?", "config", config)
 	}
 
-	params := call.params
-	if pw.Set {
-		params = append(params, configschema.Flag{Name: "password"}) // the value stays in pw
-	}
-	e, err := study.CallElement(dir, config, params, configschema.ResolveOptions{Allowed: tf.allowed, RequireKey: !envCredential(env)}, env.Log)
+	e, err := study.CallElement(dir, config, call.params, pw.schema(), configschema.ResolveOptions{Allowed: tf.allowed, RequireKey: !envCredential(env)}, env.Log)
 	if err != nil {
 		return err
 	}
 	o := tf.studyOptions(env, &df, mode, dir, config)
-	o.Password = env.passwordRequest(secret.Request{Password: pw})
+	var r secret.Request
+	if e.Password == configschema.PasswordFromFlag { // -k's: a flag; the config's text is the element's
+		r.Password = pw.given
+	}
+	o.Password = env.passwordRequest(r)
 	p := &runPrinter{env: env, tf: &tf}
 	return p.post(ctx, []configschema.Element{e}, o)
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/librec-auto/dropbox-post/configschema"
 	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
 	"github.com/librec-auto/dropbox-post/plugin/internal/logging"
 	"github.com/librec-auto/dropbox-post/plugin/internal/secret"
@@ -100,26 +101,73 @@ func (env *Env) warnLoudly(msg string) {
 	logging.New(env.Stderr, env.Redactor, opts).Warn(msg)
 }
 
-// envPasswordFD names the inherited pipe through which scripts/dropbox-post.py
-// hands over the --password librec-auto gave it, so that the password is
-// never on the binary's command line (which every local user can read in
-// /proc/PID/cmdline) nor in its environment.
-const envPasswordFD = "DROPBOX_POST_PASSWORD_FD"
+// The shim (scripts/dropbox-post.py) takes every --password=… out of the
+// call it passes on, so that none is on the binary's command line (which
+// every local user can read in /proc/PID/cmdline) nor in its environment
+// as DROPBOX_POST_PASSWORD, and hands over the last one: through an
+// inherited pipe named by envPasswordFD, or, on Windows, where no pipe
+// survives the hand-over, in envCallPassword; and how many there were in
+// envPasswordCount, by which the binary tells the password written in the
+// config (which DROPBOX_POST_PASSWORD beats) from -k's, which librec-auto
+// appends after it.
+const (
+	envPasswordFD    = "DROPBOX_POST_PASSWORD_FD"
+	envCallPassword  = "DROPBOX_POST_CALL_PASSWORD"
+	envPasswordCount = "DROPBOX_POST_PASSWORD_COUNT"
+)
 
-// shimPassword reads the password the shim passed through the pipe named by
-// DROPBOX_POST_PASSWORD_FD, once: the pipe is closed and the variable
-// removed from this process's environment, so no child inherits either.
-// It is not Set when the variable is not set.
-func shimPassword(env *Env) (secret.Given, error) {
-	v := env.Getenv(envPasswordFD)
-	if v == "" {
-		return secret.Given{}, nil
+// callPassword is the password of a librec-auto call: the last of its
+// count --password params.
+type callPassword struct {
+	given secret.Given
+	count int
+}
+
+// schema returns pw as configschema has it, for study.CallElement.
+func (pw callPassword) schema() configschema.CallPassword {
+	if !pw.given.Set {
+		return configschema.CallPassword{}
 	}
-	_ = os.Unsetenv(envPasswordFD)
-	bad := func(why string) error {
-		return exit.New(exit.Usage, fmt.Sprintf("%s=%q: %s", envPasswordFD, v, why),
+	return configschema.CallPassword{Last: configschema.Secret(pw.given.Value.Reveal()), Count: pw.count}
+}
+
+// shimPassword reads, once, the password the shim handed over (see
+// envPasswordFD): the pipe is closed and the variables removed from this
+// process's environment, so no child inherits them. It is not Set when the
+// shim handed over none. A shim older than envPasswordCount gives no count:
+// one --password is assumed.
+func shimPassword(env *Env) (callPassword, error) {
+	fdVar, countVar, value := env.Getenv(envPasswordFD), env.Getenv(envPasswordCount), env.Getenv(envCallPassword)
+	for _, v := range []string{envPasswordFD, envPasswordCount, envCallPassword} {
+		_ = os.Unsetenv(v)
+	}
+	bad := func(name, v, why string) error {
+		return exit.New(exit.Usage, fmt.Sprintf("%s=%q: %s", name, v, why),
 			"it is set by scripts/dropbox-post.py only; unset it")
 	}
+	count := 1
+	if countVar != "" {
+		n, err := strconv.Atoi(countVar)
+		if err != nil || n < 1 {
+			return callPassword{}, bad(envPasswordCount, countVar, "not a count of --password params")
+		}
+		count = n
+	}
+	switch {
+	case fdVar != "":
+		given, err := pipePassword(fdVar, func(why string) error { return bad(envPasswordFD, fdVar, why) })
+		return callPassword{given, count}, err
+	case countVar != "": // Windows: the password is in envCallPassword, maybe empty
+		return callPassword{secret.Give(value), count}, nil
+	case value != "": // never printed: it holds a password
+		return callPassword{}, exit.New(exit.Usage, envCallPassword+" is set without "+envPasswordCount,
+			"it is set by scripts/dropbox-post.py only; unset it (give a password with "+secret.EnvVar+")")
+	}
+	return callPassword{}, nil
+}
+
+// pipePassword reads the password from the pipe whose descriptor v names.
+func pipePassword(v string, bad func(why string) error) (secret.Given, error) {
 	fd, err := strconv.Atoi(v)
 	if err != nil || fd < 3 {
 		return secret.Given{}, bad("not a file descriptor above 2")

@@ -23,16 +23,32 @@ func Elements(file, dir string, opts configschema.ResolveOptions, log hclog.Logg
 }
 
 // CallElement checks the one element of a librec-auto call, given as its
-// params (configschema.ResolveParams), as Elements does a config's. When
-// the config file (config) holds the element the params came from, the
-// element gets its index and line there, for messages ("element 2 (line
-// 14)"); else it is element 1, at line 0.
-func CallElement(dir, config string, params []configschema.Flag, opts configschema.ResolveOptions, log hclog.Logger) (configschema.Element, error) {
+// params (configschema.ResolveParams) and its password pw, as Elements does
+// a config's. When the config file (config) holds the element the params
+// came from, the element gets its index and line there, for messages
+// ("element 2 (line 14)"), and the password written there: when the call's
+// password is that text and no -k password followed it, the element's
+// Password is PasswordInline, with ConfigPassword the call's password, as
+// for a config's element in 'run' (DROPBOX_POST_PASSWORD wins over it, and
+// it is used only with a warning); else a call with a password is
+// PasswordFromFlag, with ConfigPassword the config's text, if any, so that
+// a flag's password that is the same is warned about too.
+func CallElement(dir, config string, params []configschema.Flag, pw configschema.CallPassword, opts configschema.ResolveOptions, log hclog.Logger) (configschema.Element, error) {
+	if pw.Count > 0 {
+		params = append(params, configschema.Flag{Name: "password"}) // the value stays in pw
+	}
 	e, warns, err := configschema.ResolveParams(dir, params, opts)
 	if err == nil {
 		if c, loadErr := configschema.Load(config); loadErr == nil {
 			if s, ok := c.CallSite(params); ok {
 				e.Index, e.Line = s.Index, s.Line
+				written, fromConfig := s.PasswordOf(pw)
+				switch {
+				case fromConfig:
+					e.Password, e.ConfigPassword = configschema.PasswordInline, pw.Last
+				case pw.Count > 0:
+					e.ConfigPassword = written
+				}
 			}
 		}
 	}

@@ -101,11 +101,12 @@ func (p *poster) open(ctx context.Context) (map[string]*dbx.Client, map[string]s
 // and calls load with it (secret.Open): -k, --password or --password-file,
 // else DROPBOX_POST_PASSWORD, else a password written in the config (warned
 // about), else a prompt on the terminal, asked again when the typed one is
-// wrong.
+// wrong. A password from elsewhere that is the one written in the config is
+// warned about too (a librec-auto call's -k sets ConfigPassword for that).
 func (p *poster) withPassword(ctx context.Context, names []string, load func(secret.Password) error) error {
 	r := p.o.Password
 	for _, e := range p.elems {
-		if e.Option != configschema.Skip && e.Password == configschema.PasswordInline {
+		if e.Option != configschema.Skip && e.ConfigPassword != "" {
 			r.Config = secret.Give(e.ConfigPassword.Reveal())
 			r.ConfigAt = fmt.Sprintf("%q, %s", p.o.Config, e.Where())
 			break
