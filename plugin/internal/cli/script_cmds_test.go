@@ -2,6 +2,7 @@ package cli
 
 import (
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -18,7 +19,22 @@ func scriptCommands() map[string]func(ts *testscript.TestScript, neg bool, args 
 		"manifest": cmdManifest,
 		"mtime":    cmdMtime,
 		"runlogs":  cmdRunLogs,
+		"zeros":    cmdZeros,
 	}
+}
+
+// cmdZeros is "zeros BYTES FILE": it makes FILE hold BYTES zero bytes (a
+// sparse file), for scenarios about sizes too large to spell out.
+func cmdZeros(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: zeros BYTES file")
+	}
+	n, err := strconv.ParseInt(args[0], 10, 64)
+	ts.Check(err)
+	f, err := os.Create(ts.MkAbs(args[1]))
+	ts.Check(err)
+	ts.Check(f.Truncate(n))
+	ts.Check(f.Close())
 }
 
 // cmdMtime is "mtime TIME FILE…": it sets the files' modification time to

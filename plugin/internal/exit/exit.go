@@ -31,6 +31,7 @@ const (
 	Local         Code = 10  // a local file could not be read or written
 	Protocol      Code = 11  // a server answered what Dropbox's API never answers
 	Unreachable   Code = 12  // a host could not be reached for the network timeout
+	Full          Code = 13  // the Dropbox account has no room for what is to be posted
 	Interrupted   Code = 130 // stopped by SIGINT / SIGTERM
 )
 

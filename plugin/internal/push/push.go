@@ -103,8 +103,14 @@ func Run(ctx context.Context, c *dbx.Client, o Options) (*report.Summary, error)
 		dryRun(sum, p, o.Offline)
 		return sum, nil
 	}
+	if err := checkSpace(ctx, c, p, o.Log); err != nil {
+		return nil, err
+	}
 
 	results, stats, upErr := upload(ctx, c, o, p, early)
+	if dbx.HasTag(upErr, "insufficient_space") {
+		upErr = fullAtCommit(ctx, c, results, upErr)
+	}
 	m := newManifest(o, abs, tree.IsDir, started)
 	tally(ctx, p, results, sum, m, o.Manifests != nil)
 	sum.Skipped += len(tree.Skipped)

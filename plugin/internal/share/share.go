@@ -77,7 +77,7 @@ func linkURL(md sharing.IsSharedLinkMetadata) string {
 // explain is dbx.Explain, with the fix for a missing sharing scope.
 func explain(err error, path string) error {
 	var ae auth.AuthAPIError
-	if errors.As(err, &ae) && ae.AuthError != nil && ae.AuthError.Tag == auth.AuthErrorMissingScope {
+	if dbx.MissingScope(err) && errors.As(err, &ae) {
 		scope := "sharing.write"
 		if ae.AuthError.MissingScope != nil && ae.AuthError.MissingScope.RequiredScope != "" {
 			scope = ae.AuthError.MissingScope.RequiredScope

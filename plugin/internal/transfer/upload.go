@@ -352,8 +352,13 @@ func (u *uploader) failed() []*plan.Item {
 	return out
 }
 
-// fatal reports whether err means that nothing else will work either.
+// fatal reports whether err means that nothing else will work either:
+// interrupted, the credential refused, or the account full (Dropbox
+// refuses data only at commit: sending more would be sent in vain).
 func fatal(err error) bool {
+	if dbx.HasTag(err, "insufficient_space") {
+		return true
+	}
 	switch exit.CodeOf(dbx.Explain(err, "")) {
 	case exit.Auth, exit.Interrupted:
 		return true

@@ -5,12 +5,10 @@ package whoami
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"time"
 
-	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/auth"
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/files"
 
 	"github.com/librec-auto/dropbox-post/internal/dpath"
@@ -76,7 +74,7 @@ func Check(ctx context.Context, c *dbx.Client, cred credential.Credential, o Opt
 	a.Scopes = info.Scopes
 	acct, err := c.Users.GetCurrentAccountContext(ctx)
 	switch {
-	case missingScope(err):
+	case dbx.MissingScope(err):
 		a.Note = "the credential lacks account_info.read, so the account cannot be named"
 	case err != nil:
 		return nil, dbx.Explain(err, "reading the account")
@@ -136,7 +134,7 @@ func checkDest(ctx context.Context, c *dbx.Client, info dbx.TokenInfo, scopesFro
 		// empty chunked body, which Dropbox is not known to accept.
 		_, err := c.Files.UploadSessionStartContext(ctx, arg, nil)
 		switch {
-		case missingScope(err):
+		case dbx.MissingScope(err):
 		case err != nil:
 			return d, dbx.Explain(err, "checking write access")
 		default:
@@ -170,9 +168,4 @@ func kindAt(ctx context.Context, c *dbx.Client, p string) (string, error) {
 		return "file", nil
 	}
 	return "folder", nil
-}
-
-func missingScope(err error) bool {
-	var ae auth.AuthAPIError
-	return errors.As(err, &ae) && ae.AuthError != nil && ae.AuthError.Tag == auth.AuthErrorMissingScope
 }
