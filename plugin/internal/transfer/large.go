@@ -8,6 +8,7 @@ import (
 	"net/http/httptrace"
 	"os"
 	"sync"
+	"sync/atomic"
 
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox"
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/files"
@@ -80,6 +81,10 @@ type largeFile struct {
 	session string         // the upload session
 	state   *resume.Upload // nil: not written down
 	digests [][]blocks.Digest
+	// resumed: the session is an interrupted run's (resume.go), and
+	// closedBefore says that run had closed it: nothing more is sent.
+	resumed      bool
+	closedBefore atomic.Bool
 }
 
 // send sends the file's data into a concurrent session (a new one, or the
@@ -90,6 +95,7 @@ func (lf *largeFile) send(info os.FileInfo) error {
 	if err != nil {
 		return err
 	}
+	lf.resumed = resumed
 	if !resumed {
 		if err := lf.start(info); err != nil {
 			return err
@@ -97,6 +103,7 @@ func (lf *largeFile) send(info os.FileInfo) error {
 	}
 	err = lf.sendChunks()
 	if err != nil && resumed && sessionGone(err) {
+		lf.resumed = false
 		lf.startOver("Dropbox no longer knows the interrupted upload session")
 		if err := lf.start(info); err != nil {
 			return err
@@ -179,10 +186,14 @@ func (lf *largeFile) sendChunks() error {
 			first := true
 			for c := range ready {
 				ctx := u.ctx
-				if first {
+				// An interrupted run's session may be closed already: its
+				// first chunk goes alone, and the others wait for the
+				// answer (opened below), so that at most one is sent in
+				// vain (resume.go, closedBefore).
+				if first && !lf.resumed {
 					ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{WroteRequest: func(httptrace.WroteRequestInfo) { opened() }})
-					first = false
 				}
+				first = false
 				err := lf.sendChunk(ctx, c)
 				u.budget.give(c.data)
 				if err != nil {
@@ -277,20 +288,38 @@ func (lf *largeFile) sendChunk(ctx context.Context, c *chunk) error {
 	arg := files.NewUploadSessionAppendArg(files.NewUploadSessionCursor(lf.session, uint64(c.i*ChunkSize)))
 	arg.Close = c.i == lf.n-1
 	arg.ContentHash = blocks.Join(c.ds)
-	if err := u.c.Files.UploadSessionAppendV2Context(u.sending(ctx), arg, bytes.NewReader(c.data)); err != nil {
-		// A closing chunk refused as "closed" was received before: its
-		// answer was lost (a retry, or a killed run). The commit checks
-		// the content hash of the whole file.
-		if !arg.Close || !dbx.HasTag(err, "closed") {
+	there := lf.closedBefore.Load()
+	if !there {
+		err := u.c.Files.UploadSessionAppendV2Context(u.sending(ctx), arg, bytes.NewReader(c.data))
+		switch {
+		case err == nil:
+		case arg.Close && dbx.HasTag(err, "closed"):
+			// A closing chunk refused as "closed" was received before:
+			// its answer was lost (a retry, or a killed run). The commit
+			// checks the content hash of the whole file.
+			u.o.Log.Debug("the closing chunk was received before", "file", lf.it.File.Rel)
+		case lf.resumed && dbx.HasTag(err, "closed"):
+			// The interrupted run closed the session, which it does only
+			// once every other chunk was acknowledged: all are there,
+			// though not all were written down before the kill. Nothing
+			// more is sent; the commit checks the content hash of the
+			// whole file.
+			lf.closedBefore.Store(true)
+			there = true
+			u.o.Log.Info("the interrupted upload had sent every chunk; committing it", "file", lf.it.File.Rel)
+		default:
 			return err
 		}
-		u.o.Log.Debug("the closing chunk was received before", "file", lf.it.File.Rel)
 	}
 	lf.digests[c.i] = c.ds
 	if lf.state != nil {
 		lf.state.Record(c.i, c.ds, arg.Close)
 	}
-	u.o.Observer.Sent(int64(len(c.data)))
+	if there {
+		u.o.Observer.Resumed(int64(len(c.data)))
+	} else {
+		u.o.Observer.Sent(int64(len(c.data)))
+	}
 	return nil
 }
 
