@@ -3,6 +3,7 @@ package transfer
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -135,5 +136,23 @@ func TestSessionsExpiredDuringContentionAreSentOnceMore(t *testing.T) {
 	uploadAll(t, srv, p, res, err)
 	if got := dataSent(srv); got != 2*total || stats.Rounds != 2 {
 		t.Errorf("%d bytes sent in %d rounds for %d of files: want each file twice, in two rounds", got, stats.Rounds, total)
+	}
+}
+
+// A large file whose session expires between its chunks (not_found) is
+// sent again once, whole, in the next round, and lands.
+func TestLargeFileWhoseSessionExpiresIsSentOnceMore(t *testing.T) {
+	var srv *emulator.Server
+	var expired atomic.Bool
+	srv, c := emutest.Start(t, emulator.Options{Hook: func(e emulator.Event) {
+		if e.Route == "files/upload_session/append_v2" && e.Phase == emulator.AfterWork && expired.CompareAndSwap(false, true) {
+			srv.ExpireSessions()
+		}
+	}}, emutest.FastPolicy)
+	p := strictPlan(t, 3*ChunkSize+100)
+	res, stats, err := Upload(context.Background(), c, p, Options{})
+	uploadAll(t, srv, p, res, err)
+	if got, size := dataSent(srv), p.Items[0].File.Size; got > 2*size || stats.Rounds != 2 {
+		t.Errorf("%d bytes sent in %d rounds for a file of %d: want at most twice, in two rounds", got, stats.Rounds, size)
 	}
 }
