@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -146,5 +147,37 @@ func TestSplitArgs(t *testing.T) {
 	}
 	if ends := splitArgs(ids[:3], data[:3], 10); len(ends) != 3 {
 		t.Errorf("a bound below one entry: groups %v, want one entry each", ends)
+	}
+}
+
+// A pack cut into several append_batch requests by the header bound sends
+// them at most Options.Parallel at once, across all packs (they all went
+// at once: 69 requests for 3,000 files).
+func TestAppendRequestsAtMostParallel(t *testing.T) {
+	const parallel = 2
+	var mu sync.Mutex
+	var now, most int
+	hook := func(e emulator.Event) {
+		if e.Route != appendBatchRoute {
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if e.Phase == emulator.BeforeWork {
+			now++
+			most = max(most, now)
+		} else {
+			now--
+		}
+	}
+	srv, c := strictEmulatorWith(t, emulator.Options{Hook: hook, Latency: 5 * time.Millisecond})
+	p, _ := smallPlan(t, 1000, 100)
+	res, _, err := Upload(context.Background(), c, p, Options{Rounds: 1, Parallel: parallel, MaxArg: 1 << 10})
+	uploadAll(t, srv, p, res, err)
+	if n := srv.Stats().Routes[appendBatchRoute].Requests; n < 10 {
+		t.Fatalf("%d append_batch requests: the test wants the packs cut into many", n)
+	}
+	if most > parallel {
+		t.Errorf("%d append_batch requests were in flight at once, want at most %d", most, parallel)
 	}
 }

@@ -1,6 +1,7 @@
 package transfer
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -150,7 +151,7 @@ func (u *uploader) appendGroup(items []*plan.Item, ids []string, all []byte, dat
 		arg.Entries[i] = e
 	}
 	arg.ContentHash = blocks.Hash(all)
-	res, err := u.c.Files.UploadSessionAppendBatchContext(u.sending(ctx), arg, body(all))
+	res, err := u.appendBatch(ctx, arg, all)
 	if err != nil && noAppendBatch(err) {
 		u.mu.Lock()
 		u.noBatch = true
@@ -344,4 +345,20 @@ func noAppendBatch(err error) bool {
 		return strings.Contains(s, "unknown") && (strings.Contains(s, "function") || strings.Contains(s, "route") || strings.Contains(s, "endpoint"))
 	}
 	return false
+}
+
+// appendBatch sends one append_batch request, at most Options.Parallel at
+// once across all packs: a pack cut into several requests by the header
+// bound (headers.go) sends them together, and without this bound 3,000
+// small files went as 69 requests at once, which on a slow link stalled
+// most of them into retries. The slot is held only for the request, never
+// while waiting on other requests, so a split cannot deadlock.
+func (u *uploader) appendBatch(ctx context.Context, arg *files.UploadSessionAppendBatchArg, all []byte) (*files.UploadSessionAppendBatchResult, error) {
+	select {
+	case u.appends <- struct{}{}:
+	case <-ctx.Done():
+		return nil, context.Cause(ctx)
+	}
+	defer func() { <-u.appends }()
+	return u.c.Files.UploadSessionAppendBatchContext(u.sending(ctx), arg, body(all))
 }
