@@ -80,7 +80,7 @@ func tableName(text string) string {
 	return name
 }
 
-// multilineQuote returns the multi-line string delimiter (`"""` or `'''`)
+// multilineQuote returns the multi-line string delimiter (`"""` or `”'`)
 // open after a line, given the one open before it ("" for none).
 func multilineQuote(text, open string) string {
 	for {

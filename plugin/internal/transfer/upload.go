@@ -238,8 +238,8 @@ type uploader struct {
 	cancel  context.CancelCauseFunc
 	cm      *committer
 	commits int
-	budget  *budget   // the memory for file data, shared by every request
-	args    *argLimit // the bound on a request's Dropbox-API-Arg, for the run (headers.go)
+	budget  *budget       // the memory for file data, shared by every request
+	args    *argLimit     // the bound on a request's Dropbox-API-Arg, for the run (headers.go)
 	appends chan struct{} // a slot per append_batch request in flight (pack.go)
 
 	mu      sync.Mutex
