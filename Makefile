@@ -11,7 +11,7 @@ BIN     := bin/dropbox-post
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null)
 LDFLAGS := $(if $(VERSION),-X github.com/librec-auto/dropbox-post/plugin/internal/cli.Version=$(VERSION))
 
-.PHONY: all build install test vet js-deps py-deps demo bench soak fuzz conformance docs dist clean
+.PHONY: all build install test vet js-deps py-deps demo bench soak fuzz conformance docs dist dist-check clean
 
 all: build
 
@@ -125,10 +125,21 @@ docs:
 # Release archives in dist/: linux, darwin and windows on amd64 and arm64,
 # static binaries with the version stamped in, each packed with the README,
 # the LICENSE, the CHANGELOG, docs/, man pages and the librec-auto shim, and
-# SHA256SUMS (scripts/dist). make dist VERSION=v1.2.0
+# SHA256SUMS (scripts/dist). make dist VERSION=v1.2.0. The archives are
+# reproducible (the same commit gives the same bytes): make dist-check builds
+# them again with an empty build cache and compares; PLATFORMS=linux/amd64
+# (comma-separated) limits either to some platforms.
+DIST_PLATFORMS = $(if $(PLATFORMS),-platforms $(PLATFORMS))
+
 dist:
 	@test -n "$(VERSION)" || { echo "make dist: no version: give one, e.g. make dist VERSION=v1.2.0" >&2; exit 1; }
-	$(GO) run ./scripts/dist -version $(VERSION) -go $(GO)
+	$(GO) run ./scripts/dist -version $(VERSION) -go $(GO) $(DIST_PLATFORMS)
+
+dist-check: dist
+	@cache=$$(mktemp -d) && trap 'chmod -R u+w "$$cache"; rm -rf "$$cache" dist-again' EXIT && \
+	GOCACHE="$$cache" $(GO) run ./scripts/dist -version $(VERSION) -go $(GO) -out dist-again $(DIST_PLATFORMS) && \
+	cmp dist/SHA256SUMS dist-again/SHA256SUMS && \
+	echo "make dist-check: a second build, with an empty build cache, made the same bytes:" && cat dist/SHA256SUMS
 
 clean:
-	rm -rf bin dist $(JS_DIR)/node_modules
+	rm -rf bin dist dist-again $(JS_DIR)/node_modules

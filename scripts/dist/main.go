@@ -9,10 +9,15 @@
 // darwin, .zip for windows. It writes SHA256SUMS beside them, in
 // sha256sum's format. 'make dist' runs it from the repository root:
 //
-//	go run ./scripts/dist -version v1.2.0 [-out dist] [-go go]
+//	go run ./scripts/dist -version v1.2.0 [-out dist] [-go go] [-platforms linux/amd64,…]
 //
 // It uses Go alone (no tar, zip or sha256sum), so it runs the same on any
-// machine.
+// machine. The archives are reproducible: the same commit gives the same
+// bytes, on any machine, in any folder (-trimpath, -buildid=, every entry
+// dated by the commit (SOURCE_DATE_EPOCH when set), owned by uid and gid 0
+// with no user or group name, with fixed modes, in a fixed order, and no
+// time or name in the gzip header); 'make dist-check' builds them twice,
+// the second time with an empty build cache, and compares.
 package main
 
 import (
@@ -27,6 +32,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -46,11 +52,18 @@ func main() {
 	version := flag.String("version", "", "the version to stamp in and name the archives with (required)")
 	out := flag.String("out", "dist", "the folder to write the archives and SHA256SUMS to (emptied first)")
 	goCmd := flag.String("go", "go", "the go command")
+	only := flag.String("platforms", strings.Join(platforms, ","), "the GOOS/GOARCH pairs to build, comma-separated")
 	flag.Parse()
 	if *version == "" || strings.ContainsAny(*version, `/\ `) {
 		fail(fmt.Errorf("-version %q: give a version such as v1.2.0 (no slash or space)", *version))
 	}
-	if err := dist(*goCmd, *version, *out); err != nil {
+	chosen := strings.Split(*only, ",")
+	for _, p := range chosen {
+		if !slices.Contains(platforms, p) {
+			fail(fmt.Errorf("-platforms: %q is not one of %s", p, strings.Join(platforms, ", ")))
+		}
+	}
+	if err := dist(*goCmd, *version, *out, chosen); err != nil {
 		fail(err)
 	}
 }
@@ -60,7 +73,7 @@ func fail(err error) {
 	os.Exit(1)
 }
 
-func dist(goCmd, version, out string) error {
+func dist(goCmd, version, out string, platforms []string) error {
 	if _, err := os.Stat("go.mod"); err != nil {
 		return fmt.Errorf("run it from the repository root (make dist)")
 	}
@@ -71,7 +84,10 @@ func dist(goCmd, version, out string) error {
 	if err := os.MkdirAll(build, 0o755); err != nil {
 		return err
 	}
-	mtime := sourceTime()
+	mtime, err := sourceTime()
+	if err != nil {
+		return err
+	}
 	man := filepath.Join(build, "man", "man1")
 	fmt.Println("generating the man pages")
 	cmd := exec.Command(goCmd, "run", "./plugin/cmd/docgen", "-markdown", "", "-man", man, "-version", version)
@@ -94,7 +110,7 @@ func dist(goCmd, version, out string) error {
 		}
 		bin := filepath.Join(build, name, exe)
 		fmt.Printf("building %s\n", p)
-		cmd := exec.Command(goCmd, "build", "-trimpath", "-ldflags", "-s -w -X "+versionVar+"="+version, "-o", bin, "./plugin/cmd/dropbox-post")
+		cmd := exec.Command(goCmd, "build", "-trimpath", "-ldflags", "-s -w -buildid= -X "+versionVar+"="+version, "-o", bin, "./plugin/cmd/dropbox-post")
 		cmd.Env = append(os.Environ(), "GOOS="+goos, "GOARCH="+goarch, "CGO_ENABLED=0")
 		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 		if err := cmd.Run(); err != nil {
@@ -166,15 +182,23 @@ func extraFiles(manDir string) ([]file, error) {
 	return fs, nil
 }
 
-// sourceTime is the time stamped on archive entries: SOURCE_DATE_EPOCH when
-// set (reproducible builds), else now.
-func sourceTime() time.Time {
+// sourceTime is the time stamped on archive entries and man pages, the
+// same for every build of a commit: SOURCE_DATE_EPOCH when set (the
+// reproducible-builds convention), else the time of the commit checked out
+// (git log), else an error: never the time of the build.
+func sourceTime() (time.Time, error) {
 	if s := os.Getenv("SOURCE_DATE_EPOCH"); s != "" {
-		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-			return time.Unix(n, 0).UTC()
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("SOURCE_DATE_EPOCH %q is not a number of seconds", s)
 		}
+		return time.Unix(n, 0).UTC(), nil
 	}
-	return time.Now().UTC().Truncate(time.Second)
+	out, err := exec.Command("git", "log", "-1", "--format=%ct").Output()
+	if n, perr := strconv.ParseInt(strings.TrimSpace(string(out)), 10, 64); err == nil && perr == nil {
+		return time.Unix(n, 0).UTC(), nil
+	}
+	return time.Time{}, fmt.Errorf("no date for the archives: run it in a git checkout (the commit's time is used), or set SOURCE_DATE_EPOCH")
 }
 
 func writeTarGz(path, dir string, files []file, mtime time.Time) error {
@@ -183,9 +207,11 @@ func writeTarGz(path, dir string, files []file, mtime time.Time) error {
 		return err
 	}
 	defer f.Close()
-	gz := gzip.NewWriter(f)
+	gz := gzip.NewWriter(f) // no name, no time, OS "unknown": the same on every machine
 	tw := tar.NewWriter(gz)
-	if err := tw.WriteHeader(&tar.Header{Typeflag: tar.TypeDir, Name: dir + "/", Mode: 0o755, ModTime: mtime, Format: tar.FormatPAX}); err != nil {
+	// Owner 0:0 without names, mtime in whole seconds, nothing else from
+	// the machine (USTAR, so no PAX records carry atime or ctime).
+	if err := tw.WriteHeader(&tar.Header{Typeflag: tar.TypeDir, Name: dir + "/", Mode: 0o755, ModTime: mtime, Format: tar.FormatUSTAR}); err != nil {
 		return err
 	}
 	for _, fl := range files {
@@ -194,6 +220,9 @@ func writeTarGz(path, dir string, files []file, mtime time.Time) error {
 			return err
 		}
 		h := &tar.Header{Typeflag: tar.TypeReg, Name: dir + "/" + fl.name, Mode: fl.mode, Size: int64(len(data)), ModTime: mtime, Format: tar.FormatPAX}
+		if len(h.Name) <= 100 {
+			h.Format = tar.FormatUSTAR // PAX only for a name too long for USTAR
+		}
 		if err := tw.WriteHeader(h); err != nil {
 			return err
 		}
