@@ -1,6 +1,7 @@
 package transfer
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -98,6 +99,56 @@ func (u *uploader) headersRefused(items []*plan.Item, ids []string, all []byte, 
 		"status", statusOf(err), "argument_bytes", size, "now_at_most", max)
 	u.appendAll(items, ids, all, data, max)
 	return true
+}
+
+// appendGate lets append_batch requests go: parallel of them at once
+// whatever their size (as packs went before the header bound split them),
+// and more while the data of all in flight stays within bytes (a pack's
+// worth). The requests of small files are small: sent together they cost
+// one round trip, as the pack's single request did, whatever their
+// number, and their data together is no more than one pack's on the link.
+type appendGate struct {
+	parallel int
+	bytes    int64
+
+	mu   sync.Mutex
+	n    int           // requests in flight
+	held int64         // their bytes
+	wake chan struct{} // closed (and replaced) when one ends
+}
+
+func newAppendGate(parallel int, bytes int64) *appendGate {
+	return &appendGate{parallel: parallel, bytes: bytes, wake: make(chan struct{})}
+}
+
+// enter waits until a request of size bytes may go, or ctx ends.
+func (g *appendGate) enter(ctx context.Context, size int64) error {
+	for {
+		g.mu.Lock()
+		if g.n < g.parallel || g.held+size <= g.bytes {
+			g.n++
+			g.held += size
+			g.mu.Unlock()
+			return nil
+		}
+		wake := g.wake
+		g.mu.Unlock()
+		select {
+		case <-wake:
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		}
+	}
+}
+
+// leave says that a request of size bytes that entered is done.
+func (g *appendGate) leave(size int64) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.n--
+	g.held -= size
+	close(g.wake)
+	g.wake = make(chan struct{})
 }
 
 // splitArgs splits a pack into groups whose append_batch argument stays

@@ -150,13 +150,13 @@ func TestSplitArgs(t *testing.T) {
 	}
 }
 
-// A pack cut into several append_batch requests by the header bound sends
-// them at most Options.Parallel at once, across all packs (they all went
-// at once: 69 requests for 3,000 files).
-func TestAppendRequestsAtMostParallel(t *testing.T) {
-	const parallel = 2
+// appendConcurrency uploads n files of size bytes with o and returns the
+// most append_batch requests that were in flight at once, and how many
+// there were.
+func appendConcurrency(t *testing.T, n, size int, o Options) (most int, requests int64) {
+	t.Helper()
 	var mu sync.Mutex
-	var now, most int
+	var now int
 	hook := func(e emulator.Event) {
 		if e.Route != appendBatchRoute {
 			return
@@ -170,14 +170,36 @@ func TestAppendRequestsAtMostParallel(t *testing.T) {
 			now--
 		}
 	}
-	srv, c := strictEmulatorWith(t, emulator.Options{Hook: hook, Latency: 5 * time.Millisecond})
-	p, _ := smallPlan(t, 1000, 100)
-	res, _, err := Upload(context.Background(), c, p, Options{Rounds: 1, Parallel: parallel, MaxArg: 1 << 10})
+	srv, c := strictEmulatorWith(t, emulator.Options{Hook: hook, Latency: 20 * time.Millisecond})
+	p, _ := smallPlan(t, n, size)
+	o.Rounds, o.MaxArg = 1, 1<<10 // about 6 files a request
+	res, _, err := Upload(context.Background(), c, p, o)
 	uploadAll(t, srv, p, res, err)
-	if n := srv.Stats().Routes[appendBatchRoute].Requests; n < 10 {
+	return most, srv.Stats().Routes[appendBatchRoute].Requests
+}
+
+// A pack cut into several append_batch requests by the header bound sends
+// them at most Options.Parallel at once, across all packs, when each
+// carries as much as a pack (they all went at once: 69 requests for 3,000
+// files, which stalled on a slow link)...
+func TestAppendRequestsAtMostParallel(t *testing.T) {
+	const parallel = 2
+	most, n := appendConcurrency(t, 300, 1000, Options{Parallel: parallel, PackBytes: 6000})
+	if n < 10 {
 		t.Fatalf("%d append_batch requests: the test wants the packs cut into many", n)
 	}
 	if most > parallel {
 		t.Errorf("%d append_batch requests were in flight at once, want at most %d", most, parallel)
+	}
+}
+
+// ...and more while their data together stays within a pack's: the
+// requests of small files go together, costing one round trip, as the
+// pack's single request did.
+func TestSmallAppendRequestsGoTogether(t *testing.T) {
+	const parallel = 2
+	most, n := appendConcurrency(t, 300, 100, Options{Parallel: parallel})
+	if n < 10 || most < 2*parallel {
+		t.Errorf("%d of %d append_batch requests in flight at once, want more than --parallel (%d): their data is a fraction of a pack's", most, n, parallel)
 	}
 }

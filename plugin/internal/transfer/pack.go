@@ -347,18 +347,18 @@ func noAppendBatch(err error) bool {
 	return false
 }
 
-// appendBatch sends one append_batch request, at most Options.Parallel at
-// once across all packs: a pack cut into several requests by the header
-// bound (headers.go) sends them together, and without this bound 3,000
-// small files went as 69 requests at once, which on a slow link stalled
-// most of them into retries. The slot is held only for the request, never
-// while waiting on other requests, so a split cannot deadlock.
+// appendBatch sends one append_batch request once the append gate lets it
+// (headers.go): Options.Parallel at once across all packs, and more while
+// their data stays within a pack's bytes. A pack cut into several
+// requests by the header bound sends them together; without any bound
+// 3,000 small files went as 69 requests at once, which on a slow link
+// stalled most of them into retries. The slot is held only for the
+// request, never while waiting on other requests, so a split cannot
+// deadlock.
 func (u *uploader) appendBatch(ctx context.Context, arg *files.UploadSessionAppendBatchArg, all []byte) (*files.UploadSessionAppendBatchResult, error) {
-	select {
-	case u.appends <- struct{}{}:
-	case <-ctx.Done():
-		return nil, context.Cause(ctx)
+	if err := u.appends.enter(ctx, int64(len(all))); err != nil {
+		return nil, err
 	}
-	defer func() { <-u.appends }()
+	defer u.appends.leave(int64(len(all)))
 	return u.c.Files.UploadSessionAppendBatchContext(u.sending(ctx), arg, body(all))
 }

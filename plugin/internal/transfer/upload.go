@@ -174,7 +174,7 @@ func Upload(ctx context.Context, c *dbx.Client, p *plan.Plan, o Options) ([]Resu
 	}
 	for round := 1; len(todo) > 0; round++ {
 		stats.Rounds = round
-		u := &uploader{c: c, o: o, ctx: ctx, results: results, budget: buffers, args: args, appends: make(chan struct{}, o.Parallel)}
+		u := &uploader{c: c, o: o, ctx: ctx, results: results, budget: buffers, args: args, appends: newAppendGate(o.Parallel, o.PackBytes)}
 		if err := u.run(todo); err != nil {
 			return results.list, stats, err
 		}
@@ -238,9 +238,9 @@ type uploader struct {
 	cancel  context.CancelCauseFunc
 	cm      *committer
 	commits int
-	budget  *budget       // the memory for file data, shared by every request
-	args    *argLimit     // the bound on a request's Dropbox-API-Arg, for the run (headers.go)
-	appends chan struct{} // a slot per append_batch request in flight (pack.go)
+	budget  *budget     // the memory for file data, shared by every request
+	args    *argLimit   // the bound on a request's Dropbox-API-Arg, for the run (headers.go)
+	appends *appendGate // the append_batch requests in flight (headers.go)
 
 	mu      sync.Mutex
 	results *results
