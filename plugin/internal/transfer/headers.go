@@ -111,21 +111,29 @@ type appendGate struct {
 	parallel int
 	bytes    int64
 
-	mu   sync.Mutex
-	n    int           // requests in flight
-	held int64         // their bytes
-	wake chan struct{} // closed (and replaced) when one ends
+	mu      sync.Mutex
+	n       int           // requests in flight
+	held    int64         // their bytes
+	careful bool          // a server refused headers, and no request has passed since
+	wake    chan struct{} // closed (and replaced) when one ends
 }
 
 func newAppendGate(parallel int, bytes int64) *appendGate {
 	return &appendGate{parallel: parallel, bytes: bytes, wake: make(chan struct{})}
 }
 
-// enter waits until a request of size bytes may go, or ctx ends.
+// enter waits until a request of size bytes may go, or ctx ends. After a
+// refusal of headers, requests go one at a time until one passes: the
+// bound is being learnt, and requests sent together would all be refused
+// by the same front end (a few refusals for a run, not one per request).
 func (g *appendGate) enter(ctx context.Context, size int64) error {
 	for {
 		g.mu.Lock()
-		if g.n < g.parallel || g.held+size <= g.bytes {
+		free := g.n < g.parallel || g.held+size <= g.bytes
+		if g.careful {
+			free = g.n == 0
+		}
+		if free {
 			g.n++
 			g.held += size
 			g.mu.Unlock()
@@ -141,12 +149,14 @@ func (g *appendGate) enter(ctx context.Context, size int64) error {
 	}
 }
 
-// leave says that a request of size bytes that entered is done.
-func (g *appendGate) leave(size int64) {
+// leave says that a request of size bytes that entered is done; refused
+// says whether the server refused its headers.
+func (g *appendGate) leave(size int64, refused bool) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.n--
 	g.held -= size
+	g.careful = refused
 	close(g.wake)
 	g.wake = make(chan struct{})
 }

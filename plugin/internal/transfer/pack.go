@@ -151,7 +151,11 @@ func (u *uploader) appendGroup(items []*plan.Item, ids []string, all []byte, dat
 		arg.Entries[i] = e
 	}
 	arg.ContentHash = blocks.Hash(all)
-	res, err := u.appendBatch(ctx, arg, all)
+	res, err := u.appendBatch(ctx, arg, all, argSize(ids, data))
+	if errors.Is(err, errBoundLowered) {
+		u.appendAll(items, ids, all, data, u.args.get())
+		return
+	}
 	if err != nil && noAppendBatch(err) {
 		u.mu.Lock()
 		u.noBatch = true
@@ -355,10 +359,22 @@ func noAppendBatch(err error) bool {
 // stalled most of them into retries. The slot is held only for the
 // request, never while waiting on other requests, so a split cannot
 // deadlock.
-func (u *uploader) appendBatch(ctx context.Context, arg *files.UploadSessionAppendBatchArg, all []byte) (*files.UploadSessionAppendBatchResult, error) {
+func (u *uploader) appendBatch(ctx context.Context, arg *files.UploadSessionAppendBatchArg, all []byte, argBytes int) (*files.UploadSessionAppendBatchResult, error) {
 	if err := u.appends.enter(ctx, int64(len(all))); err != nil {
 		return nil, err
 	}
-	defer u.appends.leave(int64(len(all)))
-	return u.c.Files.UploadSessionAppendBatchContext(u.sending(ctx), arg, body(all))
+	if len(arg.Entries) > 1 && argBytes > u.args.get() {
+		// A refusal lowered the bound while this request waited: it
+		// would be refused too.
+		u.appends.leave(int64(len(all)), false)
+		return nil, errBoundLowered
+	}
+	res, err := u.c.Files.UploadSessionAppendBatchContext(u.sending(ctx), arg, body(all))
+	u.appends.leave(int64(len(all)), headersTooLarge(err))
+	return res, err
 }
+
+// errBoundLowered is appendBatch's answer when the bound on
+// Dropbox-API-Arg was lowered while the request waited to go: its files go
+// again in requests under the new bound, with no request sent.
+var errBoundLowered = errors.New("the bound on request headers was lowered")
