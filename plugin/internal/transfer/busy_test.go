@@ -126,10 +126,14 @@ func TestContentionBeyondPatienceFailsForGood(t *testing.T) {
 }
 
 // Sessions that expire while the namespace is locked are sent again,
-// once, in the next round, and land.
+// once, in the next round, and land. The lock ends a second after the
+// sessions expire, so that the second round's sessions cannot expire too
+// (with a lock of 30 s, a second round that began at 21 s could meet a
+// backoff step long enough to outlive its sessions: about 2% of runs
+// needed a third round; real sessions live for days).
 func TestSessionsExpiredDuringContentionAreSentOnceMore(t *testing.T) {
 	clock := &fakeClock{}
-	srv, c := emutest.Start(t, emulator.Options{Limits: emulator.Limits{Contention: 30 * time.Second, SessionTTL: 20 * time.Second, Now: clock.Now}},
+	srv, c := emutest.Start(t, emulator.Options{Limits: emulator.Limits{Contention: 21 * time.Second, SessionTTL: 20 * time.Second, Now: clock.Now}},
 		retry.Policy{MaxRetries: 0})
 	p, total := smallPlan(t, 50, 100)
 	res, stats, err := Upload(context.Background(), c, p, Options{clock: clock})
