@@ -40,7 +40,7 @@ func standardStudy(t *testing.T) string {
 		"keys/dropbox.enc":     "gAAAAAB-not-a-real-token",
 		"post/summary.csv":     "Experiment,NormalizedDCG\nexp00000,0.08\n",
 		"post/plot.png":        "\x89PNG",
-		"post/results.":        "a name Dropbox refuses",
+		"post/results\x7f":     "a name Dropbox refuses",
 		"exp00000/log/a.log":   "log\n",
 		"exp00000/result/out1": "1,2,3.5\n",
 	})

@@ -166,8 +166,8 @@ func TestResolveProblems(t *testing.T) {
 		opts:   ResolveOptions{RequireKey: true},
 	}, {
 		name:     "a local file name Dropbox cannot store",
-		params:   "\t\t\t<param name=\"option\">file</param>\n\t\t\t<param name=\"path\">post/results.</param>\n\t\t\t<param name=\"dest\">/x</param>\n",
-		problems: []want{{7, `the file name "results." cannot be used on Dropbox: "/x/results.": name "results." ends with a dot, which Dropbox does not store reliably: rename it without the trailing dot`}},
+		params:   "\t\t\t<param name=\"option\">file</param>\n\t\t\t<param name=\"path\">post/results&#127;</param>\n\t\t\t<param name=\"dest\">/x</param>\n",
+		problems: []want{{7, `the file name "results\x7f" cannot be used on Dropbox: "/x/results\x7f": name "results\x7f" contains the control character U+007F, which Dropbox cannot store: rename it without it`}},
 	}}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -3,8 +3,10 @@
 // its desktop client ignores, and how paths are joined and compared.
 //
 // Dropbox's API spells the root folder as "" and every other path as
-// "/name/name…". Paths are case-insensitive and case-preserving: two paths
-// name the same entry when their Lower forms are equal.
+// "/name/name…". Paths are case-insensitive and case-preserving, and
+// Dropbox stores names in Unicode NFC: two paths name the same entry when
+// their Keys are equal. Every path this package makes (Clean, Join) is NFC,
+// so that what the client sends is what Dropbox stores and looks up.
 //
 // The transfer engine, the config validator and the emulator's client side
 // all use this package, so a path that one of them accepts the others accept
@@ -15,6 +17,9 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Root is how the Dropbox API spells the root folder.
@@ -58,7 +63,7 @@ func Clean(p string) (string, error) {
 		b.WriteByte('/')
 		b.WriteString(name)
 	}
-	return b.String(), nil
+	return NFC(b.String()), nil
 }
 
 // Quote returns p, a Dropbox path, as messages show it: quoted like Go's
@@ -73,9 +78,10 @@ func Quote(p string) string {
 
 // Join returns dir (a cleaned Dropbox path, "" for the root) followed by rel,
 // a relative path whose separator is "/" (filepath.ToSlash of a local relative
-// path). Empty and "." components of rel are dropped. Join does not check
-// names: run CheckName on each local name, or Clean on the result, before
-// sending it.
+// path), in NFC: a local name written in NFD (as macOS writes them) is sent
+// as Dropbox stores it. Empty and "." components of rel are dropped. Join
+// does not check names: run CheckName on each local name, or Clean on the
+// result, before sending it.
 func Join(dir, rel string) string {
 	var b strings.Builder
 	b.WriteString(dir)
@@ -86,16 +92,51 @@ func Join(dir, rel string) string {
 		b.WriteByte('/')
 		b.WriteString(name)
 	}
-	return b.String()
+	return NFC(b.String())
 }
 
-// Lower returns the form of a cleaned path that Dropbox compares paths by
-// (its path_lower). Dropbox does not document its case folding exactly;
-// strings.ToLower, Unicode simple lower-casing, is the practical
-// approximation: it agrees for every ASCII and almost every other name, and
-// may differ for a few special cases (for example "İ", or the final sigma).
-func Lower(p string) string {
-	return strings.ToLower(p)
+// NFC returns p in Unicode NFC, the form Dropbox stores names in
+// (maestral, a Dropbox client, relies on it: "Dropbox always normalizes to
+// composed (NFC) on upload, even in the display_path"). Dropbox looks up a
+// path in another form as not found (samschott/maestral PR #678), so every
+// path sent is made NFC.
+func NFC(p string) string {
+	if ascii(p) {
+		return p
+	}
+	return norm.NFC.String(p)
+}
+
+// Key returns the form by which Dropbox takes two paths (or names) for one:
+// NFC, then lower-cased character by character. Every comparison of names
+// in the client uses it: local names with each other (twins), and local
+// names with Dropbox's, each side's key computed here from its own names,
+// never Dropbox's path_lower.
+//
+// Dropbox lower-cases with Unicode 4.1's tables, as Python 2.5 did
+// (maestral's utils/path.py; no final sigma, no full folding: ß stays ß).
+// Key uses Go's tables, which are newer: they agree on every character
+// that had a lower case in Unicode 4.1, and lower-case some capitals that
+// Dropbox leaves as they are (Ꙋ, ẞ, Cherokee, and most scripts beyond the
+// Basic Multilingual Plane). So two names with one Key may be two on
+// Dropbox, never the other way round: the client refuses such local twins
+// and reports such Dropbox entries, and never sends two files that Dropbox
+// would take for one.
+func Key(p string) string {
+	if ascii(p) {
+		return strings.ToLower(p)
+	}
+	return strings.ToLower(norm.NFC.String(p))
+}
+
+// ascii reports whether s is all ASCII (NFC and Key's quick case).
+func ascii(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // Parent returns the folder that holds p, a cleaned path: Parent("/a/b") is
@@ -117,6 +158,6 @@ func Base(p string) string {
 // Dropbox does (case-insensitively). Both must be cleaned. Every path is
 // within the root "".
 func Within(p, dir string) bool {
-	lp, ld := Lower(p), Lower(dir)
+	lp, ld := Key(p), Key(dir)
 	return lp == ld || strings.HasPrefix(lp, ld+"/")
 }

@@ -28,7 +28,7 @@ func TestClean(t *testing.T) {
 		{"/a/../b", "", `".." component`},
 		{"/..", "", `".." component`},
 		{"/a /b", "", "ends with a space"},
-		{"/a./b", "", "ends with a dot"},
+		{"/a./b", "/a./b", ""},
 		{"/a\x00b", "", "control character U+0000"},
 		{"/a\x7fb", "", "control character U+007F"},
 		{"/a\nb", "", "control character U+000A"},
@@ -93,9 +93,18 @@ func TestParentBase(t *testing.T) {
 	}
 }
 
-func TestLowerAndWithin(t *testing.T) {
-	if got := Lower("/Results/NDCG.csv"); got != "/results/ndcg.csv" {
-		t.Errorf("Lower = %q", got)
+func TestKeyAndWithin(t *testing.T) {
+	if got := Key("/Results/NDCG.csv"); got != "/results/ndcg.csv" {
+		t.Errorf("Key = %q", got)
+	}
+	if got := Key("/Caf\u0065\u0301/X"); got != "/caf\u00e9/x" {
+		t.Errorf("Key of an NFD path = %q, want it NFC and lower-cased", got)
+	}
+	if got, want := Join("/R", "cafe\u0301.csv"), "/R/caf\u00e9.csv"; got != want {
+		t.Errorf("Join = %q, want %q (NFC)", got, want)
+	}
+	if got, err := Clean("/Cafe\u0301/"); err != nil || got != "/Caf\u00e9" {
+		t.Errorf("Clean = %q %v, want NFC", got, err)
 	}
 	cases := []struct {
 		p, dir string
@@ -103,6 +112,7 @@ func TestLowerAndWithin(t *testing.T) {
 	}{
 		{"/a/b", "/a", true},
 		{"/A/b", "/a", true},
+		{"/cafe\u0301/b", "/caf\u00e9", true},
 		{"/a", "/a", true},
 		{"/ab", "/a", false},
 		{"/a", "/a/b", false},

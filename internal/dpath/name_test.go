@@ -17,7 +17,11 @@ func TestCheckName(t *testing.T) {
 		{"résumé ✓", ""},
 		{"colon:star*", ""}, // Windows cannot sync these, Dropbox stores them
 		{strings.Repeat("é", 255), ""},
-		{"name\u00a0", "ends with a space"},
+		{"name\u00a0", ""}, // only U+0020 is refused at the end
+		{"name.", ""},      // a trailing dot is stored
+		{"...", ""},
+		{strings.Repeat("😀", 1), "beyond Unicode's Basic Multilingual Plane"},
+		{strings.Repeat("ꙋ", 255), ""},
 		{"", "cannot be empty"},
 		{".", "not a name Dropbox can store"},
 		{"..", "not a name Dropbox can store"},
@@ -28,9 +32,8 @@ func TestCheckName(t *testing.T) {
 		{"a\x7f", "control character U+007F"},
 		{"bad\xc3", "not valid UTF-8"},
 		{"name ", "ends with a space"},
-		{"name.", "ends with a dot"},
-		{"...", "ends with a dot"},
-		{strings.Repeat("é", 256), "256 characters long"},
+		{strings.Repeat("é", 256), "256 characters long (in UTF-16 units"},
+		{"\u3000", ""},
 	}
 	for _, c := range cases {
 		err := CheckName(c.name)

@@ -70,14 +70,17 @@ func (s *Store) SetNameRules(r NameRules) {
 	s.rules = r
 }
 
-// written returns the path a write stores: NFC in NameRules.NFC, else the
-// client's as it is.
-func (s *Store) written(p string) string {
-	if s.rules.NFC {
+// Written returns the path a write at p stores: NFC in NFC, else p as it
+// is.
+func (r NameRules) Written(p string) string {
+	if r.NFC {
 		return norm.NFC.String(p)
 	}
 	return p
 }
+
+// written is Written by the store's rules.
+func (s *Store) written(p string) string { return s.rules.Written(p) }
 
 // splitPath checks a path of the form "/a/b" (or "" for the root) as the
 // server does, without normalising anything, and returns its components.

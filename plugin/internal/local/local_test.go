@@ -80,16 +80,38 @@ func TestScanFolder(t *testing.T) {
 	}
 }
 
-func TestScanCaseClash(t *testing.T) {
+func TestScanTwins(t *testing.T) {
 	root := t.TempDir()
 	write(t, root, "Results.csv", []byte("1"))
 	write(t, root, "results.csv", []byte("2"))
+	write(t, root, "caf\u00e9.csv", []byte("NFC"))
+	write(t, root, "cafe\u0301.csv", []byte("NFD"))
+	write(t, root, "ok.csv", []byte("3"))
 	tree, err := Scan(root)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(tree.Invalid) != 1 || !strings.Contains(tree.Invalid[0].Reason, "only by case") {
-		t.Fatalf("invalid %v", tree.Invalid)
+	if len(tree.Twins) != 2 || len(tree.Invalid) != 0 || len(tree.Files) != 5 {
+		t.Fatalf("twins %v, invalid %v, %d files", tree.Twins, tree.Invalid, len(tree.Files))
+	}
+	why := tree.Twins[0].Reason + "\n" + tree.Twins[1].Reason
+	for _, want := range []string{"only by case", "differs from \"cafe\u0301.csv\" only in how its letters are encoded (\"cafe\\u0301.csv\" and \"caf\\u00e9.csv\": one is Unicode NFD"} {
+		if !strings.Contains(why, want) {
+			t.Errorf("reasons %q lack %q", why, want)
+		}
+	}
+}
+
+func TestScanSingleFileWithABadName(t *testing.T) {
+	root := t.TempDir()
+	write(t, root, "notes ", []byte("x"))
+	tree, err := Scan(filepath.Join(root, "notes "))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tree.Close()
+	if len(tree.Files) != 0 || len(tree.Invalid) != 1 || !strings.Contains(tree.Invalid[0].Reason, "ends with a space") {
+		t.Fatalf("files %v, invalid %v", tree.Files, tree.Invalid)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/librec-auto/dropbox-post/internal/dpath"
@@ -68,7 +69,15 @@ type Tree struct {
 	Files     []*File  // sorted by Rel
 	EmptyDirs []string // folders with nothing to post in them, "/"-separated
 	Skipped   []Note   // left out on purpose: links not followed, special files, names Dropbox ignores
-	Invalid   []Note   // cannot be posted: names Dropbox cannot store, case clashes
+	// Invalid are the files and folders whose names Dropbox cannot store
+	// (dpath.CheckName): they are not in Files, and a push fails each of
+	// them alone.
+	Invalid []Note
+	// Twins are files of Files whose paths are one to Dropbox with an
+	// earlier file's (by dpath.Key: they differ only by case or by
+	// Unicode normalisation): Dropbox would keep one file for both, so a
+	// push of the tree is refused.
+	Twins []Note
 	// Filter is what the scan was made with (nil: none); Filtered counts
 	// the files (and whole folders with names Dropbox cannot store) it
 	// left out.
@@ -251,6 +260,7 @@ func (t *Tree) one(info os.FileInfo, name string, openRoot func(string) (*os.Roo
 	}
 	if err := dpath.CheckName(as); err != nil {
 		t.Invalid = append(t.Invalid, Note{as, err.Error()})
+		return t, nil
 	}
 	var err error
 	if t.root, err = openRoot(filepath.Dir(name)); err != nil {
@@ -266,18 +276,28 @@ func (t *Tree) one(info os.FileInfo, name string, openRoot func(string) (*os.Roo
 	return t, nil
 }
 
-// caseClashes reports files whose paths differ only by case: Dropbox paths
-// are case-insensitive, so they would overwrite each other.
-func caseClashes(files []*File) []Note {
+// twins reports files whose paths Dropbox takes for one (dpath.Key):
+// they differ only by case, or by how their accented letters are encoded
+// (Unicode NFC and NFD: a macOS archive unpacked beside files made
+// elsewhere), and would overwrite each other.
+func twins(files []*File) []Note {
 	seen := make(map[string]string, len(files))
 	var out []Note
 	for _, f := range files {
-		key := dpath.Lower(f.Rel)
-		if other, ok := seen[key]; ok {
-			out = append(out, Note{f.Rel, fmt.Sprintf("differs from %q only by case; Dropbox would store both as one file", other)})
+		key := dpath.Key(f.Rel)
+		other, ok := seen[key]
+		if !ok {
+			seen[key] = f.Rel
 			continue
 		}
-		seen[key] = f.Rel
+		how := "only by case"
+		if dpath.NFC(f.Rel) != f.Rel || dpath.NFC(other) != other {
+			how = fmt.Sprintf("only in how its letters are encoded (%+q and %+q: one is Unicode NFD, as macOS writes names)", other, f.Rel)
+			if dpath.NFC(f.Rel) != dpath.NFC(other) {
+				how = "by case and " + strings.TrimPrefix(how, "only ")
+			}
+		}
+		out = append(out, Note{f.Rel, fmt.Sprintf("differs from %q %s; Dropbox would store both as one file", other, how)})
 	}
 	return out
 }

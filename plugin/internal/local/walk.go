@@ -62,7 +62,7 @@ func (w *walker) walk() error {
 	}
 	sort.Strings(t.EmptyDirs)
 	sort.Slice(t.Files, func(i, j int) bool { return t.Files[i].Rel < t.Files[j].Rel })
-	t.Invalid = append(t.Invalid, caseClashes(t.Files)...)
+	t.Twins = twins(t.Files)
 	return nil
 }
 
@@ -136,6 +136,7 @@ func (w *walker) dir(f *folder, rel string, depth int) (full bool, err error) {
 		}
 		if err := dpath.CheckName(name); err != nil {
 			t.Invalid = append(t.Invalid, Note{crel, err.Error()})
+			full = true // its folder is not empty: what it holds failed
 			continue
 		}
 		var held bool

@@ -81,7 +81,7 @@ func (p *Plan) Bytes(a Action) int64 {
 }
 
 // Make compares tree, to be posted under the Dropbox folder dest, with
-// held (what Dropbox holds, keyed by dpath.Lower of the full path). A
+// held (what Dropbox holds, keyed by dpath.Key of the full path). A
 // file whose size differs from Dropbox's is changed whatever its content;
 // one of the same size must be hashed (see NeedHash), and its hash decides.
 // A single file goes to dest/<name>; a folder's contents go directly under
@@ -90,7 +90,7 @@ func Make(tree *local.Tree, dest string, held map[string]remote.Entry, mode IfEx
 	p := &Plan{Dest: dest}
 	for _, f := range tree.Files {
 		it := &Item{File: f, Dest: dpath.Join(dest, f.Rel)}
-		if r, ok := held[dpath.Lower(it.Dest)]; ok {
+		if r, ok := held[dpath.Key(it.Dest)]; ok {
 			it.Remote = &r
 		}
 		decide(it, mode)
@@ -103,7 +103,7 @@ func Make(tree *local.Tree, dest string, held map[string]remote.Entry, mode IfEx
 	}
 	for _, d := range tree.EmptyDirs {
 		path := dpath.Join(dest, d)
-		if r, ok := held[dpath.Lower(path)]; !ok || !r.Folder {
+		if r, ok := held[dpath.Key(path)]; !ok || !r.Folder {
 			p.Folders = append(p.Folders, path)
 		}
 	}
@@ -127,7 +127,7 @@ func NeedHash(tree *local.Tree, dest string, held map[string]remote.Entry) []*lo
 // MayHold reports whether Dropbox holds a file of f's size where f goes
 // under dest: then f's hash decides whether it is sent.
 func MayHold(held map[string]remote.Entry, dest string, f *local.File) bool {
-	r, ok := held[dpath.Lower(dpath.Join(dest, f.Rel))]
+	r, ok := held[dpath.Key(dpath.Join(dest, f.Rel))]
 	return ok && !r.Folder && r.Size == f.Size
 }
 
@@ -168,8 +168,8 @@ func decide(it *Item, mode IfExists) {
 // rel's parent folders must go, or "".
 func folderClash(dest, rel string, held map[string]remote.Entry) string {
 	dir := dpath.Parent(dpath.Join(dest, rel))
-	for dir != "" && dpath.Lower(dir) != dpath.Lower(dest) {
-		if r, ok := held[dpath.Lower(dir)]; ok && !r.Folder {
+	for dir != "" && dpath.Key(dir) != dpath.Key(dest) {
+		if r, ok := held[dpath.Key(dir)]; ok && !r.Folder {
 			return r.Path
 		}
 		dir = dpath.Parent(dir)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/librec-auto/dropbox-post/internal/dpath"
 	"github.com/librec-auto/dropbox-post/plugin/internal/local"
+	"github.com/librec-auto/dropbox-post/plugin/internal/remote"
 )
 
 // maxLocalName is the longest name, in bytes, that common local file
@@ -16,26 +17,26 @@ import (
 // Dropbox counts characters, so a name it accepts can be too long here.
 const maxLocalName = 255
 
-// relPath returns where the Dropbox path p, found below the folder remote,
-// goes below the local folder: its names after remote's, "/"-separated.
-// Only the last names of a path_display are sure to have the right case,
-// so the number of names decides, not the text. It refuses, as defence in
-// depth, a path that is not below remote and any name that could not be a
-// plain local file name (which would write elsewhere).
-func relPath(remote, p string) (string, error) {
-	if !strings.HasPrefix(p, "/") || !dpath.Within(p, remote) {
-		return "", fmt.Errorf("Dropbox listed it under %s, but it is not below it", dpath.Quote(remote))
+// relPath returns where the Dropbox entry e, found below h.Base, goes
+// below the local folder, "/"-separated: below the place of its folder,
+// under its own name (remote.Held.RelOf). Only the last names of a
+// path_display are sure to have the right case, so a folder that Dropbox
+// shows in two cases is one folder here. It refuses, as defence in depth, a
+// path that is not below h.Base and any name that could not be a plain
+// local file name (which would write elsewhere).
+func relPath(h *remote.Held, e remote.Entry) (string, error) {
+	rel, ok := h.RelOf(e)
+	if !ok || !strings.HasPrefix(e.Path, "/") {
+		if dpath.Key(e.Path) == dpath.Key(h.Base) {
+			return "", fmt.Errorf("it is %s itself", dpath.Quote(h.Base))
+		}
+		return "", fmt.Errorf("Dropbox listed it under %s, but it is not below it", dpath.Quote(h.Base))
 	}
-	names := strings.Split(p, "/")[1+strings.Count(remote, "/"):]
-	if len(names) == 0 {
-		return "", fmt.Errorf("it is %s itself", dpath.Quote(remote))
-	}
-	for _, name := range names {
+	for _, name := range strings.Split(rel, "/") {
 		if err := localName(name); err != nil {
 			return "", err
 		}
 	}
-	rel := strings.Join(names, "/")
 	if !filepath.IsLocal(filepath.FromSlash(rel)) {
 		return "", fmt.Errorf("it would land outside the local folder or on a reserved name")
 	}

@@ -59,11 +59,10 @@ func list(ctx context.Context, c *dbx.Client, from string, listingStarts func(),
 	if err != nil {
 		return nil, err
 	}
-	base := h.Base // a file lands at LOCAL/<name>
 	l := &listing{}
 	var refused []report.Note
 	for _, r := range h.Entries {
-		rel, err := relPath(base, r.Path)
+		rel, err := relPath(h, r) // a file lands at LOCAL/<name>
 		switch {
 		case err != nil:
 			refused = append(refused, report.Note{Local: r.Path, Reason: err.Error()})

@@ -110,6 +110,7 @@ func Run(ctx context.Context, c *dbx.Client, o Options) (*report.PullSummary, er
 	}
 	if root != nil {
 		defer root.Close()
+		placeLocally(root, l)
 	}
 	if !o.DryRun {
 		n, le := removeTemps(root, o.Local, l.jobs)

@@ -228,10 +228,16 @@ func TestRelPathRefusesEscapes(t *testing.T) {
 		{"/a", "/a", ""},
 		{"/a", "/a/" + strings.Repeat("x", 256), ""},
 	} {
-		got, err := relPath(tc.remote, tc.p)
+		h := &remote.Held{Base: tc.remote, Folder: true, Entries: map[string]remote.Entry{}}
+		got, err := relPath(h, remote.Entry{Path: tc.p})
 		if got != tc.want || (tc.want == "") != (err != nil) {
 			t.Errorf("relPath(%q, %q) = %q, %v; want %q", tc.remote, tc.p, got, err, tc.want)
 		}
+	}
+	// A folder listed as /a/Exp1 holds what Dropbox shows under /A/EXP1.
+	h := &remote.Held{Base: "/a", Folder: true, Entries: map[string]remote.Entry{"/a/exp1": {Path: "/a/Exp1", Folder: true}}}
+	if got, err := relPath(h, remote.Entry{Path: "/A/EXP1/x.csv"}); got != "Exp1/x.csv" || err != nil {
+		t.Errorf("relPath under a folder shown in other case = %q, %v; want \"Exp1/x.csv\"", got, err)
 	}
 }
 
@@ -401,5 +407,46 @@ func TestDecideWithoutLocalFolder(t *testing.T) {
 	dryRun(&s, jobs)
 	if s.Downloaded != 1 || s.Bytes != 1 {
 		t.Errorf("dry run %+v", s)
+	}
+}
+
+// Pull builds each local path from its folder's place and the entry's own
+// name: a folder that Dropbox shows in another case above a file is one
+// folder here, and a local name that Dropbox takes for the entry's (other
+// case, NFD) is used, not doubled.
+func TestPullPlacesByNamesAsDropboxComparesThem(t *testing.T) {
+	ctx := context.Background()
+	for _, mode := range []string{"request", "lower", "random"} {
+		_, c := start(t, emulator.Options{Names: emulator.Names{NFC: true, Display: mode}}, nil)
+		if _, err := c.Files.CreateFolderV2Context(ctx, files.NewCreateFolderArg("/d/Exp1")); err != nil {
+			t.Fatal(err)
+		}
+		emutest.Upload(t, c, "/d/EXP1/a.csv", []byte("a"))
+		emutest.Upload(t, c, "/D/exp1/Sub/b.csv", []byte("b"))
+		dir := t.TempDir()
+		if _, err := Run(ctx, c, Options{Remote: "/d", Local: dir}); err != nil {
+			t.Fatal(err)
+		}
+		if got := keys(tree(t, dir)); got != "Exp1/ Exp1/Sub/ Exp1/Sub/b.csv Exp1/a.csv" {
+			t.Errorf("%s: pulled %s", mode, got)
+		}
+	}
+
+	_, c := start(t, emulator.Options{Names: emulator.Names{NFC: true}}, nil)
+	emutest.Upload(t, c, "/n/Runs/caf\u00e9.csv", []byte("same"))
+	emutest.Upload(t, c, "/n/Runs/new.csv", []byte("new"))
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "runs"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "runs", "cafe\u0301.csv"), []byte("same"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sum, err := Run(ctx, c, Options{Remote: "/n", Local: dir})
+	if err != nil || sum.Unchanged != 1 || sum.Downloaded != 1 {
+		t.Fatalf("%+v %v", sum, err)
+	}
+	if got := keys(tree(t, dir)); got != "runs/ runs/cafe\u0301.csv runs/new.csv" {
+		t.Errorf("pulled %+q", got)
 	}
 }

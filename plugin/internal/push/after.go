@@ -49,7 +49,9 @@ func check(ctx context.Context, c *dbx.Client, tree *local.Tree, dest string, su
 	if err != nil {
 		return err
 	}
-	res := verify.CompareTree(tree, dest, held)
+	posted := *tree
+	posted.Invalid = nil // failed already, by name (refused)
+	res := verify.CompareTree(&posted, dest, held)
 	ok := res.Complete()
 	sum.Verified = &ok
 	for _, group := range []struct {

@@ -87,8 +87,10 @@ func Run(ctx context.Context, c *dbx.Client, o Options) (*report.Summary, error)
 	}
 	defer tree.Close() // files are read through the folder the scan holds open
 
-	if !tree.IsDir && len(tree.Files) == 0 { // the one file was left out by the filters
-		return &report.Summary{Local: o.Local, Dest: o.Dest, DryRun: o.DryRun, Filtered: tree.Filtered}, nil
+	if !tree.IsDir && len(tree.Files) == 0 { // the one file was left out by the filters, or its name refused
+		sum := &report.Summary{Local: o.Local, Dest: o.Dest, DryRun: o.DryRun, Filtered: tree.Filtered}
+		refused(sum, tree, o.Dest)
+		return sum, nil
 	}
 
 	p, early, err := makePlan(ctx, c, o, tree)
@@ -101,6 +103,7 @@ func Run(ctx context.Context, c *dbx.Client, o Options) (*report.Summary, error)
 	}
 	if o.DryRun {
 		dryRun(sum, p, o.Offline)
+		refused(sum, tree, o.Dest)
 		return sum, nil
 	}
 	if err := checkSpace(ctx, c, p, o.Log); err != nil {
@@ -113,6 +116,7 @@ func Run(ctx context.Context, c *dbx.Client, o Options) (*report.Summary, error)
 	}
 	m := newManifest(o, abs, tree.IsDir, started)
 	tally(ctx, p, results, sum, m, o.Manifests != nil)
+	refused(sum, tree, o.Dest)
 	sum.Skipped += len(tree.Skipped)
 	var afterErr error
 	if upErr == nil {

@@ -221,15 +221,44 @@ func TestIfExists(t *testing.T) {
 	checkRemote(t, srv, "/d", map[string][]byte{"a.csv": []byte("mine")})
 }
 
-func TestBadNamesAreReportedBeforeSending(t *testing.T) {
+func TestTwinsAreReportedBeforeSending(t *testing.T) {
 	srv, c := startEmulator(t, emulator.Options{})
-	root := study(t, map[string][]byte{"ok.csv": []byte("1"), "trailing. /x.csv": []byte("2"), "Dup.csv": []byte("3"), "dup.csv": []byte("4")})
-	_, err := Run(context.Background(), c, Options{Local: root, Dest: "/d"})
-	if exit.CodeOf(err) != exit.Local || !strings.Contains(err.Error(), "cannot be stored on Dropbox") || !strings.Contains(err.Error(), "only by case") {
-		t.Fatalf("err %v", err)
+	for _, files := range []map[string][]byte{
+		{"ok.csv": []byte("1"), "Dup.csv": []byte("3"), "dup.csv": []byte("4")},
+		{"ok.csv": []byte("1"), "caf\u00e9.csv": []byte("NFC"), "cafe\u0301.csv": []byte("NFD")},
+	} {
+		_, err := Run(context.Background(), c, Options{Local: study(t, files), Dest: "/d"})
+		if exit.CodeOf(err) != exit.Local || !strings.Contains(err.Error(), "cannot be stored on Dropbox") || !strings.Contains(err.Error(), "Dropbox would store both as one file") {
+			t.Fatalf("err %v", err)
+		}
 	}
 	if total, _ := requests(srv); total != 0 {
 		t.Fatalf("%d requests were sent", total)
+	}
+}
+
+// A name Dropbox cannot store fails that file alone, named; the others
+// are posted, a trailing dot among them.
+func TestRefusedNamesFailAlone(t *testing.T) {
+	srv, c := startEmulator(t, emulator.Options{Names: emulator.Names{NonBMP: emulator.NonBMP400}})
+	root := study(t, map[string][]byte{"ok.csv": []byte("1"), "dot.": []byte("2"), "space /x.csv": []byte("3"), "smile \U0001F600.csv": []byte("4")})
+	sum, err := Run(context.Background(), c, Options{Local: root, Dest: "/d"})
+	if err != nil || sum.Uploaded != 2 || sum.Failed != 2 || len(sum.Failures) != 2 {
+		t.Fatalf("sum %+v, err %v", sum, err)
+	}
+	var why []string
+	for _, f := range sum.Failures {
+		why = append(why, f.Local+": "+f.Error)
+	}
+	got := strings.Join(why, "\n")
+	for _, want := range []string{`space : cannot be stored on Dropbox: name "space " ends with a space`, "beyond Unicode's Basic Multilingual Plane"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("failures lack %q:\n%s", want, got)
+		}
+	}
+	checkRemote(t, srv, "/d", map[string][]byte{"ok.csv": []byte("1"), "dot.": []byte("2")})
+	if Failures(sum.Failed, false) == nil {
+		t.Error("no error for the failed files")
 	}
 }
 

@@ -13,18 +13,19 @@ import (
 	"github.com/librec-auto/dropbox-post/plugin/internal/report"
 )
 
-// scanLocal scans o.Local (at abs) as the push's first step: names that
-// Dropbox cannot store stop the push before anything is sent, and names
-// that pass for others are warned about.
+// scanLocal scans o.Local (at abs) as the push's first step: files that
+// Dropbox would take for one (twins) stop the push before anything is
+// sent, and names that pass for others are warned about. Names Dropbox
+// cannot store are failed one by one (refused).
 func scanLocal(o Options, abs string) (*local.Tree, error) {
 	o.Progress.Phase(fmt.Sprintf("scanning %q", o.Local), progress.None, 0)
 	tree, err := scan(o, abs)
 	if err != nil {
 		return nil, local.Explain(err, o.Local)
 	}
-	if len(tree.Invalid) > 0 {
+	if len(tree.Twins) > 0 {
 		tree.Close()
-		return nil, invalidNames(tree.Invalid)
+		return nil, twinNames(tree.Twins)
 	}
 	warnLookalikes(o.Log, tree)
 	return tree, nil
@@ -38,15 +39,31 @@ func scan(o Options, abs string) (*local.Tree, error) {
 	return local.ScanWith(abs, local.Options{Filter: o.Filter, Study: o.Study, Allowed: o.Allowed, Name: o.Name})
 }
 
-// invalidNames reports, before anything is sent, the names Dropbox cannot
-// store.
-func invalidNames(notes []local.Note) error {
+// twinNames reports, before anything is sent, the files that Dropbox
+// would take for one.
+func twinNames(notes []local.Note) error {
 	list := make([]report.Note, len(notes))
 	for i, n := range notes {
 		list[i] = report.Note{Local: n.Rel, Reason: n.Reason}
 	}
 	return exit.New(exit.Local, fmt.Sprintf("%d local name(s) cannot be stored on Dropbox (%s)", len(notes), report.Brief(list)),
 		"rename them; nothing was sent")
+}
+
+// refused puts in sum the files and folders whose names Dropbox cannot
+// store (tree.Invalid): each fails alone, named, and the rest is posted.
+// They are not in the manifest, which records what is on Dropbox.
+func refused(sum *report.Summary, tree *local.Tree, dest string) {
+	for _, n := range tree.Invalid {
+		f := report.File{Local: n.Rel, Dropbox: dpath.Join(dest, n.Rel), Status: "failed", Error: "cannot be stored on Dropbox: " + n.Reason}
+		if sum.DryRun {
+			f.Status, f.Error, f.Reason = "conflict", "", f.Error
+			sum.Planned = append(sum.Planned, f)
+		} else {
+			sum.Failures = append(sum.Failures, f)
+		}
+		sum.Failed++
+	}
 }
 
 // warnLookalikes warns about local names holding characters that cannot be

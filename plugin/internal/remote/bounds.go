@@ -39,7 +39,7 @@ var (
 )
 
 // listing gathers the entries of one listing (or one Stat), keyed by
-// dpath.Lower of their path.
+// dpath.Key of their path.
 type listing struct {
 	doing   string // for messages: "listing \"/a\""
 	out     map[string]Entry
@@ -84,7 +84,7 @@ func (l *listing) page(res *files.ListFolderResult) error {
 }
 
 // add takes one entry. An entry whose path Dropbox holds to be the same as
-// an earlier one's (by dpath.Lower) is the same entry again, changed while
+// an earlier one's (by dpath.Key) is the same entry again, changed while
 // the listing went on, if its name is the same; with another name, the
 // two clash and neither is taken.
 func (l *listing) add(m files.IsMetadata) error {
@@ -109,11 +109,11 @@ func (l *listing) add(m files.IsMetadata) error {
 	if l.total += e.Size; l.total > maxTotalSize {
 		return dbx.Unexpected(fmt.Sprintf("%s: the server's files add up to more than %d bytes, more than any Dropbox account holds", l.doing, maxTotalSize))
 	}
-	key := dpath.Lower(e.Path)
+	key := dpath.Key(e.Path)
 	if old, ok := l.out[key]; ok && dpath.Base(old.Path) != dpath.Base(e.Path) {
 		return exit.New(exit.Protocol,
-			fmt.Sprintf("%s: the server listed both %s and %s, one name to Dropbox (which compares names without regard to case): neither was used", l.doing, dpath.Quote(old.Path), dpath.Quote(e.Path)),
-			"if one of them was renamed while the listing went on, run again; if not, the server is not Dropbox (check --api-url or DROPBOX_API_URL if set)")
+			fmt.Sprintf("%s: the server listed both %s and %s, one name to dropbox-post (which compares names as Dropbox does, without regard to case or Unicode normalisation): neither was used", l.doing, dpath.Quote(old.Path), dpath.Quote(e.Path)),
+			"if one of them was renamed while the listing went on, run again; Dropbox itself holds both only when they differ in a letter whose lower case Unicode added after version 4.1 (as Ꙋ and ꙋ): rename one of them on Dropbox; if neither, the server is not Dropbox (check --api-url or DROPBOX_API_URL if set)")
 	}
 	l.out[key] = e
 	l.fresh = append(l.fresh, e)

@@ -100,7 +100,7 @@ func TestHostileListings(t *testing.T) {
 				return []string{file("/d/Results.csv", 1)}, "c1", true
 			}
 			return []string{file("/d/results.csv", 2)}, "c2", false
-		}, `the server listed both "/d/Results.csv" and "/d/results.csv", one name to Dropbox`, 2},
+		}, `the server listed both "/d/Results.csv" and "/d/results.csv", one name to dropbox-post`, 2},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -25,7 +25,7 @@ var listLimit uint32 = 2000 // a variable so that tests can page with a few file
 const maxListResets = 3
 
 // List returns everything under the Dropbox folder dest, recursively, keyed
-// by dpath.Lower of the path: one list_folder call, then list_folder/continue
+// by dpath.Key of the path: one list_folder call, then list_folder/continue
 // per page. A missing folder is empty; a file at dest is an error. When
 // Dropbox answers reset (the cursor went stale, which it may do at any
 // time), the listing starts again from the beginning, a few times at most.
@@ -74,7 +74,7 @@ func listFolder(ctx context.Context, c files.ContextClient, dest string, recursi
 var errReset = errors.New("list_folder/continue answered reset")
 
 func list(ctx context.Context, c files.ContextClient, dest string, recursive bool, page func([]Entry)) (map[string]Entry, error) {
-	arg := files.NewListFolderArg(dest)
+	arg := files.NewListFolderArg(dpath.NFC(dest)) // Dropbox finds only the NFC form
 	arg.Recursive = recursive
 	arg.Limit = listLimit
 	res, err := c.ListFolderContext(ctx, arg)
@@ -128,7 +128,7 @@ func ForTreeSeen(ctx context.Context, c files.ContextClient, tree *local.Tree, d
 // when nothing is there. A single-file push uses it instead of listing a
 // folder that may hold thousands of other files.
 func Stat(ctx context.Context, c files.ContextClient, path string) (map[string]Entry, error) {
-	md, err := c.GetMetadataContext(ctx, files.NewGetMetadataArg(path))
+	md, err := c.GetMetadataContext(ctx, files.NewGetMetadataArg(dpath.NFC(path))) // Dropbox finds only the NFC form
 	if err != nil {
 		if dbx.HasTag(err, "not_found") {
 			return map[string]Entry{}, nil

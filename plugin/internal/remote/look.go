@@ -19,7 +19,7 @@ type Held struct {
 	// a folder (or the root), its parent when it is a file.
 	Base   string
 	Folder bool
-	// Entries are keyed by dpath.Lower of their path; the folder itself is
+	// Entries are keyed by dpath.Key of their path; the folder itself is
 	// left out.
 	Entries map[string]Entry
 }
@@ -48,7 +48,7 @@ func Look(ctx context.Context, c files.ContextClient, path string, o LookOptions
 		if err != nil {
 			return nil, err
 		}
-		e, ok := m[dpath.Lower(path)]
+		e, ok := m[dpath.Key(path)]
 		switch {
 		case !ok:
 			return nil, NotOnDropbox(path)
@@ -64,7 +64,7 @@ func Look(ctx context.Context, c files.ContextClient, path string, o LookOptions
 	if err != nil {
 		return nil, err
 	}
-	delete(entries, dpath.Lower(path)) // Dropbox may list the folder itself
+	delete(entries, dpath.Key(path)) // Dropbox may list the folder itself
 	h.Entries = entries
 	return h, nil
 }
@@ -78,26 +78,38 @@ type Named struct {
 	Rel string
 }
 
+// RelOf returns e's path below Base, "/"-separated, and false when e is not
+// below Base (a server's mistake). Only the last name of a path_display is
+// sure to have its case (files.stone, Metadata.path_display), so each
+// folder above e is named by that folder's own entry when it was listed
+// (its last name), and by e's path_display only when it was not.
+func (h *Held) RelOf(e Entry) (string, bool) {
+	skip := strings.Count(h.Base, "/") + 1
+	names := strings.Split(e.Path, "/")
+	if len(names) <= skip || !dpath.Within(e.Path, h.Base) {
+		return "", false
+	}
+	names = names[skip:]
+	for i := range names[:len(names)-1] {
+		folder := dpath.Key(dpath.Join(h.Base, strings.Join(names[:i+1], "/")))
+		if f, ok := h.Entries[folder]; ok && f.Folder {
+			names[i] = dpath.Base(f.Path)
+		}
+	}
+	return strings.Join(names, "/"), true
+}
+
 // Sorted returns the entries in the order of a tree: by path, without
-// regard to case, each folder followed by what it holds.
+// regard to case, each folder followed by what it holds. Entries not below
+// Base are left out.
 func (h *Held) Sorted() []Named {
 	out := make([]Named, 0, len(h.Entries))
-	skip := strings.Count(h.Base, "/") + 1
 	for _, e := range h.Entries {
-		names := strings.Split(e.Path, "/")
-		if len(names) <= skip || !dpath.Within(e.Path, h.Base) {
-			continue // not below Base: a server's mistake, not shown
+		if rel, ok := h.RelOf(e); ok {
+			out = append(out, Named{Entry: e, Rel: rel})
 		}
-		names = names[skip:]
-		for i := range names[:len(names)-1] {
-			folder := dpath.Lower(dpath.Join(h.Base, strings.Join(names[:i+1], "/")))
-			if f, ok := h.Entries[folder]; ok && f.Folder {
-				names[i] = dpath.Base(f.Path)
-			}
-		}
-		out = append(out, Named{Entry: e, Rel: strings.Join(names, "/")})
 	}
-	key := func(n Named) string { return strings.ReplaceAll(dpath.Lower(n.Rel), "/", "\x00") }
+	key := func(n Named) string { return strings.ReplaceAll(dpath.Key(n.Rel), "/", "\x00") }
 	sort.Slice(out, func(i, j int) bool {
 		ki, kj := key(out[i]), key(out[j])
 		if ki != kj {

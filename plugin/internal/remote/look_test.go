@@ -22,7 +22,7 @@ func TestSortedNamesAndOrder(t *testing.T) {
 		{Path: "/d/sub/Deep", Folder: true},
 		{Path: "/d/SUB/DEEP/c"},
 	} {
-		h.Entries[dpath.Lower(e.Path)] = e
+		h.Entries[dpath.Key(e.Path)] = e
 	}
 	var got []string
 	for _, n := range h.Sorted() {

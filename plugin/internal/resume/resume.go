@@ -132,7 +132,7 @@ func ours(name string) bool {
 // name is the state file of dest: a hash of its lower-case form, so that
 // any Dropbox path gives a short, safe file name.
 func name(dest string) string {
-	h := sha256.Sum256([]byte(dpath.Lower(dest)))
+	h := sha256.Sum256([]byte(dpath.Key(dest)))
 	return hex.EncodeToString(h[:12]) + ".json"
 }
 
@@ -169,7 +169,7 @@ func (s *Store) Load(dest string) *Upload {
 		}
 		return nil
 	}
-	if s.now().Sub(u.Started) > MaxAge || dpath.Lower(u.Dest) != dpath.Lower(dest) {
+	if s.now().Sub(u.Started) > MaxAge || dpath.Key(u.Dest) != dpath.Key(dest) {
 		s.dir.Remove(p)
 		return nil
 	}

@@ -33,10 +33,10 @@ func alreadyThere(ctx context.Context, c *dbx.Client, dest string, failed []*pla
 		return nil, err
 	}
 	for _, it := range failed {
-		r, ok := held[dpath.Lower(it.Dest)]
+		r, ok := held[dpath.Key(it.Dest)]
 		if ok && !r.Folder && r.Hash == it.File.Hash && r.Size == it.File.Size {
 			out[it] = &files.FileMetadata{
-				Metadata:    files.Metadata{Name: dpath.Base(r.Path), PathDisplay: r.Path, PathLower: dpath.Lower(r.Path)},
+				Metadata:    files.Metadata{Name: dpath.Base(r.Path), PathDisplay: r.Path, PathLower: dpath.Key(r.Path)},
 				Rev:         r.Rev,
 				Size:        uint64(r.Size),
 				ContentHash: r.Hash,

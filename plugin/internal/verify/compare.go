@@ -6,6 +6,7 @@ package verify
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -78,8 +79,10 @@ func Compare(ctx context.Context, c *dbx.Client, localPath, dest string, o local
 	}
 	defer tree.Close() // files are read through the folder the scan holds open
 
-	if !tree.IsDir && len(tree.Files) == 0 { // the one file was left out by the filters
-		return &Result{Local: localPath, Dest: dest, Missing: []Entry{}, Extra: []Entry{}, Different: []Entry{}, Filtered: tree.Filtered}, nil
+	if !tree.IsDir && len(tree.Files) == 0 { // the one file was left out by the filters, or its name refused
+		res := CompareTree(tree, dest, map[string]remote.Entry{})
+		res.Local = localPath
+		return res, nil
 	}
 	held, err := remote.ForTree(ctx, c.Files, tree, dest)
 	if err != nil {
@@ -103,20 +106,20 @@ func CompareTree(tree *local.Tree, dest string, held map[string]remote.Entry) *R
 	res := &Result{Dest: dest, Missing: []Entry{}, Extra: []Entry{}, Different: []Entry{}, Filtered: tree.Filtered}
 	seen := map[string]bool{} // remote keys accounted for
 	invalid := map[string]string{}
-	for _, n := range tree.Invalid {
+	for _, n := range slices.Concat(tree.Invalid, tree.Twins) {
 		invalid[n.Rel] = "cannot be stored on Dropbox: " + n.Reason
 	}
 	for _, f := range tree.Files {
 		d := dpath.Join(dest, f.Rel)
-		r, ok := held[dpath.Lower(d)]
+		r, ok := held[dpath.Key(d)]
 		e := Entry{Path: f.Rel, Dropbox: d, LocalSize: f.Size, RemoteSize: r.Size}
-		if why := invalid[f.Rel]; why != "" { // a case clash, or a single file's name
+		if why := invalid[f.Rel]; why != "" { // a twin
 			delete(invalid, f.Rel)
 			e.RemoteSize, e.Reason = 0, why
 			res.Missing = append(res.Missing, e)
 			continue
 		}
-		seen[dpath.Lower(d)] = ok
+		seen[dpath.Key(d)] = ok
 		switch {
 		case !ok:
 			e.Reason = "not on Dropbox"
@@ -147,8 +150,8 @@ func CompareTree(tree *local.Tree, dest string, held map[string]remote.Entry) *R
 	}
 	for _, dir := range tree.EmptyDirs {
 		d := dpath.Join(dest, dir)
-		r, ok := held[dpath.Lower(d)]
-		seen[dpath.Lower(d)] = ok
+		r, ok := held[dpath.Key(d)]
+		seen[dpath.Key(d)] = ok
 		switch {
 		case !ok:
 			res.Missing = append(res.Missing, Entry{Path: dir, Dropbox: d, Reason: "empty folder not on Dropbox"})

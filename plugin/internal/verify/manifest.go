@@ -54,7 +54,7 @@ func CheckManifest(ctx context.Context, c *dbx.Client, path string, m *manifest.
 	}
 	known := map[string]bool{}
 	for _, mf := range m.Files {
-		key := dpath.Lower(mf.Dropbox)
+		key := dpath.Key(mf.Dropbox)
 		known[key] = true
 		if !checked(mf) {
 			continue
@@ -99,5 +99,5 @@ func CheckManifest(ctx context.Context, c *dbx.Client, path string, m *manifest.
 // whether it records the push of one file: one file, named as the local
 // path, directly under the destination.
 func singleFile(m *manifest.Manifest) bool {
-	return len(m.Files) == 1 && m.Files[0].Local == filepath.Base(m.Local) && m.Files[0].Dropbox == dpath.Join(m.Dest, m.Files[0].Local)
+	return len(m.Files) == 1 && m.Files[0].Local == filepath.Base(m.Local) && dpath.Key(m.Files[0].Dropbox) == dpath.Key(dpath.Join(m.Dest, m.Files[0].Local))
 }
