@@ -20,7 +20,7 @@ type Names struct {
 	// and live test test_unicode_decomposed, samschott/maestral PR #678).
 	NFC bool
 	// Display is how path_display shows the folders above an entry:
-	// store.DisplayRequest, DisplayLower or DisplayRandom; "" as stored
+	// DisplayRequest, DisplayLower or DisplayRandom; "" as stored
 	// (files.stone, Metadata.path_display: "at least the last path
 	// component will have the correct casing").
 	Display string
@@ -43,6 +43,14 @@ type Names struct {
 	ASCIIArg bool
 }
 
+// Values of Names.Display (store.NameRules.Display says what each shows).
+const (
+	DisplayStored  = store.DisplayStored
+	DisplayRequest = store.DisplayRequest
+	DisplayLower   = store.DisplayLower
+	DisplayRandom  = store.DisplayRandom
+)
+
 // Values of Names.NonBMP.
 const (
 	NonBMPAccept = ""
@@ -52,9 +60,9 @@ const (
 
 func (n Names) validate() error {
 	switch n.Display {
-	case store.DisplayStored, store.DisplayRequest, store.DisplayLower, store.DisplayRandom:
+	case DisplayStored, DisplayRequest, DisplayLower, DisplayRandom:
 	default:
-		return fmt.Errorf("display case %q is not %q, %q or %q", n.Display, store.DisplayRequest, store.DisplayLower, store.DisplayRandom)
+		return fmt.Errorf("display case %q is not %q, %q or %q", n.Display, DisplayRequest, DisplayLower, DisplayRandom)
 	}
 	switch n.NonBMP {
 	case NonBMPAccept, NonBMPRefuse, NonBMP400:

@@ -87,6 +87,9 @@ var modes = []mode{
 	{name: "non-bmp-names-refuse", set: func(o *emulator.Options) { o.Names.NonBMP = emulator.NonBMPRefuse }},
 	{name: "non-bmp-names-400", set: func(o *emulator.Options) { o.Names.NonBMP = emulator.NonBMP400 }},
 	{name: "ascii-arg", set: func(o *emulator.Options) { o.Names.ASCIIArg = true }},
+	{name: "display-case-request", set: func(o *emulator.Options) { o.Names.Display = emulator.DisplayRequest }},
+	{name: "display-case-lower", set: func(o *emulator.Options) { o.Names.Display = emulator.DisplayLower }},
+	{name: "display-case-random", set: func(o *emulator.Options) { o.Names.Display = emulator.DisplayRandom }},
 }
 
 // TestClientUnderEveryMode runs the client's whole job under each mode,
