@@ -8,6 +8,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/librec-auto/dropbox-post/internal/emulator"
+	"github.com/librec-auto/dropbox-post/plugin/internal/emutest"
 )
 
 // hostile holds what a hostile name or answer would use to act on a
@@ -65,10 +68,13 @@ func TestOutsideTextIsQuoted(t *testing.T) {
 	}
 	checkNoRaw(t, "server answer", stdout+stderr)
 
-	// Local names, refused before anything is sent, and in a dry run.
+	// Local names Dropbox cannot store, each failed alone (a real server
+	// lists the folder first), in a dry run, and in verify.
+	_, base := emutest.ServeBehind(t, emulator.Options{Tokens: []string{"sl.quote-test-token"}}, nil)
+	emu := map[string]string{"DROPBOX_API_URL": base, "DROPBOX_ACCESS_TOKEN": "sl.quote-test-token"}
 	all := ""
 	for _, args := range [][]string{{"push", "--no-manifest", names, "/d"}, {"push", "--dry-run", names, "/d"}, {"verify", names, "/d"}} {
-		code, stdout, stderr = authCLI(vars, "", args...)
+		code, stdout, stderr = authCLI(emu, "", args...)
 		if code == 0 {
 			t.Errorf("%s: exit 0", args)
 		}
