@@ -97,7 +97,10 @@ func TestFullAtCommitStopsTheUpload(t *testing.T) {
 		}
 	}})
 	root := study(t, sized(200, 10240, 0))
-	sum, err := Run(context.Background(), c, Options{Local: root, Dest: "/f", Transfer: transfer.Options{PackFiles: 40, Parallel: 1}})
+	// PackBytes is one pack's: the append gate lets --parallel requests
+	// go and more while their data stays within PackBytes, which would
+	// otherwise let several of these small packs be on their way at once.
+	sum, err := Run(context.Background(), c, Options{Local: root, Dest: "/f", Transfer: transfer.Options{PackFiles: 40, PackBytes: 40 * 10240, Parallel: 1}})
 	if exit.CodeOf(err) != exit.Full || !strings.HasPrefix(err.Error(), "Dropbox is full: needs 1000.0 KiB, has 0 B free: ") {
 		t.Fatalf("push that fills the account: %v (exit %d)", err, exit.CodeOf(err))
 	}
