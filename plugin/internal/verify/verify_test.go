@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/librec-auto/dropbox-post/internal/emulator"
 	"github.com/librec-auto/dropbox-post/plugin/internal/dbx"
@@ -95,7 +96,10 @@ func TestCompare(t *testing.T) {
 	}
 	var buf bytes.Buffer
 	res.WriteText(&buf)
-	for _, want := range []string{": differ: 2 the same, 2 missing on Dropbox, 2 only on Dropbox, 3 different", `different "changed.txt" (content differs (same size))`, `extra     "dropbox-only.txt" (only on Dropbox)`} {
+	// Which side is newer is not asserted here: the local files and the
+	// uploads are made in the same second or across a second's edge
+	// (changedSide compares whole seconds; TestChangedSide has its cases).
+	for _, want := range []string{": differ: 2 the same, 2 missing on Dropbox, 2 only on Dropbox, 3 different", `different "changed.txt" (content differs (same size)`, `extra     "dropbox-only.txt" (only on Dropbox)`} {
 		if !strings.Contains(buf.String(), want) {
 			t.Errorf("text lacks %q:\n%s", want, buf.String())
 		}
@@ -153,6 +157,29 @@ func TestCompareErrors(t *testing.T) {
 	for _, e := range res.Missing {
 		if e.Path != "Case.txt" && !strings.Contains(e.Reason, "cannot be stored on Dropbox") {
 			t.Errorf("%s: reason %q", e.Path, e.Reason)
+		}
+	}
+}
+
+// TestChangedSide: which side changed is told by whole seconds (Dropbox
+// keeps client_modified to the second), and nothing is told when a time
+// is missing or both fall in the same second.
+func TestChangedSide(t *testing.T) {
+	base := time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
+	for _, tc := range []struct {
+		local, remote time.Time
+		want          string
+	}{
+		{base.Add(2 * time.Second), base, "here"},
+		{base, base.Add(2 * time.Second), "dropbox"},
+		{base.Add(900 * time.Millisecond), base, ""},
+		{base, base.Add(999 * time.Millisecond), ""},
+		{base.Add(999 * time.Millisecond), base.Add(time.Second), "dropbox"},
+		{time.Time{}, base, ""},
+		{base, time.Time{}, ""},
+	} {
+		if got := changedSide(tc.local, tc.remote); got != tc.want {
+			t.Errorf("changedSide(%v, %v) = %q, want %q", tc.local, tc.remote, got, tc.want)
 		}
 	}
 }
