@@ -128,8 +128,12 @@ func NeedHash(tree *local.Tree, dest string, held map[string]remote.Entry) []*lo
 // under dest: then f's hash decides whether it is sent.
 func MayHold(held map[string]remote.Entry, dest string, f *local.File) bool {
 	r, ok := held[dpath.Key(dpath.Join(dest, f.Rel))]
-	return ok && !r.Folder && r.Size == f.Size
+	return ok && !r.Folder && !r.Export && r.Size == f.Size
 }
+
+// Document is why a file is not sent where Dropbox holds a document made
+// in its web app (Paper, Google Docs …: remote.Entry.Export).
+const Document = "a Dropbox document (Paper, Google Docs …) is at this path"
 
 // NoHash is why a file Dropbox lists without a content hash (optional in
 // the spec) cannot be told unchanged, for push and pull alike.
@@ -142,6 +146,12 @@ func decide(it *Item, mode IfExists) {
 		it.Action, it.Reason = Upload, "new"
 	case r.Folder:
 		it.Action, it.Reason = Conflict, "a folder of that name is on Dropbox"
+	case r.Export && mode == Skip:
+		it.Action, it.Reason = Kept, Document+", kept (--if-exists skip)"
+	case r.Export:
+		// Uploading would replace the document with this file (Dropbox
+		// keeps the document only among its versions): never by default.
+		it.Action, it.Reason = Conflict, Document+": not overwritten; rename the local file, or move the document on dropbox.com"
 	case r.Size == it.File.Size && r.Hash == it.File.Hash && r.Hash != "":
 		it.Action, it.Reason = Unchanged, "same content"
 	case r.Hash == "" && r.Size == it.File.Size:

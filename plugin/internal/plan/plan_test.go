@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/librec-auto/dropbox-post/plugin/internal/local"
@@ -70,5 +71,22 @@ func TestSameHashDifferentSizeIsChanged(t *testing.T) {
 	held := map[string]remote.Entry{"/d/a": {Path: "/d/a", Hash: "h", Size: 2}}
 	if p := Make(tree(file("a", "h", 1)), "/d", held, Overwrite); p.Items[0].Action != Upload {
 		t.Fatal("size mismatch not treated as a change")
+	}
+}
+
+// A Dropbox document (Paper, Google Docs …) at a file's path is never
+// overwritten: the file fails alone, or is kept with --if-exists skip,
+// and it is not hashed (a document has no content hash to compare).
+func TestDocumentNotOverwritten(t *testing.T) {
+	held := map[string]remote.Entry{"/d/notes.paper": {Path: "/d/notes.paper", Export: true}}
+	f := file("notes.paper", "h", 0)
+	if got := NeedHash(tree(f), "/d", held); len(got) != 0 {
+		t.Errorf("NeedHash %v: a document has nothing to compare a hash with", got)
+	}
+	for mode, want := range map[IfExists]Action{Overwrite: Conflict, Skip: Kept, Fail: Conflict} {
+		it := Make(tree(f), "/d", held, mode).Items[0]
+		if it.Action != want || !strings.HasPrefix(it.Reason, Document) {
+			t.Errorf("--if-exists %s: %s (%q), want %s for the document", mode, it.Action, it.Reason, want)
+		}
 	}
 }
