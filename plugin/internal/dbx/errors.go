@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net"
+	"net/http"
 	"net/url"
 	"reflect"
 	"slices"
@@ -238,6 +239,13 @@ func Explain(err error, doing string) error {
 	var ne net.Error
 	if errors.As(err, &ue) || errors.As(err, &ne) {
 		return exit.Wrap(exit.Dropbox, err, fmt.Sprintf("%s: %s", doing, netText(err)), "check the network (or --api-url) and run again; only what is missing is sent")
+	}
+	if errors.As(err, &ie) && ie.StatusCode == http.StatusNotFound {
+		// Dropbox answers an unknown route with 400; a 404 is a server
+		// that has no such path: an --api-url with a path the server does
+		// not serve, or something that is not Dropbox's API.
+		return exit.Wrap(exit.Protocol, err, fmt.Sprintf("%s: the server answered HTTP 404 (no such path), which Dropbox's API never answers: %q", doing, Clip(firstLine(ie.Content))),
+			"check --api-url or DROPBOX_API_URL: it is the server's base URL, such as http://127.0.0.1:8080 for the emulator, to which dropbox-post adds /2/<route> (a path in it is kept, for a server that serves the API under one)")
 	}
 	if errors.As(err, &ie) {
 		return exit.Wrap(exit.Dropbox, err, fmt.Sprintf("%s: Dropbox answered HTTP %d: %q", doing, ie.StatusCode, Clip(firstLine(ie.Content))), "")
