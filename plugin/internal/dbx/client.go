@@ -32,7 +32,9 @@ type Options struct {
 	// StallTimeout fails a request on which the server made no progress
 	// for this long (see stallConn), so that a dead network or a server
 	// that trickles fails (and is retried) instead of hanging an
-	// unattended run. 0: one minute.
+	// unattended run. 0: one minute. The wait for an answer's first byte,
+	// once a request is written, may last five times as long (see
+	// answerFactor).
 	StallTimeout time.Duration
 	// BandwidthLimit caps the bytes per second of every request and
 	// response body together, over all parallel requests (--bwlimit).
@@ -125,7 +127,7 @@ func newBaseTransport(conns int, stall time.Duration) *http.Transport {
 		if err != nil {
 			return nil, err
 		}
-		return &stallConn{Conn: c, stall: stall}, nil
+		return &stallConn{Conn: c, stall: stall, answer: answerFactor * stall}, nil
 	}
 	return t
 }

@@ -265,3 +265,41 @@ func TestNullAnswersAreRefused(t *testing.T) {
 		t.Fatalf("append_v2: %v", err)
 	}
 }
+
+// A server that does real work before it answers (Dropbox committing a
+// batch of files) may take longer than the stall timeout to begin its
+// answer: waited for, once, without a retry, up to five times the stall
+// timeout. One that never begins to answer still ends, retried, with a
+// message that says so. (The server waits twice the stall timeout: the
+// stall rule alone would retry it; the margin to the answer timeout is
+// three stall timeouts, so a busy machine does not decide the outcome.)
+func TestSlowAnswerWaitedFor(t *testing.T) {
+	const stall = time.Second
+	f := newFake(t, func(n int64, w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-time.After(2 * stall):
+		case <-r.Context().Done():
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, account)
+	})
+	c := hostileClient(t, f, stall, 0)
+	if _, err := c.Users.GetCurrentAccountContext(context.Background()); err != nil {
+		t.Fatalf("an answer that began after twice the stall timeout: %v", err)
+	}
+	if f.calls.Load() != 1 || c.Retries.Network.Load() != 0 {
+		t.Fatalf("%d calls, retries: %s; want the one call waited for", f.calls.Load(), c.Retries)
+	}
+
+	never := newFake(t, func(n int64, w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
+	c = hostileClient(t, never, 50*time.Millisecond, 0)
+	_, err := c.Users.GetCurrentAccountContext(context.Background())
+	e := Explain(err, "checking the account")
+	if exit.CodeOf(e) != exit.Dropbox || !strings.Contains(e.Error(), "did not begin to answer for 250ms after the request was sent") {
+		t.Fatalf("a server that never answers: %q (code %d)", e, exit.CodeOf(e))
+	}
+	if never.calls.Load() != 3 {
+		t.Fatalf("%d calls, want 3 (two retries)", never.calls.Load())
+	}
+}

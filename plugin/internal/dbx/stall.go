@@ -17,6 +17,18 @@ import (
 // tests can shrink it.
 var stallTimeout = time.Minute
 
+// answerFactor makes the answer timeout: once a request has been written,
+// the server may take answerFactor times the stall timeout (5 minutes) to
+// begin its answer (its first byte of HTTP, as httptrace tells: over TLS
+// 1.3 the first bytes on the connection may be session tickets). Dropbox does real work before it answers some
+// requests (upload_session/finish_batch_v2 commits up to 1,000 files,
+// list_folder of a large folder): a commit retried while Dropbox is still
+// doing it is wasted, and a list_folder retried is the same wait again.
+// Five minutes is rclone's default --timeout, its limit on idle I/O, under
+// which its Dropbox backend runs. Once the answer has begun, the stall rule
+// holds again.
+const answerFactor = 5
+
 // minProgress is how many bytes make progress: a server that sends or
 // takes less than this in stallTimeout of waiting (a byte every few
 // seconds) stalls as surely as one that sends nothing.
@@ -25,7 +37,8 @@ const minProgress = 1 << 10
 // A request stalls when, for stallTimeout of time spent waiting on the
 // server, fewer than minProgress bytes moved, in either direction: the
 // server takes the request's body too slowly, or is slow to answer, or
-// trickles its answer. Only time spent waiting on the network counts: not
+// trickles its answer, except that the wait for the answer's first byte,
+// once the request is written, may last answerFactor times longer. Only time spent waiting on the network counts: not
 // time this program spends elsewhere, such as waiting under --bwlimit or
 // reading a file to send, and not the time a pending read (Go's transport
 // always has one) waits while the request is still being written.
@@ -40,10 +53,13 @@ type stallConn struct {
 	net.Conn
 	stall time.Duration
 
-	mu      sync.Mutex
-	writing bool // a request is being written: reads are not charged
-	r, w    stallClock
-	err     error // the stall, once the server has stalled
+	answer time.Duration // the wait allowed for an answer's first byte
+
+	mu       sync.Mutex
+	writing  bool // a request is being written: reads are not charged
+	awaiting bool // the request is written, and its answer has not begun
+	r, w     stallClock
+	err      error // the stall, once the server has stalled
 }
 
 // stallClock counts the waiting of one direction since its last progress.
@@ -78,18 +94,22 @@ func (k *stallClock) stop(now time.Time, n int, charged bool, stall time.Duratio
 // StallError is a request on which the server made no progress for the
 // stall timeout. It is a timeout, retried like a dropped connection.
 type StallError struct {
-	Addr  string // the server's address
-	Stall time.Duration
+	Addr   string // the server's address
+	Stall  time.Duration
+	Answer bool // the server never began to answer a request it had whole
 }
 
 func (e *StallError) Error() string {
+	if e.Answer {
+		return fmt.Sprintf("the server at %s did not begin to answer for %s after the request was sent", e.Addr, e.Stall)
+	}
 	return fmt.Sprintf("the server at %s made no progress for %s (less than %d bytes moved)", e.Addr, e.Stall, minProgress)
 }
 func (e *StallError) Timeout() bool   { return true }
 func (e *StallError) Temporary() bool { return true }
 
-func (c *stallConn) stalled() error {
-	err := &StallError{Addr: c.Conn.RemoteAddr().String(), Stall: c.stall}
+func (c *stallConn) stalled(limit time.Duration, answer bool) error {
+	err := &StallError{Addr: c.Conn.RemoteAddr().String(), Stall: limit, Answer: answer}
 	c.mu.Lock()
 	c.err = err
 	c.mu.Unlock()
@@ -107,18 +127,24 @@ func (c *stallConn) Read(p []byte) (int, error) {
 	c.mu.Lock()
 	now := time.Now()
 	c.r.busy, c.r.since = true, now
+	limit, awaiting := c.limit()
 	if c.writing {
 		c.Conn.SetReadDeadline(time.Time{})
 	} else {
-		c.Conn.SetReadDeadline(now.Add(c.r.left(c.stall)))
+		c.Conn.SetReadDeadline(now.Add(c.r.left(limit)))
 	}
 	c.mu.Unlock()
 	n, err := c.Conn.Read(p)
 	c.mu.Lock()
-	stalled := c.r.stop(time.Now(), n, !c.writing, c.stall)
+	now = time.Now()
+	// The request may have been written while this read waited (Go's
+	// transport always has one pending): its deadline is then the
+	// answer's, set by requestWritten.
+	limit, awaiting = c.limit()
+	stalled := c.r.stop(now, n, !c.writing, limit)
 	c.mu.Unlock()
 	if errors.Is(err, os.ErrDeadlineExceeded) || err == nil && stalled {
-		err = c.stalled()
+		err = c.stalled(limit, awaiting)
 	}
 	return n, err
 }
@@ -134,9 +160,18 @@ func (c *stallConn) Write(p []byte) (int, error) {
 	stalled := c.w.stop(time.Now(), n, true, c.stall)
 	c.mu.Unlock()
 	if errors.Is(err, os.ErrDeadlineExceeded) || err == nil && stalled {
-		err = c.stalled()
+		err = c.stalled(c.stall, false)
 	}
 	return n, err
+}
+
+// limit returns how long reads may wait without progress now, and whether
+// that is the wait for an answer's first byte (c.mu held).
+func (c *stallConn) limit() (time.Duration, bool) {
+	if c.awaiting && !c.writing {
+		return c.answer, true
+	}
+	return c.stall, false
 }
 
 // requestStarts starts the count afresh for a request about to be written
@@ -145,7 +180,7 @@ func (c *stallConn) requestStarts() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	now := time.Now()
-	c.writing = true
+	c.writing, c.awaiting = true, false
 	c.r.reset(now)
 	c.w.reset(now)
 	if c.r.busy {
@@ -153,12 +188,29 @@ func (c *stallConn) requestStarts() {
 	}
 }
 
-// requestWritten starts charging the wait for the answer.
+// requestWritten starts charging the wait for the answer, under the
+// answer timeout until its first byte.
 func (c *stallConn) requestWritten() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	now := time.Now()
-	c.writing = false
+	c.writing, c.awaiting = false, true
+	c.r.reset(now)
+	if c.r.busy {
+		c.Conn.SetReadDeadline(now.Add(c.answer))
+	}
+}
+
+// answerBegun says that the answer's first byte has come: from here the
+// stall rule holds.
+func (c *stallConn) answerBegun() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.awaiting {
+		return
+	}
+	now := time.Now()
+	c.awaiting = false
 	c.r.reset(now)
 	if c.r.busy {
 		c.Conn.SetReadDeadline(now.Add(c.stall))
@@ -174,8 +226,8 @@ func stallConnOf(c net.Conn) *stallConn {
 	return sc
 }
 
-// stallTransport tells each request's connection when the request starts
-// and when it has been written.
+// stallTransport tells each request's connection when the request starts,
+// when it has been written, and when its answer begins.
 type stallTransport struct {
 	next http.RoundTripper
 }
@@ -199,6 +251,14 @@ func (t *stallTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			mu.Unlock()
 			if sc != nil {
 				sc.requestWritten()
+			}
+		},
+		GotFirstResponseByte: func() {
+			mu.Lock()
+			sc := conn
+			mu.Unlock()
+			if sc != nil {
+				sc.answerBegun()
 			}
 		},
 	}
