@@ -100,7 +100,8 @@ fuzz:
 	GO=$(GO) FUZZTIME=$(FUZZTIME) sh scripts/fuzz.sh
 
 # The protocol suite (plugin/internal/conformance) with its table of
-# assumptions and answers. With DROPBOX_TEST_APP_KEY and
+# assumptions and answers, and the questions only Dropbox can settle (each
+# answer beside the emulator mode it matches). With DROPBOX_TEST_APP_KEY and
 # DROPBOX_TEST_REFRESH_TOKEN (+ DROPBOX_TEST_APP_SECRET if the app has one), or
 # DROPBOX_TEST_ACCESS_TOKEN, against the real Dropbox, inside a fresh folder
 # /dropbox-post-conformance-<random> that it deletes at the end; without them,
@@ -111,7 +112,7 @@ conformance:
 	  $(GO) test -count=1 -v -run '^TestConformance$$' ./plugin/internal/conformance -args -live; \
 	else \
 	  echo "make conformance: no DROPBOX_TEST_APP_KEY + DROPBOX_TEST_REFRESH_TOKEN (or DROPBOX_TEST_ACCESS_TOKEN): running against the emulator only"; \
-	  $(GO) test -count=1 -v -run '^TestConformance$$' ./plugin/internal/conformance; \
+	  $(GO) test -count=1 -v -run '^(TestConformance|TestQuestionsOnTheEmulator)$$' ./plugin/internal/conformance; \
 	fi
 
 # The command reference, generated from the code (plugin/cmd/docgen): the

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"net/url"
 	"os"
 	"strings"
 	"sync"
@@ -31,6 +32,8 @@ type backend struct {
 	// point must come out the other way.
 	strict bool
 	c      *dbx.Client // its Files is g
+	// apiURL is where the emulator serves the API; nil for Dropbox.
+	apiURL *url.URL
 	g      *Guard
 	// resetCursors makes every listing cursor stale; nil where that cannot
 	// be provoked (the real service).

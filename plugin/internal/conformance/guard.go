@@ -193,6 +193,15 @@ func (g *Guard) ListFolderContinueContext(ctx context.Context, arg *files.ListFo
 	return g.Real.ListFolderContinueContext(ctx, arg)
 }
 
+// MoveV2Context forwards move_v2 when both paths are inside Root (the
+// case-only rename of a folder the suite made).
+func (g *Guard) MoveV2Context(ctx context.Context, arg *files.RelocationArg) (*files.RelocationResult, error) {
+	if err := g.check(arg.FromPath, arg.ToPath); err != nil {
+		return nil, err
+	}
+	return g.Real.MoveV2Context(ctx, arg)
+}
+
 // DownloadContext forwards files/download inside Root.
 func (g *Guard) DownloadContext(ctx context.Context, arg *files.DownloadArg) (*files.FileMetadata, io.ReadCloser, error) {
 	if err := g.check(arg.Path); err != nil {

@@ -38,6 +38,12 @@ func TestGuardRefusesOutside(t *testing.T) {
 	if _, err := g.UploadContext(ctx, files.NewUploadArg("/studies/x"), nil); err == nil {
 		t.Error("upload outside the folder was let through")
 	}
+	if _, err := g.MoveV2Context(ctx, files.NewRelocationArg(root+"/a", "/studies/a")); err == nil {
+		t.Error("move_v2 out of the folder was let through")
+	}
+	if _, err := g.MoveV2Context(ctx, files.NewRelocationArg("/studies/a", root+"/a")); err == nil {
+		t.Error("move_v2 into the folder from outside was let through")
+	}
 	batch := &files.UploadSessionFinishBatchArg{Entries: []*files.UploadSessionFinishArg{
 		files.NewUploadSessionFinishArg(files.NewUploadSessionCursor("s", 0), files.NewCommitInfo(root+"/ok")),
 		files.NewUploadSessionFinishArg(files.NewUploadSessionCursor("s", 0), files.NewCommitInfo("/elsewhere")),

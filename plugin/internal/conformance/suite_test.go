@@ -28,7 +28,11 @@ import (
 // its strict modes, and, with -live, against the real Dropbox.
 func TestConformance(t *testing.T) {
 	if *live {
-		t.Run("dropbox", func(t *testing.T) { runSuite(t, newLive(t)) })
+		t.Run("dropbox", func(t *testing.T) {
+			b := newLive(t)
+			runSuite(t, b)
+			runQuestions(t, b)
+		})
 		return
 	}
 	fmt.Println("conformance: no -live (make conformance without DROPBOX_TEST_* credentials): running against the emulator only")

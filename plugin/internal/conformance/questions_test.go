@@ -1,0 +1,305 @@
+package conformance
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox"
+	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/auth"
+	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/files"
+	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/retry"
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/librec-auto/dropbox-post/internal/emulator"
+	"github.com/librec-auto/dropbox-post/plugin/internal/dbx"
+	"github.com/librec-auto/dropbox-post/plugin/internal/emutest"
+)
+
+// Questions only the real Dropbox can settle (issue 20): for each, the
+// emulator has a mode that gives the strictest answer a public report
+// gives (docs/real-dropbox.md), and the client survives it. Live, each
+// question prints what Dropbox answered and which emulator answer it
+// matches, so that whoever runs make conformance once can tighten (or
+// relax) the mode. Against the emulator (make test), each question is
+// asked of the emulator with its mode and without, and each must give
+// the answer documented here: the questions are tests offline too.
+type question struct {
+	name string
+	// mode is the emulator mode (its command-line flags) that gives
+	// strict; opts turns it on.
+	mode string
+	opts emulator.Options
+	// strict is the answer under the mode, kind the answer of the
+	// emulator without it (the same when the emulator always answers so).
+	strict, kind string
+	ask          func(t *testing.T, b *backend) string
+}
+
+var questions = []question{
+	{
+		name: "append_batch of 1,000 entries (a Dropbox-API-Arg of about 136 KB)",
+		mode: "--max-header-bytes 8192", opts: emulator.Options{Limits: emulator.Limits{MaxHeaderBytes: 8 << 10}},
+		strict: "refused: HTTP 431", kind: "accepted",
+		ask: askBigAppend,
+	},
+	{
+		name: "an NFD name uploaded: stored as, and looked up by its NFD path",
+		mode: "--nfc", opts: emulator.Options{Names: emulator.Names{NFC: true}},
+		strict: "stored as NFC; the NFD path is not_found", kind: "stored as NFD; the NFD path is found",
+		ask: askNFD,
+	},
+	{
+		name: "a name with an emoji (beyond the Basic Multilingual Plane)",
+		mode: "--non-bmp-names refuse", opts: emulator.Options{Names: emulator.Names{NonBMP: emulator.NonBMPRefuse}},
+		strict: "refused: malformed_path", kind: "stored",
+		ask: askEmoji,
+	},
+	{
+		name: "a name ending in a dot, and one ending in a space",
+		mode: "always (store's name rules)",
+		strict: "dot: stored; space: refused: malformed_path", kind: "dot: stored; space: refused: malformed_path",
+		ask: askTrailing,
+	},
+	{
+		name: "an append to a closed concurrent session, at its offset",
+		mode: "always",
+		strict: "refused: closed", kind: "refused: closed",
+		ask: askClosedAppend,
+	},
+	{
+		name: "a malformed access token",
+		mode: "--malformed-token shape", opts: emulator.Options{Answers: emulator.Answers{MalformedToken: emulator.MalformedShape}},
+		strict: "HTTP 400 in plain text", kind: "HTTP 401 invalid_access_token",
+		ask: askMalformedToken,
+	},
+	{
+		name: "path_display of a folder made as Exp1, for a file uploaded to exp1/",
+		mode: "--display-case request", opts: emulator.Options{Names: emulator.Names{Display: emulator.DisplayRequest}},
+		strict: "the folder shown as requested (exp1)", kind: "the folder shown as made (Exp1)",
+		ask: askDisplayCase,
+	},
+	{
+		name: "a folder renamed by case only (Case1 to CASE1)",
+		mode: "none: the emulator serves no move_v2 (the client never renames; a folder renamed on Dropbox is what --display-case models)",
+		strict: "move_v2 not served", kind: "move_v2 not served",
+		ask: askCaseRename,
+	},
+}
+
+// runQuestions asks every question of the live service and prints what it
+// answered beside the emulator's answers.
+func runQuestions(t *testing.T, b *backend) {
+	var out strings.Builder
+	fmt.Fprintf(&out, "\nquestions only the real Dropbox can settle, asked of %s:\n", b.name)
+	for i, q := range questions {
+		t.Run(strings.ReplaceAll(q.name, " ", "_"), func(t *testing.T) {
+			a := q.ask(t, b)
+			fmt.Fprintf(&out, "%-3d %s\n    answer:  %s\n    matches: %s\n", i+1, q.name, a, q.matches(a))
+		})
+	}
+	fmt.Print(out.String())
+}
+
+// matches says which emulator answer a live answer is.
+func (q question) matches(a string) string {
+	switch {
+	case a == q.strict && a == q.kind:
+		return "the emulator (" + q.mode + ")"
+	case a == q.strict:
+		return "the emulator's mode " + q.mode + ": keep it in the all-modes runs"
+	case a == q.kind:
+		return "the emulator without " + q.mode + ": the mode is stricter than Dropbox"
+	}
+	return fmt.Sprintf("NEITHER (the mode %s answers %q, the emulator without it %q): teach the emulator this answer", q.mode, q.strict, q.kind)
+}
+
+// TestQuestionsOnTheEmulator asks each question of the emulator with its
+// mode and without, and checks the answers documented above.
+func TestQuestionsOnTheEmulator(t *testing.T) {
+	for _, q := range questions {
+		t.Run(strings.ReplaceAll(q.name, " ", "_"), func(t *testing.T) {
+			got := q.ask(t, newEmulatorWith(t, "emulator "+q.mode, q.opts))
+			if got != q.strict {
+				t.Errorf("with %s: answered %q, want %q", q.mode, got, q.strict)
+			}
+			t.Logf("with %s: %s", q.mode, got)
+			got = q.ask(t, newEmulatorWith(t, "emulator", emulator.Options{}))
+			if got != q.kind {
+				t.Errorf("without %s: answered %q, want %q", q.mode, got, q.kind)
+			}
+			t.Logf("without it: %s", got)
+		})
+	}
+}
+
+// newEmulatorWith returns an emulator backend in the modes of o.
+func newEmulatorWith(t *testing.T, name string, o emulator.Options) *backend {
+	srv, c := emutest.Start(t, o, emutest.FastPolicy)
+	u, err := url.Parse(srv.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &backend{name: name, apiURL: u}
+	b.setUp(t, c)
+	return b
+}
+
+// refusal describes an error by its HTTP status or its tag.
+func refusal(err error) string {
+	var ie dropbox.SDKInternalError
+	var br auth.BadRequest
+	switch {
+	case errors.As(err, &ie):
+		return fmt.Sprintf("refused: HTTP %d", ie.StatusCode)
+	case errors.As(err, &br):
+		return "refused: HTTP 400"
+	}
+	if s := strings.TrimRight(dbx.Summary(err), "/."); s != "" {
+		if i := strings.LastIndex(s, "/"); i >= 0 {
+			s = s[i+1:] // the innermost tag: path/malformed_path -> malformed_path
+		}
+		return "refused: " + s
+	}
+	return "refused: " + answerOf(err)
+}
+
+func askBigAppend(t *testing.T, b *backend) string {
+	pieces := make([][]byte, 1000)
+	for i := range pieces {
+		pieces[i] = []byte{'x'}
+	}
+	_, res, err := startBatch(b, pieces...)
+	if err != nil {
+		return refusal(err)
+	}
+	if len(res.Entries) != len(pieces) {
+		return fmt.Sprintf("accepted, with %d entries for %d", len(res.Entries), len(pieces))
+	}
+	return "accepted" // the sessions are left to expire
+}
+
+func upload(b *backend, path string, data []byte) (*files.FileMetadata, error) {
+	return b.c.Files.UploadContext(ctx, commitUpload(path), bytes.NewReader(data))
+}
+
+func commitUpload(path string) *files.UploadArg {
+	a := files.NewUploadArg(path)
+	a.Mode = &files.WriteMode{Tagged: dropbox.Tagged{Tag: files.WriteModeAdd}}
+	a.Mute = true
+	return a
+}
+
+func askNFD(t *testing.T, b *backend) string {
+	name := norm.NFD.String("café.txt")
+	m, err := upload(b, b.g.Path(name), []byte("nfd"))
+	if err != nil {
+		return refusal(err)
+	}
+	stored := "as another name"
+	switch base := m.PathDisplay[strings.LastIndex(m.PathDisplay, "/")+1:]; base {
+	case name:
+		stored = "as NFD"
+	case norm.NFC.String(name):
+		stored = "as NFC"
+	}
+	found := "found"
+	if _, err := b.c.Files.GetMetadataContext(ctx, files.NewGetMetadataArg(b.g.Path(name))); err != nil {
+		found = strings.TrimPrefix(refusal(err), "refused: ")
+	}
+	return fmt.Sprintf("stored %s; the NFD path is %s", stored, found)
+}
+
+func askEmoji(t *testing.T, b *backend) string {
+	if _, err := upload(b, b.g.Path("emoji-\U0001F600.txt"), []byte("e")); err != nil {
+		return refusal(err)
+	}
+	return "stored"
+}
+
+func askTrailing(t *testing.T, b *backend) string {
+	var parts []string
+	for _, c := range []struct{ what, name string }{{"dot", "ends."}, {"space", "ends "}} {
+		a := "stored"
+		if _, err := upload(b, b.g.Path(c.name), []byte("t")); err != nil {
+			a = refusal(err)
+		}
+		parts = append(parts, c.what+": "+a)
+	}
+	return strings.Join(parts, "; ")
+}
+
+func askClosedAppend(t *testing.T, b *backend) string {
+	data := []byte("the closing chunk")
+	id, err := concurrentSession(b, data)
+	if err != nil {
+		return "the session could not be made: " + refusal(err)
+	}
+	app := files.NewUploadSessionAppendArg(files.NewUploadSessionCursor(id, 0))
+	app.Close = true
+	if err := b.c.Files.UploadSessionAppendV2Context(ctx, app, bytes.NewReader(data)); err != nil {
+		return refusal(err)
+	}
+	return "accepted"
+}
+
+// askMalformedToken calls users/get_current_account with a token of three
+// letters, through a client of its own (no retries). Nothing can be
+// changed with it.
+func askMalformedToken(t *testing.T, b *backend) string {
+	c := dbx.New(dbx.Options{APIURL: b.apiURL, Token: dbx.Token{AccessToken: "abc"}, Policy: &retry.Policy{MaxRetries: 0}, UserAgent: "dropbox-post-conformance"})
+	_, err := c.Users.GetCurrentAccountContext(ctx)
+	var br auth.BadRequest
+	var ae auth.AuthAPIError
+	switch {
+	case err == nil:
+		return "accepted"
+	case errors.As(err, &br):
+		return "HTTP 400 in plain text"
+	case errors.As(err, &ae) && ae.AuthError != nil:
+		return "HTTP 401 " + ae.AuthError.Tag
+	}
+	return answerOf(err)
+}
+
+func askDisplayCase(t *testing.T, b *backend) string {
+	if _, err := b.c.Files.CreateFolderV2Context(ctx, files.NewCreateFolderArg(b.g.Path("Exp1"))); err != nil {
+		return "the folder could not be made: " + refusal(err)
+	}
+	m, err := upload(b, b.g.Path("exp1/x.csv"), []byte("x"))
+	if err != nil {
+		return refusal(err)
+	}
+	parts := strings.Split(m.PathDisplay, "/")
+	switch folder := parts[len(parts)-2]; folder {
+	case "Exp1":
+		return "the folder shown as made (Exp1)"
+	case "exp1":
+		return "the folder shown as requested (exp1)"
+	default:
+		return fmt.Sprintf("the folder shown as %q", folder)
+	}
+}
+
+func askCaseRename(t *testing.T, b *backend) string {
+	if _, err := b.c.Files.CreateFolderV2Context(ctx, files.NewCreateFolderArg(b.g.Path("Case1"))); err != nil {
+		return "the folder could not be made: " + refusal(err)
+	}
+	res, err := b.c.Files.MoveV2Context(ctx, files.NewRelocationArg(b.g.Path("Case1"), b.g.Path("CASE1")))
+	var ie dropbox.SDKInternalError
+	var br auth.BadRequest
+	switch {
+	case errors.As(err, &br) && strings.Contains(strings.ToLower(br.ErrorSummary), "unknown"),
+		errors.As(err, &ie) && (ie.StatusCode == 404 || ie.StatusCode == 400 && strings.Contains(strings.ToLower(ie.Content), "unknown")):
+		return "move_v2 not served"
+	case err != nil:
+		return refusal(err)
+	}
+	if m, ok := res.Metadata.(*files.FolderMetadata); ok {
+		return fmt.Sprintf("renamed: shown as %q", m.Name)
+	}
+	return fmt.Sprintf("renamed: answered %T", res.Metadata)
+}
