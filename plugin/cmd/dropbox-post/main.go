@@ -8,5 +8,6 @@ import (
 )
 
 func main() {
+	cli.TuneGC(os.Getenv)
 	os.Exit(cli.Main(cli.OSEnv(), os.Args[1:]))
 }
