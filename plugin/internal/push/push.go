@@ -93,6 +93,7 @@ func Run(ctx context.Context, c *dbx.Client, o Options) (*report.Summary, error)
 		return sum, nil
 	}
 
+	space := askSpace(ctx, c, o, tree)
 	p, early, err := makePlan(ctx, c, o, tree)
 	if err != nil {
 		return nil, err
@@ -106,7 +107,7 @@ func Run(ctx context.Context, c *dbx.Client, o Options) (*report.Summary, error)
 		refused(sum, tree, o.Dest)
 		return sum, nil
 	}
-	if err := checkSpace(ctx, c, p, o.Log); err != nil {
+	if err := checkSpace(ctx, space, p, o.Log); err != nil {
 		return nil, err
 	}
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/librec-auto/dropbox-post/plugin/internal/dbx"
 	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
+	"github.com/librec-auto/dropbox-post/plugin/internal/local"
 	"github.com/librec-auto/dropbox-post/plugin/internal/plan"
 	"github.com/librec-auto/dropbox-post/plugin/internal/report"
 	"github.com/librec-auto/dropbox-post/plugin/internal/transfer"
@@ -24,19 +25,56 @@ import (
 // said the same way. Both are exit.Full.
 
 // spaceCheckFrom is the size of a push from which Dropbox's free space is
-// checked before sending: one request, against seconds of sending.
+// checked before sending: one request, made while Dropbox is listed.
 const spaceCheckFrom = 32 << 20
 
+// spaceAnswer is Dropbox's free space, asked while Dropbox is listed (so
+// that the check costs no round trip before the first byte is sent).
+type spaceAnswer struct {
+	done chan struct{}
+	free int64
+	ok   bool
+	err  error
+}
+
+// askSpace asks Dropbox for its free space in the background when the
+// files of tree add up to spaceCheckFrom or more (the plan, once made,
+// may need less: then the answer is not used); nil otherwise.
+func askSpace(ctx context.Context, c *dbx.Client, o Options, tree *local.Tree) *spaceAnswer {
+	if o.DryRun || o.Offline != "" {
+		return nil
+	}
+	var total int64
+	for _, f := range tree.Files {
+		total += f.Size
+	}
+	if total < spaceCheckFrom {
+		return nil
+	}
+	a := &spaceAnswer{done: make(chan struct{})}
+	go func() {
+		defer close(a.done)
+		a.free, a.ok, a.err = c.FreeSpace(ctx)
+	}()
+	return a
+}
+
 // checkSpace stops a push that needs more room than Dropbox has, before
-// anything is sent. The check is skipped, and the log says why, when the
-// credential may not read the account (account_info.read) or the answer
-// cannot be had: the commits then tell.
-func checkSpace(ctx context.Context, c *dbx.Client, p *plan.Plan, log hclog.Logger) error {
-	if p.Bytes(plan.Upload) < spaceCheckFrom {
+// anything is sent, from the answer askSpace asked for. The check is
+// skipped, and the log says why, when the credential may not read the
+// account (account_info.read) or the answer cannot be had: the commits
+// then tell.
+func checkSpace(ctx context.Context, a *spaceAnswer, p *plan.Plan, log hclog.Logger) error {
+	if a == nil || p.Bytes(plan.Upload) < spaceCheckFrom {
 		return nil
 	}
 	need := growth(p.Items)
-	free, ok, err := c.FreeSpace(ctx)
+	select {
+	case <-a.done:
+	case <-ctx.Done():
+		return dbx.Explain(ctx.Err(), "checking Dropbox's free space")
+	}
+	free, ok, err := a.free, a.ok, a.err
 	switch {
 	case dbx.MissingScope(err):
 		log.Warn("not checking Dropbox's free space before sending: the credential lacks the account_info.read permission")

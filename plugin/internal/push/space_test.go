@@ -134,3 +134,30 @@ func TestSpaceCheckWithoutScope(t *testing.T) {
 		t.Errorf("the log does not say the check was skipped:\n%s", log.String())
 	}
 }
+
+// The free space is asked while Dropbox is listed, not after: the check
+// adds no round trip before the first byte. The emulator holds the
+// listing until get_space_usage has arrived (or a minute has passed, so
+// that the old order fails instead of hanging).
+func TestSpaceAskedWhileListing(t *testing.T) {
+	var asked atomic.Bool
+	var heldFor atomic.Bool
+	_, c := startEmulator(t, emulator.Options{Hook: func(e emulator.Event) {
+		switch {
+		case e.Route == "users/get_space_usage" && e.Phase == emulator.BeforeWork:
+			asked.Store(true)
+		case e.Route == "files/list_folder" && e.Phase == emulator.BeforeWork:
+			for deadline := time.Now().Add(time.Minute); !asked.Load() && time.Now().Before(deadline); {
+				time.Sleep(time.Millisecond)
+			}
+			heldFor.Store(asked.Load())
+		}
+	}})
+	root := study(t, sized(2, 1024, 40<<20))
+	if _, err := Run(context.Background(), c, Options{Local: root, Dest: "/s"}); err != nil {
+		t.Fatal(err)
+	}
+	if !heldFor.Load() {
+		t.Error("the listing was answered before the free space was asked: the check waits for the listing")
+	}
+}
