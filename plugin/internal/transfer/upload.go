@@ -15,6 +15,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -207,10 +209,15 @@ func Upload(ctx context.Context, c *dbx.Client, p *plan.Plan, o Options) ([]Resu
 	return results.list, stats, ctx.Err()
 }
 
-// results holds one Result per item to send, in the plan's order.
+// results holds one Result per item to send, in the plan's order. An
+// item's result is found by its local path (binary search; a plan's items
+// come sorted by it, as the tree's files do), not through a map: a map
+// entry a file would cost more than its Result.
 type results struct {
-	list  []Result
-	index map[*plan.Item]int32
+	list []Result
+	// order lists the indexes of list sorted by local path, when list is
+	// not (a plan made by hand); nil when it is.
+	order []int32
 }
 
 func newResults(p *plan.Plan) *results {
@@ -220,15 +227,38 @@ func newResults(p *plan.Plan) *results {
 			rs.list = append(rs.list, Result{Item: it})
 		}
 	}
-	rs.index = make(map[*plan.Item]int32, len(rs.list))
-	for i := range rs.list {
-		rs.index[rs.list[i].Item] = int32(i)
+	if !slices.IsSortedFunc(rs.list, func(a, b Result) int { return strings.Compare(a.Item.File.Rel, b.Item.File.Rel) }) {
+		rs.order = make([]int32, len(rs.list))
+		for i := range rs.order {
+			rs.order[i] = int32(i)
+		}
+		slices.SortStableFunc(rs.order, func(a, b int32) int {
+			return strings.Compare(rs.list[a].Item.File.Rel, rs.list[b].Item.File.Rel)
+		})
 	}
 	return rs
 }
 
-// of returns it's result.
-func (rs *results) of(it *plan.Item) *Result { return &rs.list[rs.index[it]] }
+// at returns the index in list of the i'th result in local path order.
+func (rs *results) at(i int) int {
+	if rs.order == nil {
+		return i
+	}
+	return int(rs.order[i])
+}
+
+// of returns it's result; it must be one of the items sent. Items of the
+// same local path (only in a plan made by hand) are told apart by identity.
+func (rs *results) of(it *plan.Item) *Result {
+	rel := it.File.Rel
+	i := sort.Search(len(rs.list), func(i int) bool { return rs.list[rs.at(i)].Item.File.Rel >= rel })
+	for ; i < len(rs.list); i++ {
+		if r := &rs.list[rs.at(i)]; r.Item == it {
+			return r
+		}
+	}
+	panic("transfer: a result was asked for an item not sent")
+}
 
 // uploader runs one round.
 type uploader struct {
