@@ -19,6 +19,14 @@ import (
 // maxBatch is the most sessions finish_batch_v2 commits in one call.
 const maxBatch = 1000
 
+// mostWaiting is how many sessions may wait for their commit before the
+// next one submitted waits for room: enough to fill the commit under way
+// and the next one, so that the committer never waits for sessions while
+// some are being sent, and few enough that a million files' sessions
+// (their ids, their requests) are not all held at once when sending runs
+// ahead of committing.
+const mostWaiting = 2 * maxBatch
+
 // linger is how long the committer waits for more sessions before it
 // commits a batch that is not full, so that parallel workers share commits.
 const linger = 50 * time.Millisecond
@@ -63,7 +71,9 @@ type committer struct {
 	finishes int // upload_session/finish calls made
 
 	mu        sync.Mutex
-	cond      *sync.Cond
+	cond      *sync.Cond // signalled when sessions are queued, or on close
+	room      *sync.Cond // broadcast when sessions leave the queue
+	most      int        // sessions the queue holds before submit waits (mostWaiting)
 	queue     []commitReq
 	closed    bool          // no more submissions will come
 	closing   chan struct{} // closed by close
@@ -73,15 +83,23 @@ type committer struct {
 
 func newCommitter(c files.ContextClient, log hclog.Logger) *committer {
 	cm := &committer{files: c, log: log, mode: plan.Overwrite, backoff: contentionBackoff,
-		patience: DefaultWriteWait, clock: realClock{}, closing: make(chan struct{})}
+		patience: DefaultWriteWait, clock: realClock{}, closing: make(chan struct{}), most: mostWaiting}
 	cm.cond = sync.NewCond(&cm.mu)
+	cm.room = sync.NewCond(&cm.mu)
 	return cm
 }
 
 // submit queues a session; done is called when it is committed or failed.
+// While the queue is full it waits for the committer (running, as it is
+// until close) to take sessions out: sessions sent far ahead of their
+// commit would only be held in memory. (Retries queued again by the
+// committer itself do not wait.)
 func (cm *committer) submit(r commitReq) {
 	cm.mu.Lock()
 	defer cm.mu.Unlock()
+	for len(cm.queue) >= cm.most && !cm.closed {
+		cm.room.Wait()
+	}
 	cm.queue = append(cm.queue, r)
 	cm.cond.Signal()
 }
@@ -94,6 +112,7 @@ func (cm *committer) close() {
 	cm.closeOnce.Do(func() { close(cm.closing) })
 	cm.closed = true
 	cm.cond.Broadcast()
+	cm.room.Broadcast()
 }
 
 // linger waits for more sessions: the linger time, or until close.
@@ -128,6 +147,7 @@ func (cm *committer) run(ctx context.Context) {
 		n := min(len(cm.queue), maxBatch)
 		batch := append([]commitReq(nil), cm.queue[:n]...)
 		cm.queue = cm.queue[n:]
+		cm.room.Broadcast()
 		cm.mu.Unlock()
 		cm.commit(ctx, batch)
 	}

@@ -62,8 +62,14 @@ func failure(tag string) *files.UploadSessionFinishBatchResultEntry {
 // commitAll submits n sessions from several workers and waits for all.
 func commitAll(t *testing.T, f *fakeFiles, n int) map[string]error {
 	t.Helper()
+	return commitAllWaiting(t, f, n, mostWaiting)
+}
+
+// commitAllWaiting is commitAll with at most most sessions waiting.
+func commitAllWaiting(t *testing.T, f *fakeFiles, n, most int) map[string]error {
+	t.Helper()
 	cm := newCommitter(f, hclog.NewNullLogger())
-	cm.clock = &fakeClock{}
+	cm.clock, cm.most = &fakeClock{}, most
 	ctx := context.Background()
 	done := make(chan struct{})
 	go func() { cm.run(ctx); close(done) }()
@@ -112,6 +118,25 @@ func TestCommitterBatchesWithoutOverlap(t *testing.T) {
 	}
 	if len(f.batches) > 5 {
 		t.Fatalf("%d commits for 2500 sessions: %v", len(f.batches), f.batches)
+	}
+}
+
+// TestCommitterBoundsWaitingSessions: sessions submitted faster than they
+// are committed wait for room, so that no more than the bound are held;
+// each is still committed.
+func TestCommitterBoundsWaitingSessions(t *testing.T) {
+	f := &fakeFiles{answer: func(_ int, p string) *files.UploadSessionFinishBatchResultEntry { return success(p) }}
+	const most = 10
+	out := commitAllWaiting(t, f, 200, most)
+	for p, err := range out {
+		if err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+	}
+	for _, n := range f.batches {
+		if n > most {
+			t.Fatalf("a batch of %d sessions, with at most %d waiting: %v", n, most, f.batches)
+		}
 	}
 }
 
