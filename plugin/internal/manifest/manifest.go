@@ -5,11 +5,14 @@
 package manifest
 
 import (
+	"bufio"
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"strings"
 	"time"
@@ -47,19 +50,16 @@ type Manifest struct {
 
 // Write writes m into dir (created if needed) under a new name
 // made of its start time and destination, atomically, and returns its path.
-// It never overwrites an earlier manifest.
+// It never overwrites an earlier manifest. The text is written as it is
+// encoded (encodeTo): a million files' records are not held twice.
 func Write(dir *statedir.Folder, m *Manifest) (string, error) {
-	data, err := encode(m)
-	if err != nil {
-		return "", err
-	}
 	base := m.Started.UTC().Format(nameTime) + "-" + slug(m.Dest)
 	for i := 0; ; i++ {
 		name := base + ".json"
 		if i > 0 {
 			name = fmt.Sprintf("%s-%d.json", base, i)
 		}
-		err := dir.WriteFile(name, data, 0o644, false)
+		err := writeAs(dir, name, m)
 		if err == nil {
 			return dir.Name(name), nil
 		}
@@ -70,13 +70,81 @@ func Write(dir *statedir.Folder, m *Manifest) (string, error) {
 	}
 }
 
+// writeAs writes m into dir as name, unless a file is there already.
+func writeAs(dir *statedir.Folder, name string, m *Manifest) error {
+	f, err := dir.CreateFile(name, 0o644)
+	if err != nil {
+		return err
+	}
+	defer f.Abort()
+	w := bufio.NewWriter(f)
+	if err := encodeTo(w, m); err != nil {
+		return err
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	return f.Commit(false)
+}
+
 // nameTime is the layout of the start time in a manifest's name.
 const nameTime = "20060102T150405Z"
 
-// encode is m as a manifest file holds it.
-func encode(m *Manifest) ([]byte, error) {
-	data, err := json.MarshalIndent(m, "", "  ")
-	return append(data, '\n'), err
+// encodeTo writes m to w as a manifest file holds it: the text of
+// json.MarshalIndent(m, "", "  ") and a newline, made one file's record at
+// a time.
+func encodeTo(w io.Writer, m *Manifest) error {
+	head := *m
+	head.Files = []report.File{}
+	data, err := json.MarshalIndent(&head, "", "  ")
+	if err != nil {
+		return err
+	}
+	// Files is the last field: its records go between the brackets.
+	const tail = "[]\n}"
+	if !bytes.HasSuffix(data, []byte(tail)) {
+		return errors.New("manifest: the files are not the last field")
+	}
+	if len(m.Files) == 0 {
+		_, err := w.Write(append(data, '\n'))
+		return err
+	}
+	if _, err := w.Write(append(data[:len(data)-len(tail)], '[')); err != nil {
+		return err
+	}
+	for i := range m.Files {
+		rec, err := json.MarshalIndent(&m.Files[i], "    ", "  ")
+		if err != nil {
+			return err
+		}
+		sep := ",\n    "
+		if i == 0 {
+			sep = "\n    "
+		}
+		if _, err := io.WriteString(w, sep); err != nil {
+			return err
+		}
+		if _, err := w.Write(rec); err != nil {
+			return err
+		}
+	}
+	_, err = io.WriteString(w, "\n  ]\n}\n")
+	return err
+}
+
+// encodedSize returns the size of m's manifest file.
+func encodedSize(m *Manifest) (int64, error) {
+	var c counter
+	err := encodeTo(&c, m)
+	return int64(c), err
+}
+
+// counter counts the bytes written to it.
+type counter int64
+
+func (c *counter) Write(p []byte) (int, error) {
+	*c += counter(len(p))
+	return len(p), nil
 }
 
 // slug makes a short, file-name-safe name for a Dropbox path.

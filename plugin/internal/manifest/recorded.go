@@ -24,11 +24,11 @@ import (
 // m's own size, plus 1 MiB) are read. Anything else in their place is not
 // a record: the push then writes one.
 func Recorded(dir *statedir.Folder, m *Manifest) bool {
-	enc, err := encode(m)
+	size, err := encodedSize(m)
 	if err != nil {
 		return false
 	}
-	limit := min(MaxSize, 2*int64(len(enc))+1<<20)
+	limit := min(MaxSize, 2*size+1<<20)
 	ents, err := dir.Entries()
 	if err != nil {
 		return false

@@ -304,6 +304,20 @@ func (f *Folder) WriteFile(name string, data []byte, perm fs.FileMode, replace b
 	return atomicfile.WriteFileIn(r, name, f.Name(name), data, perm, replace)
 }
 
+// CreateFile starts writing the file name of the folder atomically, as
+// WriteFile does, for what is too large to hold in memory whole: nothing
+// is at name until the file's Commit (see package atomicfile).
+func (f *Folder) CreateFile(name string, perm fs.FileMode) (*atomicfile.File, error) {
+	if err := bare(name); err != nil {
+		return nil, err
+	}
+	r, err := f.open(true)
+	if err != nil {
+		return nil, err
+	}
+	return atomicfile.CreateIn(r, name, f.Name(name), perm)
+}
+
 // Create makes the new file name in the folder (which it makes first if
 // needed), for writing; a file already there is an error.
 func (f *Folder) Create(name string, perm fs.FileMode) (*os.File, error) {
