@@ -1,7 +1,10 @@
 package manifest
 
 import (
+	"cmp"
 	"encoding/json"
+	"errors"
+	"io"
 	"regexp"
 	"slices"
 	"strings"
@@ -47,47 +50,146 @@ func Recorded(dir *statedir.Folder, m *Manifest) bool {
 	slices.Sort(times)
 	// The newest by the start time each holds: the names give it only to
 	// the second, and "…-1.json" sorts before "….json", so the manifests
-	// of one second are all read.
+	// of one second are all read. Each is read as a stream, its records
+	// compared with m's as they come (a million files' manifest is not held).
 	for k := len(times) - 1; k >= 0; k-- {
 		var newest *Manifest
+		same := false
 		for _, name := range byTime[times[k]] {
-			data, err := dir.ReadFile(name, limit)
+			f, err := dir.Open(name, limit)
 			if err != nil {
 				return false
 			}
-			var old Manifest
-			if json.Unmarshal(data, &old) != nil {
+			old, sameAsOld, err := compare(f, m)
+			f.Close()
+			if err != nil {
 				return false
 			}
 			if old.Dest != m.Dest || old.Local != m.Local {
 				continue // another push that happens to share the slug
 			}
 			if newest == nil || old.Started.After(newest.Started) {
-				newest = &old
+				newest, same = old, sameAsOld
 			}
 		}
 		if newest != nil {
-			return sameFiles(*newest, *m)
+			return same
 		}
 	}
 	return false
 }
 
-func sameFiles(a, b Manifest) bool {
-	if a.Link != b.Link || len(a.Files) != len(b.Files) {
-		return false
+// compare reads the manifest in r and returns it without its files,
+// and whether it records m's files: the same shared link, as many files,
+// and each file of m (none of them failed) in it with the same local path,
+// Dropbox path, content hash and revision.
+func compare(r io.Reader, m *Manifest) (*Manifest, bool, error) {
+	keys := newKeySet(m.Files)
+	n := 0
+	head, err := decodeStream(r, func(f *report.File) {
+		n++
+		keys.mark(f)
+	})
+	if err != nil {
+		return nil, false, err
 	}
-	key := func(f report.File) string {
-		return strings.Join([]string{f.Local, f.Dropbox, f.Hash, f.Rev}, "\x00")
+	return head, head.Link == m.Link && n == len(m.Files) && keys.all(), nil
+}
+
+// keySet holds the files of a manifest, sorted by what identifies a
+// record (key), to find each record of another manifest among them: an
+// index and a mark a file, not a map of keys.
+type keySet struct {
+	files  []report.File
+	order  []int32 // indexes of files, sorted by key
+	marked []bool  // by index: the file was found
+}
+
+func newKeySet(files []report.File) *keySet {
+	ks := &keySet{files: files, order: make([]int32, len(files)), marked: make([]bool, len(files))}
+	for i := range ks.order {
+		ks.order[i] = int32(i)
 	}
-	seen := map[string]bool{}
-	for _, f := range a.Files {
-		seen[key(f)] = true
+	slices.SortFunc(ks.order, func(a, b int32) int { return compareKeys(&files[a], &files[b]) })
+	return ks
+}
+
+// compareKeys orders records by local path, Dropbox path, content hash
+// and revision.
+func compareKeys(a, b *report.File) int {
+	return cmp.Or(strings.Compare(a.Local, b.Local), strings.Compare(a.Dropbox, b.Dropbox),
+		strings.Compare(a.Hash, b.Hash), strings.Compare(a.Rev, b.Rev))
+}
+
+// mark marks the files with f's key.
+func (ks *keySet) mark(f *report.File) {
+	i, _ := slices.BinarySearchFunc(ks.order, f, func(j int32, f *report.File) int { return compareKeys(&ks.files[j], f) })
+	for ; i < len(ks.order) && compareKeys(&ks.files[ks.order[i]], f) == 0; i++ {
+		ks.marked[ks.order[i]] = true
 	}
-	for _, f := range b.Files {
-		if !seen[key(f)] || f.Status == "failed" {
+}
+
+// all reports whether every file was marked, and none of them failed.
+func (ks *keySet) all() bool {
+	for i, f := range ks.files {
+		if !ks.marked[i] || f.Status == "failed" {
 			return false
 		}
 	}
 	return true
+}
+
+// decodeStream reads the manifest in r, calling each with every file's
+// record as it comes, and returns the rest. Anything json.Unmarshal would
+// not take as a manifest is an error; so is a files field that is not a
+// list of records.
+func decodeStream(r io.Reader, each func(*report.File)) (*Manifest, error) {
+	dec := json.NewDecoder(r)
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil, errors.New("not a JSON object")
+	}
+	rest := map[string]json.RawMessage{}
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		key, _ := t.(string)
+		if !strings.EqualFold(key, "files") {
+			var v json.RawMessage
+			if err := dec.Decode(&v); err != nil {
+				return nil, err
+			}
+			rest[key] = v
+			continue
+		}
+		if t, err := dec.Token(); err != nil || t != json.Delim('[') {
+			return nil, errors.New("files is not a list")
+		}
+		for dec.More() {
+			var f report.File
+			if err := dec.Decode(&f); err != nil {
+				return nil, err
+			}
+			each(&f)
+		}
+		if _, err := dec.Token(); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := dec.Token(); err != nil { // the closing brace
+		return nil, err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.New("more after the manifest")
+	}
+	data, err := json.Marshal(rest)
+	if err != nil {
+		return nil, err
+	}
+	var head Manifest
+	if err := json.Unmarshal(data, &head); err != nil {
+		return nil, err
+	}
+	return &head, nil
 }

@@ -259,7 +259,47 @@ func ReadFileAt(path string, max int64) ([]byte, error) {
 	return read(r, filepath.Base(path), path, max)
 }
 
+// Open opens the file name of the folder for reading, as ReadFile checks
+// it, for a file too large to hold in memory whole: what is read from it
+// ends at max bytes (a file grown past them since reads cut short).
+func (f *Folder) Open(name string, max int64) (io.ReadCloser, error) {
+	if err := bare(name); err != nil {
+		return nil, err
+	}
+	r, err := f.open(false)
+	if err != nil {
+		return nil, err
+	}
+	file, err := openChecked(r, name, f.Name(name), max)
+	if err != nil {
+		return nil, err
+	}
+	return struct {
+		io.Reader
+		io.Closer
+	}{io.LimitReader(file, max), file}, nil
+}
+
 func read(r *os.Root, name, shown string, max int64) ([]byte, error) {
+	refuse := func(err error) error { return &fs.PathError{Op: "open", Path: shown, Err: err} }
+	file, err := openChecked(r, name, shown, max)
+	if err != nil {
+		return nil, err
+	}
+	defer file.Close()
+	data, err := io.ReadAll(io.LimitReader(file, max+1))
+	if err != nil {
+		return nil, refuse(err)
+	}
+	if int64(len(data)) > max {
+		return nil, refuse(&TooLargeError{Size: int64(len(data)), Max: max})
+	}
+	return data, nil
+}
+
+// openChecked opens name in r for reading: a regular file, not a link, of
+// at most max bytes when it was looked at (see ReadFile).
+func openChecked(r *os.Root, name, shown string, max int64) (*os.File, error) {
 	refuse := func(err error) error { return &fs.PathError{Op: "open", Path: shown, Err: err} }
 	fi, err := r.Lstat(name)
 	switch {
@@ -276,18 +316,11 @@ func read(r *os.Root, name, shown string, max int64) ([]byte, error) {
 	if err != nil {
 		return nil, refuse(unwrap(err))
 	}
-	defer file.Close()
 	if now, err := file.Stat(); err != nil || !os.SameFile(fi, now) {
+		file.Close()
 		return nil, refuse(ErrLink) // swapped since it was looked at
 	}
-	data, err := io.ReadAll(io.LimitReader(file, max+1))
-	if err != nil {
-		return nil, refuse(err)
-	}
-	if int64(len(data)) > max {
-		return nil, refuse(&TooLargeError{Size: int64(len(data)), Max: max})
-	}
-	return data, nil
+	return file, nil
 }
 
 // WriteFile writes data to the file name of the folder atomically (see
