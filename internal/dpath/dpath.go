@@ -84,6 +84,7 @@ func Quote(p string) string {
 // result, before sending it.
 func Join(dir, rel string) string {
 	var b strings.Builder
+	b.Grow(len(dir) + 1 + len(rel)) // the string is made once, no larger: a push keeps one a file
 	b.WriteString(dir)
 	for _, name := range strings.Split(rel, "/") {
 		if name == "" || name == "." {

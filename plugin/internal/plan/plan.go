@@ -87,7 +87,7 @@ func (p *Plan) Bytes(a Action) int64 {
 // A single file goes to dest/<name>; a folder's contents go directly under
 // dest, keeping sub-folders, as librec-auto does.
 func Make(tree *local.Tree, dest string, held map[string]remote.Entry, mode IfExists) *Plan {
-	p := &Plan{Dest: dest}
+	p := &Plan{Dest: dest, Items: make([]*Item, 0, len(tree.Files))}
 	for _, f := range tree.Files {
 		it := &Item{File: f, Dest: dpath.Join(dest, f.Rel)}
 		if r, ok := held[dpath.Key(it.Dest)]; ok {

@@ -1,0 +1,42 @@
+package plan
+
+import (
+	"fmt"
+	"runtime"
+	"testing"
+
+	"github.com/librec-auto/dropbox-post/plugin/internal/local"
+	"github.com/librec-auto/dropbox-post/plugin/internal/remote"
+)
+
+// TestPlanMemory plans 20,000 new files and checks what the plan keeps
+// alive a file beside the scanned files: its item (64 bytes), the item's
+// Dropbox path (50 bytes here, in a 64-byte block when it is made no
+// larger than it is), the list's pointer, and nothing else: 128 bytes; it
+// was 161. A million-file push keeps them all until it reports.
+func TestPlanMemory(t *testing.T) {
+	const n = 20000
+	tr := &local.Tree{IsDir: true, Files: make([]*local.File, n)}
+	for i := range tr.Files {
+		tr.Files[i] = &local.File{Rel: fmt.Sprintf("exp%05d/fold-%d/out-%06d.csv", i%1000, i%5, i), Size: 64}
+	}
+	held := map[string]remote.Entry{}
+	before := heapAfterGC()
+	p := Make(tr, "/results/study-2026", held, Overwrite)
+	perFile := float64(heapAfterGC()-before) / n
+	runtime.KeepAlive(p)
+	if limit := 150.0; perFile > limit {
+		t.Errorf("the plan of %d files keeps %.0f bytes a file alive; want at most %.0f", n, perFile, limit)
+	}
+	if got := p.Count(Upload); got != n {
+		t.Fatalf("%d files to upload, want %d", got, n)
+	}
+}
+
+// heapAfterGC returns the bytes of live heap objects, after a collection.
+func heapAfterGC() uint64 {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapAlloc
+}
