@@ -238,10 +238,7 @@ func (e *TooLargeError) Error() string {
 // read (a *fs.PathError whose Err is ErrLink, a *regularfile.NotRegularError
 // or a *TooLargeError). A folder that does not exist is fs.ErrNotExist.
 func (f *Folder) ReadFile(name string, max int64) ([]byte, error) {
-	if err := bare(name); err != nil {
-		return nil, err
-	}
-	r, err := f.open(false)
+	r, err := f.rootFor(name, false)
 	if err != nil {
 		return nil, err
 	}
@@ -263,10 +260,7 @@ func ReadFileAt(path string, max int64) ([]byte, error) {
 // it, for a file too large to hold in memory whole: what is read from it
 // ends at max bytes (a file grown past them since reads cut short).
 func (f *Folder) Open(name string, max int64) (io.ReadCloser, error) {
-	if err := bare(name); err != nil {
-		return nil, err
-	}
-	r, err := f.open(false)
+	r, err := f.rootFor(name, false)
 	if err != nil {
 		return nil, err
 	}
@@ -323,14 +317,20 @@ func openChecked(r *os.Root, name, shown string, max int64) (*os.File, error) {
 	return file, nil
 }
 
+// rootFor checks that name is a bare file name and returns the folder to
+// find it in, made first if create is set.
+func (f *Folder) rootFor(name string, create bool) (*os.Root, error) {
+	if err := bare(name); err != nil {
+		return nil, err
+	}
+	return f.open(create)
+}
+
 // WriteFile writes data to the file name of the folder atomically (see
 // package atomicfile), making the folder first if needed. With replace
 // false, a file already there is kept and the error wraps fs.ErrExist.
 func (f *Folder) WriteFile(name string, data []byte, perm fs.FileMode, replace bool) error {
-	if err := bare(name); err != nil {
-		return err
-	}
-	r, err := f.open(true)
+	r, err := f.rootFor(name, true)
 	if err != nil {
 		return err
 	}
@@ -341,10 +341,7 @@ func (f *Folder) WriteFile(name string, data []byte, perm fs.FileMode, replace b
 // WriteFile does, for what is too large to hold in memory whole: nothing
 // is at name until the file's Commit (see package atomicfile).
 func (f *Folder) CreateFile(name string, perm fs.FileMode) (*atomicfile.File, error) {
-	if err := bare(name); err != nil {
-		return nil, err
-	}
-	r, err := f.open(true)
+	r, err := f.rootFor(name, true)
 	if err != nil {
 		return nil, err
 	}
@@ -354,10 +351,7 @@ func (f *Folder) CreateFile(name string, perm fs.FileMode) (*atomicfile.File, er
 // Create makes the new file name in the folder (which it makes first if
 // needed), for writing; a file already there is an error.
 func (f *Folder) Create(name string, perm fs.FileMode) (*os.File, error) {
-	if err := bare(name); err != nil {
-		return nil, err
-	}
-	r, err := f.open(true)
+	r, err := f.rootFor(name, true)
 	if err != nil {
 		return nil, err
 	}
@@ -383,10 +377,7 @@ func (f *Folder) Entries() ([]fs.DirEntry, error) {
 
 // Lstat describes the file name of the folder, without following a link.
 func (f *Folder) Lstat(name string) (fs.FileInfo, error) {
-	if err := bare(name); err != nil {
-		return nil, err
-	}
-	r, err := f.open(false)
+	r, err := f.rootFor(name, false)
 	if err != nil {
 		return nil, err
 	}
@@ -396,10 +387,7 @@ func (f *Folder) Lstat(name string) (fs.FileInfo, error) {
 // Remove removes the file name from the folder: a link is removed, never
 // what it points to.
 func (f *Folder) Remove(name string) error {
-	if err := bare(name); err != nil {
-		return err
-	}
-	r, err := f.open(false)
+	r, err := f.rootFor(name, false)
 	if err != nil {
 		return err
 	}
