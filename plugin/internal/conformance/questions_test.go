@@ -51,25 +51,29 @@ var questions = []question{
 		name: "append_batch of 1,000 entries (a Dropbox-API-Arg of about 136 KB)",
 		mode: "--max-header-bytes 8192", opts: emulator.Options{Limits: emulator.Limits{MaxHeaderBytes: 8 << 10}},
 		strict: "refused: HTTP 431", kind: "accepted",
-		ask: askBigAppend,
+		live: []string{"refused: HTTP 413", "refused: HTTP 400"},
+		ask:  askBigAppend,
 	},
 	{
 		name: "an NFD name uploaded: stored as, and looked up by its NFD path",
 		mode: "--nfc", opts: emulator.Options{Names: emulator.Names{NFC: true}},
 		strict: "stored as NFC; the NFD path is not_found", kind: "stored as NFD; the NFD path is found",
-		ask: askNFD,
+		live: []string{"stored as NFC; the NFD path is found"},
+		ask:  askNFD,
 	},
 	{
 		name: "a name with an emoji (beyond the Basic Multilingual Plane)",
 		mode: "--non-bmp-names refuse", opts: emulator.Options{Names: emulator.Names{NonBMP: emulator.NonBMPRefuse}},
 		strict: "refused: malformed_path", kind: "stored",
-		ask: askEmoji,
+		live: []string{"refused: HTTP 400"},
+		ask:  askEmoji,
 	},
 	{
 		name:   "a name ending in a dot, and one ending in a space",
 		mode:   "always (store's name rules)",
 		strict: "dot: stored; space: refused: malformed_path", kind: "dot: stored; space: refused: malformed_path",
-		ask: askTrailing,
+		live: []string{"dot: stored; space: stored", "dot: refused: malformed_path; space: refused: malformed_path", "dot: refused: malformed_path; space: stored"},
+		ask:  askTrailing,
 	},
 	{
 		name:   "an append to a closed concurrent session, at its offset",
@@ -141,7 +145,7 @@ func (q question) matches(a string) string {
 	case a == q.kind:
 		return "the emulator without " + q.mode + ": the mode is stricter than Dropbox"
 	case slices.Contains(q.live, a):
-		return "an answer the emulator does not model (" + q.mode + ")"
+		return "another answer the question allows: set " + q.mode + " (or another setting of it) to match, see docs/real-dropbox.md"
 	}
 	return fmt.Sprintf("NEITHER (the mode %s answers %q, the emulator without it %q): teach the emulator this answer", q.mode, q.strict, q.kind)
 }
@@ -176,6 +180,29 @@ func TestLiveAnswersBeyondTheKnownFail(t *testing.T) {
 	}
 	if m := q.matches("other"); !strings.HasPrefix(m, "NEITHER") {
 		t.Errorf("matches(other) = %q", m)
+	}
+}
+
+// TestOtherSettingsGiveTheLiveAnswers: the live answers the emulator
+// models with another setting of a mode are the ones it gives.
+func TestOtherSettingsGiveTheLiveAnswers(t *testing.T) {
+	for _, c := range []struct {
+		q    int // index in questions
+		mode string
+		opts emulator.Options
+		want string
+	}{
+		{0, "--max-header-bytes 8192 --header-limit-status 413", emulator.Options{Limits: emulator.Limits{MaxHeaderBytes: 8 << 10, HeaderLimitStatus: 413}}, "refused: HTTP 413"},
+		{0, "--max-header-bytes 8192 --header-limit-status 400", emulator.Options{Limits: emulator.Limits{MaxHeaderBytes: 8 << 10, HeaderLimitStatus: 400}}, "refused: HTTP 400"},
+		{2, "--non-bmp-names 400", emulator.Options{Names: emulator.Names{NonBMP: emulator.NonBMP400}}, "refused: HTTP 400"},
+	} {
+		q := questions[c.q]
+		if !slices.Contains(q.live, c.want) {
+			t.Errorf("%s: %q is not among its live answers %q", q.name, c.want, q.live)
+		}
+		if got := q.ask(t, newEmulatorWith(t, "emulator "+c.mode, c.opts)); got != c.want {
+			t.Errorf("%s with %s: answered %q, want %q", q.name, c.mode, got, c.want)
+		}
 	}
 }
 
