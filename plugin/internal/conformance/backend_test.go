@@ -127,8 +127,11 @@ func liveBearer(tok dbx.Token) func() (string, error) {
 // call of every check (and of transfer.Upload and remote.List, which
 // checkClient runs on that client) is confined to the folder; the cleanup
 // deletes through the Guard too; the Sharing and Users clients are not
-// used; the one request outside the Guard, checkUnknownRoute, calls a route
-// that does not exist; reset and 429 are not provoked on the real service
+// used; the requests outside the Guard are checkUnknownRoute's (a route
+// that does not exist), askMalformedToken's (users/get_current_account
+// with a token of three letters) and askRawUTF8Arg's (one files/upload in
+// "add" mode, its path checked by the Guard first, the token sent only to
+// Dropbox's content host); reset and 429 are not provoked on the real service
 // (resetCursors and throttled are nil there). Nothing else is written,
 // overwritten or deleted.
 func (b *backend) setUp(t *testing.T, c *dbx.Client) {
