@@ -8,6 +8,5 @@ import (
 )
 
 func main() {
-	cli.TuneGC(os.Getenv)
 	os.Exit(cli.Main(cli.OSEnv(), os.Args[1:]))
 }
