@@ -20,13 +20,14 @@ var stallTimeout = time.Minute
 // answerFactor makes the answer timeout: once a request has been written,
 // the server may take answerFactor times the stall timeout (5 minutes) to
 // begin its answer (its first byte of HTTP, as httptrace tells: over TLS
-// 1.3 the first bytes on the connection may be session tickets). Dropbox does real work before it answers some
-// requests (upload_session/finish_batch_v2 commits up to 1,000 files,
-// list_folder of a large folder): a commit retried while Dropbox is still
-// doing it is wasted, and a list_folder retried is the same wait again.
-// Five minutes is rclone's default --timeout, its limit on idle I/O, under
-// which its Dropbox backend runs. Once the answer has begun, the stall rule
-// holds again.
+// 1.3 the first bytes on the connection may be session tickets). Dropbox
+// does real work before it answers some requests
+// (upload_session/finish_batch_v2 commits up to 1,000 files, list_folder
+// of a large folder): a commit retried while Dropbox is still doing it is
+// wasted, and a list_folder retried is the same wait again. Five minutes
+// is rclone's default --timeout, its limit on idle I/O, under which its
+// Dropbox backend runs. Once the answer has begun, the stall rule holds
+// again.
 const answerFactor = 5
 
 // minProgress is how many bytes make progress: a server that sends or
@@ -38,10 +39,11 @@ const minProgress = 1 << 10
 // server, fewer than minProgress bytes moved, in either direction: the
 // server takes the request's body too slowly, or is slow to answer, or
 // trickles its answer, except that the wait for the answer's first byte,
-// once the request is written, may last answerFactor times longer. Only time spent waiting on the network counts: not
-// time this program spends elsewhere, such as waiting under --bwlimit or
-// reading a file to send, and not the time a pending read (Go's transport
-// always has one) waits while the request is still being written.
+// once the request is written, may last answerFactor times longer. Only
+// time spent waiting on the network counts: not time this program spends
+// elsewhere, such as waiting under --bwlimit or reading a file to send, and
+// not the time a pending read (Go's transport always has one) waits while
+// the request is still being written.
 //
 // The count is kept on each connection (HTTP/1.1 carries one request at a
 // time) and started afresh for each request, which stallTransport learns
@@ -127,7 +129,7 @@ func (c *stallConn) Read(p []byte) (int, error) {
 	c.mu.Lock()
 	now := time.Now()
 	c.r.busy, c.r.since = true, now
-	limit, awaiting := c.limit()
+	limit, _ := c.limit()
 	if c.writing {
 		c.Conn.SetReadDeadline(time.Time{})
 	} else {
@@ -140,7 +142,7 @@ func (c *stallConn) Read(p []byte) (int, error) {
 	// The request may have been written while this read waited (Go's
 	// transport always has one pending): its deadline is then the
 	// answer's, set by requestWritten.
-	limit, awaiting = c.limit()
+	limit, awaiting := c.limit()
 	stalled := c.r.stop(now, n, !c.writing, limit)
 	c.mu.Unlock()
 	if errors.Is(err, os.ErrDeadlineExceeded) || err == nil && stalled {
