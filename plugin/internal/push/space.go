@@ -44,11 +44,7 @@ func askSpace(ctx context.Context, c *dbx.Client, o Options, tree *local.Tree) *
 	if o.DryRun || o.Offline != "" {
 		return nil
 	}
-	var total int64
-	for _, f := range tree.Files {
-		total += f.Size
-	}
-	if total < spaceCheckFrom {
+	if tree.Bytes() < spaceCheckFrom {
 		return nil
 	}
 	a := &spaceAnswer{done: make(chan struct{})}
