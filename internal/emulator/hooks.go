@@ -1,6 +1,9 @@
 package emulator
 
-import "net/http"
+import (
+	"context"
+	"net/http"
+)
 
 // Hooks let a test watch API requests as they arrive and as they complete,
 // so that it can act at a precise point of a client's work: kill the
@@ -38,6 +41,9 @@ type Event struct {
 	Route  string // the API route, e.g. "files/upload_session/finish_batch_v2"
 	Phase  Phase
 	Status int // the HTTP status about to be sent (AfterWork only)
+	// Ctx is the request's context: done once the client has gone (a
+	// hook that holds a request can let it go then).
+	Ctx context.Context
 }
 
 // Hook is called for every /2/ API request, at each Phase, from the
@@ -49,13 +55,13 @@ type Hook func(Event)
 
 // hooked calls the hook at BeforeWork and returns the writer that calls it
 // at AfterWork; without a hook it returns w as is.
-func (s *Server) hooked(w http.ResponseWriter, route string) http.ResponseWriter {
+func (s *Server) hooked(w http.ResponseWriter, r *http.Request, route string) http.ResponseWriter {
 	h := s.opts.Hook
 	if h == nil {
 		return w
 	}
-	h(Event{Route: route, Phase: BeforeWork})
-	return &hookWriter{ResponseWriter: w, hook: h, route: route}
+	h(Event{Route: route, Phase: BeforeWork, Ctx: r.Context()})
+	return &hookWriter{ResponseWriter: w, hook: h, route: route, ctx: r.Context()}
 }
 
 // hookWriter calls the hook once, when the answer starts: before its
@@ -64,13 +70,14 @@ type hookWriter struct {
 	http.ResponseWriter
 	hook   Hook
 	route  string
+	ctx    context.Context
 	called bool
 }
 
 func (w *hookWriter) answering(status int) {
 	if !w.called {
 		w.called = true
-		w.hook(Event{Route: w.route, Phase: AfterWork, Status: status})
+		w.hook(Event{Route: w.route, Phase: AfterWork, Status: status, Ctx: w.ctx})
 	}
 }
 

@@ -329,7 +329,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 			writeBadRequest(w, shown, "Unknown API function: /2/"+shown)
 			return
 		}
-		s.serveAPI(s.hooked(w, name), r, rt)
+		s.serveAPI(s.hooked(w, r, name), r, rt)
 	case p == "/oauth2/token":
 		s.serveMeasured(w, r, "oauth2/token", s.handleToken)
 	case p == "/oauth2/authorize":

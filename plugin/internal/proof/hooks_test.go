@@ -12,14 +12,19 @@ import (
 
 // TestHook checks the emulator hook these tests rely on: one call as a
 // request arrives, one when its work is done with the status about to be
-// sent, and a panic with http.ErrAbortHandler that drops the request
+// sent, each with the request's context, and a panic with http.ErrAbortHandler that drops the request
 // before the work (not done) or after it (done, answer lost).
 func TestHook(t *testing.T) {
 	var mu sync.Mutex
 	var events []emulator.Event
 	abort := map[emulator.Phase]string{} // phase → route to drop there
+	var noCtx int                        // events without the request's context
 	hook := func(ev emulator.Event) {
 		mu.Lock()
+		if ev.Ctx == nil {
+			noCtx++
+		}
+		ev.Ctx = nil // compared below by route, phase and status
 		events = append(events, ev)
 		drop := abort[ev.Phase] == ev.Route
 		mu.Unlock()
@@ -56,6 +61,10 @@ func TestHook(t *testing.T) {
 	if got := take(); !slices.Equal(got, want) {
 		t.Errorf("a request that succeeds: events %v, want %v", got, want)
 	}
+	if mu.Lock(); noCtx != 0 {
+		t.Errorf("%d events without the request's context", noCtx)
+	}
+	mu.Unlock()
 	if code, err := call("files/get_metadata", `{"path": "/missing"}`); err != nil || code != 409 {
 		t.Fatalf("get_metadata of a missing path: %d %v", code, err)
 	}
