@@ -209,6 +209,7 @@ func (t *retryTransport) roundTrip(req *http.Request) (*http.Response, error) {
 			continue
 		}
 		if !retryableStatus(resp.StatusCode) {
+			showAnswered(req, resp)
 			return resp, nil
 		}
 		body := resp.Body.(*wholeBody).data
@@ -339,7 +340,15 @@ func retryableNetError(err error) bool {
 // readWhole reads an answer's body into memory, so that it can be read
 // again.
 func readWhole(resp *http.Response) error {
-	data, err := io.ReadAll(resp.Body)
+	var buf bytes.Buffer
+	if n := resp.ContentLength; n > 0 && n <= maxAnswer {
+		// one allocation at the announced size (a listing's page is
+		// about 700 KB), not io.ReadAll's doublings; bytes.MinRead more
+		// lets ReadFrom see the end without growing
+		buf.Grow(int(n) + bytes.MinRead)
+	}
+	_, err := buf.ReadFrom(resp.Body)
+	data := buf.Bytes()
 	resp.Body.Close()
 	if err != nil {
 		return err

@@ -113,7 +113,9 @@ func TestHostileListings(t *testing.T) {
 			if exit.CodeOf(err) != code || err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("listed %d entries, err %v (code %d), want exit %d with %q", len(got), err, exit.CodeOf(err), code, tc.want)
 			}
-			if !strings.HasPrefix(err.Error(), `listing "/d": `) || calls.Load() > tc.calls {
+			// (the pages after the last one taken may have been asked
+			// for early, at most maxAhead of them)
+			if !strings.HasPrefix(err.Error(), `listing "/d": `) || calls.Load() > tc.calls+maxAhead {
 				t.Fatalf("%d requests; err %v", calls.Load(), err)
 			}
 		})

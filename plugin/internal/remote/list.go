@@ -77,7 +77,9 @@ func list(ctx context.Context, c files.ContextClient, dest string, recursive boo
 	arg := files.NewListFolderArg(dpath.NFC(dest)) // Dropbox finds only the NFC form
 	arg.Recursive = recursive
 	arg.Limit = listLimit
-	res, err := c.ListFolderContext(ctx, arg)
+	a := newAhead(ctx, c)
+	defer a.stop()
+	res, err := a.first(arg)
 	if err != nil {
 		switch {
 		case dbx.HasTag(err, "not_found"):
@@ -99,7 +101,7 @@ func list(ctx context.Context, c files.ContextClient, dest string, recursive boo
 		if !res.HasMore {
 			return l.out, nil
 		}
-		res, err = c.ListFolderContinueContext(ctx, files.NewListFolderContinueArg(res.Cursor))
+		res, err = a.next(res.Cursor)
 		if dbx.HasTag(err, files.ListFolderContinueErrorReset) {
 			return nil, errReset
 		}
