@@ -25,7 +25,7 @@ import (
 // Dropbox holds at o.Dest (nothing is asked in an offline dry run), hashes
 // the files whose hash decides, and plans. When a large file is to be
 // sent, its upload session opens while Dropbox is listed (early).
-func makePlan(ctx context.Context, c *dbx.Client, o Options, tree *local.Tree) (*plan.Plan, *transfer.Early, error) {
+func makePlan(ctx context.Context, c *dbx.Client, o Options, tree *local.Tree, listed *listing) (*plan.Plan, *transfer.Early, error) {
 	prog := o.Progress
 	var early *transfer.Early
 	if !o.DryRun && o.Offline == "" && hasLarge(tree, o.Transfer.LargeFrom) {
@@ -49,8 +49,11 @@ func makePlan(ctx context.Context, c *dbx.Client, o Options, tree *local.Tree) (
 	case o.Offline != "":
 	case tree.IsDir:
 		prog.Phase(fmt.Sprintf("listing Dropbox %q", cmp.Or(o.Dest, "/")), progress.Entries, 0)
+		if listed == nil {
+			listed = startListing(ctx, c, o.Dest)
+		}
 		under := o.Dest + "/"
-		held, err = remote.ListPages(ctx, c.Files, o.Dest, func(page []remote.Entry) {
+		prog.Add(listed.take(func(page []remote.Entry) {
 			prog.Add(int64(len(page)))
 			for _, e := range page {
 				if i, ok := lookup(tree, under, e); ok && !queued[i] {
@@ -58,7 +61,8 @@ func makePlan(ctx context.Context, c *dbx.Client, o Options, tree *local.Tree) (
 					h.Add(tree.Files[i])
 				}
 			}
-		})
+		}))
+		held, err = listed.wait()
 	default: // one file: looked up, not listed
 		prog.Phase(fmt.Sprintf("looking up %s on Dropbox", dpath.Quote(dpath.Join(o.Dest, tree.Files[0].Rel))), progress.None, 0)
 		held, err = remote.ForTree(ctx, c.Files, tree, o.Dest)

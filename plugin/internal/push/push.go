@@ -81,9 +81,15 @@ func Run(ctx context.Context, c *dbx.Client, o Options) (*report.Summary, error)
 	if err != nil {
 		return nil, err
 	}
+	listed := listEarly(ctx, c, o, abs)
 	tree, err := scanLocal(o, abs)
 	if err != nil {
+		listed.drop()
 		return nil, err
+	}
+	if !tree.IsDir {
+		listed.drop() // one file is looked up, not listed
+		listed = nil
 	}
 	defer tree.Close() // files are read through the folder the scan holds open
 	defer tightenGC(len(tree.Files))()
@@ -95,7 +101,7 @@ func Run(ctx context.Context, c *dbx.Client, o Options) (*report.Summary, error)
 	}
 
 	space := askSpace(ctx, c, o, tree)
-	p, early, err := makePlan(ctx, c, o, tree)
+	p, early, err := makePlan(ctx, c, o, tree, listed)
 	if err != nil {
 		return nil, err
 	}

@@ -232,8 +232,10 @@ func TestTwinsAreReportedBeforeSending(t *testing.T) {
 			t.Fatalf("err %v", err)
 		}
 	}
-	if total, _ := requests(srv); total != 0 {
-		t.Fatalf("%d requests were sent", total)
+	// Dropbox may have been listed while the folder was scanned (a
+	// listing reads, and is dropped): nothing else is asked.
+	if _, by := requests(srv); len(by) > 1 || len(by) == 1 && by["files/list_folder"] == 0 {
+		t.Fatalf("requests were sent: %v", by)
 	}
 }
 
