@@ -16,7 +16,7 @@ LDFLAGS := $(if $(VERSION),-X github.com/librec-auto/dropbox-post/plugin/interna
 all: build
 
 build:
-	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./plugin/cmd/dropbox-post
+	CGO_ENABLED=0 $(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./plugin/cmd/dropbox-post
 
 # Where 'make install' puts the binary: $(GOBIN) if set (in the environment
 # or in 'go env'), else $(PREFIX)/bin if PREFIX is given, else the first

@@ -135,6 +135,9 @@ func (d *dropboxFlags) endpoint(env *Env) (*url.URL, error) {
 // credential reads the credential from the key file (keyFile, or the
 // flag), or else from the environment.
 func (d *dropboxFlags) credential(ctx context.Context, env *Env, keyFile string) (credential.Credential, error) {
+	if u, err := d.endpoint(env); err == nil {
+		dbx.WarmRoots(u)
+	}
 	if keyFile == "" {
 		keyFile = d.keyFile
 	}

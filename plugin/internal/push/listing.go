@@ -3,6 +3,7 @@ package push
 import (
 	"context"
 	"os"
+	"runtime"
 	"sync"
 
 	"github.com/librec-auto/dropbox-post/plugin/internal/dbx"
@@ -38,7 +39,12 @@ func listEarly(ctx context.Context, c *dbx.Client, o Options, local string) *lis
 	if st, err := os.Stat(local); err != nil || !st.IsDir() {
 		return nil
 	}
-	return startListing(ctx, c, o.Dest)
+	l := startListing(ctx, c, o.Dest)
+	// The scan is CPU work, and the listing's first request is the
+	// critical path: let the listing's goroutine run until it waits on the
+	// network, rather than until the scheduler preempts the scan (10 ms).
+	runtime.Gosched()
+	return l
 }
 
 // startListing lists dest in the background.
