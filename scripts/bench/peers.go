@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/tls"
 	"crypto/x509"
 	"flag"
@@ -11,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -31,6 +33,8 @@ var (
 	peersRuns  = flag.Int("peers-runs", 1, "times to run the peers' large-file and link cases (each ratio, then the median, is printed)")
 	smallLat   = flag.Duration("peers-small-latency", 100*time.Millisecond, "latency per request in the peers' small-files case")
 	rerunLat   = flag.Duration("peers-rerun-latency", 20*time.Millisecond, "latency per request in the peers' unchanged re-run")
+	peerOnly   = flag.String("peer-clients", "", "measure only these clients, comma-separated (dropbox-post, dbxcli, rclone default, rclone tuned, script); empty: all")
+	reruns     = flag.Int("peers-reruns", 1, "times to run the unchanged re-run for each client (each time, then the median, is printed)")
 )
 
 // rcloneTuned are the flags of "rclone tuned".
@@ -184,6 +188,17 @@ func peerBench(dir string) {
 	defer fr.close()
 	ps := peers(dir, fr)
 	script := scriptPeer(fr)
+	if *peerOnly != "" {
+		chosen := map[string]bool{}
+		for _, n := range strings.Split(*peerOnly, ",") {
+			chosen[strings.TrimSpace(n)] = true
+		}
+		for _, p := range append(ps, script) {
+			if !chosen[p.name] && !(p == script && chosen["script"]) {
+				p.missing = "left out by -peer-clients"
+			}
+		}
+	}
 	fmt.Printf("== peers: dropbox-post beside dbxcli and rclone, all through one TLS front (HTTPS_PROXY %s, a private CA in SSL_CERT_FILE) to the emulator\n", fr.URL)
 	for _, p := range ps {
 		if p.missing != "" {
@@ -275,7 +290,7 @@ func runSmall(fr *front, ps []*peer, small, rerun peerWorkload, again bool) (str
 		r1 = append(r1, measure(emu, p, small))
 		if again {
 			fr.use(emu.URL, rerun.latency)
-			r2 = append(r2, measure(emu, p, rerun))
+			r2 = append(r2, measureMedian(emu, p, rerun, *reruns))
 		}
 		emu.stop()
 	}
@@ -437,4 +452,24 @@ func oursOf(rs []peerResult) time.Duration {
 func lastLine(s string) string {
 	lines := strings.Split(strings.TrimSpace(s), "\n")
 	return lines[len(lines)-1]
+}
+
+// measureMedian measures w n times and gives the run of median wall time,
+// noting every run's time when there are several.
+func measureMedian(emu *emulator, p *peer, w peerWorkload, n int) peerResult {
+	if n <= 1 {
+		return measure(emu, p, w)
+	}
+	rs := make([]peerResult, n)
+	for i := range rs {
+		rs[i] = measure(emu, p, w)
+	}
+	slices.SortFunc(rs, func(a, b peerResult) int { return cmp.Compare(a.wall, b.wall) })
+	m := rs[n/2]
+	var walls []string
+	for _, r := range rs {
+		walls = append(walls, r.wall.Round(time.Millisecond).String())
+	}
+	m.note = strings.TrimSpace(fmt.Sprintf("median of %d (%s) %s", n, strings.Join(walls, ", "), m.note))
+	return m
 }
