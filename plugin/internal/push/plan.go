@@ -28,9 +28,10 @@ import (
 func makePlan(ctx context.Context, c *dbx.Client, o Options, tree *local.Tree, listed *listing) (*plan.Plan, *transfer.Early, error) {
 	prog := o.Progress
 	var early *transfer.Early
-	if !o.DryRun && o.Offline == "" && hasLarge(tree, o.Transfer.LargeFrom) {
-		// the first large file's session opens while Dropbox is listed
-		early = transfer.StartEarly(ctx, c)
+	if first := firstLarge(tree, o.Transfer.LargeFrom); !o.DryRun && o.Offline == "" && first != nil {
+		// the first large file's session opens, and its first chunk is
+		// read, while Dropbox is listed
+		early = transfer.StartEarly(ctx, c, first)
 	}
 	if o.Offline != "" && !o.DryRun {
 		return nil, nil, errors.New("push: Offline is only for dry runs")
@@ -142,17 +143,18 @@ func (d *deferred) show(phase func()) {
 	d.shown, d.pending = true, 0
 }
 
-// hasLarge reports whether tree holds a file that goes in chunks.
-func hasLarge(tree *local.Tree, from int64) bool {
+// firstLarge returns the first file of tree that goes in chunks (the
+// first sent, if it is sent), or nil.
+func firstLarge(tree *local.Tree, from int64) *local.File {
 	if from <= 0 {
 		from = transfer.DefaultLargeFrom
 	}
 	for _, f := range tree.Files {
 		if f.Size >= from {
-			return true
+			return f
 		}
 	}
-	return false
+	return nil
 }
 
 // dryRun puts in sum what the plan would do.

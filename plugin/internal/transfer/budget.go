@@ -67,6 +67,17 @@ func (b *budget) take(ctx context.Context, n int64) ([]byte, error) {
 	return make([]byte, n), nil
 }
 
+// adopt counts buf, made outside the budget, once the budget has room for
+// it; give it back with give.
+func (b *budget) adopt(ctx context.Context, buf []byte) error {
+	w := b.weight(int64(cap(buf)))
+	if err := b.sem.Acquire(ctx, w); err != nil {
+		return err
+	}
+	b.count(w)
+	return nil
+}
+
 // give returns a buffer that take gave.
 func (b *budget) give(buf []byte) {
 	w := b.weight(int64(cap(buf)))

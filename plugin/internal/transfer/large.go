@@ -57,7 +57,7 @@ func (u *uploader) sendLarge(it *plan.Item) {
 		u.finish(it, nil, errChanged)
 		return
 	}
-	lf := &largeFile{u: u, it: it, f: f, size: info.Size()}
+	lf := &largeFile{u: u, it: it, f: f, info: info, size: info.Size()}
 	lf.n = (lf.size + ChunkSize - 1) / ChunkSize
 	err = lf.send(info)
 	if err == nil {
@@ -76,6 +76,7 @@ type largeFile struct {
 	u       *uploader
 	it      *plan.Item
 	f       *os.File
+	info    os.FileInfo // f when opened
 	size    int64
 	n       int64          // chunks
 	session string         // the upload session
@@ -251,19 +252,15 @@ func (lf *largeFile) read(ctx context.Context, ready chan<- *chunk, final chan<-
 			}
 			continue // acknowledged before
 		}
-		off := i * ChunkSize
-		data, err := lf.u.budget.take(ctx, min(ChunkSize, lf.size-off))
-		if err != nil {
+		c, err := lf.readChunk(ctx, i)
+		switch {
+		case err != nil:
+			final <- &chunk{err: err}
+			return err
+		case c == nil: // ctx ended
 			final <- nil
 			return nil
 		}
-		if _, err := lf.f.ReadAt(data, off); err != nil && err != io.EOF {
-			lf.u.budget.give(data)
-			err = fmt.Errorf("reading %q: %w", lf.it.File.Path, err)
-			final <- &chunk{err: err}
-			return err
-		}
-		c := &chunk{i: i, data: data, ds: blocks.Digests(data)}
 		if i == lf.n-1 {
 			final <- c
 			return nil
@@ -271,7 +268,7 @@ func (lf *largeFile) read(ctx context.Context, ready chan<- *chunk, final chan<-
 		select {
 		case ready <- c:
 		case <-ctx.Done():
-			lf.u.budget.give(data)
+			lf.u.budget.give(c.data)
 			final <- nil
 			return nil
 		}
@@ -280,6 +277,30 @@ func (lf *largeFile) read(ctx context.Context, ready chan<- *chunk, final chan<-
 		final <- nil
 	}
 	return nil
+}
+
+// readChunk reads and hashes chunk i into a buffer of the budget (the
+// first chunk of the first large file was read while Dropbox was listed:
+// Early); nil, nil when ctx ended first.
+func (lf *largeFile) readChunk(ctx context.Context, i int64) (*chunk, error) {
+	if i == 0 {
+		if data, ds := lf.u.o.Early.firstChunk(lf.it.File, lf.info); data != nil {
+			if err := lf.u.budget.adopt(ctx, data); err != nil {
+				return nil, nil
+			}
+			return &chunk{i: 0, data: data, ds: ds}, nil
+		}
+	}
+	off := i * ChunkSize
+	data, err := lf.u.budget.take(ctx, min(ChunkSize, lf.size-off))
+	if err != nil {
+		return nil, nil
+	}
+	if _, err := lf.f.ReadAt(data, off); err != nil && err != io.EOF {
+		lf.u.budget.give(data)
+		return nil, fmt.Errorf("reading %q: %w", lf.it.File.Path, err)
+	}
+	return &chunk{i: i, data: data, ds: blocks.Digests(data)}, nil
 }
 
 // sendChunk sends chunk c and writes down that Dropbox acknowledged it.
