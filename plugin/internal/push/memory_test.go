@@ -12,29 +12,28 @@ func gcNow() int {
 	return p
 }
 
-// TestTightenGC: a push of many files lowers the collector's percent while
-// it runs, and puts it back; a few files, or a GOGC of the user's, leave it.
+// TestTightenGC: a push lowers the collector's percent while it runs, and
+// puts it back once no push is under way; a GOGC of the user's is left.
 func TestTightenGC(t *testing.T) {
 	t.Setenv("GOGC", "")
 	was := gcNow()
-	outer := tightenGC(manyFiles)
-	inner := tightenGC(manyFiles * 2)
+	outer := tightenGC()
+	inner := tightenGC()
 	if got := gcNow(); got != gcPercent {
-		t.Errorf("during a push of %d files the percent is %d, want %d", manyFiles, got, gcPercent)
+		t.Errorf("during a push the percent is %d, want %d", got, gcPercent)
 	}
 	inner()
 	if got := gcNow(); got != gcPercent {
-		t.Errorf("with one push of many files still under way the percent is %d, want %d", got, gcPercent)
+		t.Errorf("with one push still under way the percent is %d, want %d", got, gcPercent)
 	}
 	outer()
 	if got := gcNow(); got != was {
 		t.Errorf("after the pushes the percent is %d, want %d back", got, was)
 	}
-	tightenGC(manyFiles - 1)()
 	t.Setenv("GOGC", "300")
-	restore := tightenGC(manyFiles)
+	restore := tightenGC()
 	if got := gcNow(); got != was {
-		t.Errorf("a push of few files, or with GOGC set, changed the percent to %d", got)
+		t.Errorf("a push with GOGC set changed the percent to %d", got)
 	}
 	restore()
 }

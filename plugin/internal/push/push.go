@@ -81,6 +81,7 @@ func Run(ctx context.Context, c *dbx.Client, o Options) (*report.Summary, error)
 	if err != nil {
 		return nil, err
 	}
+	defer tightenGC()()
 	listed := listEarly(ctx, c, o, abs)
 	tree, err := scanLocal(o, abs)
 	if err != nil {
@@ -92,7 +93,6 @@ func Run(ctx context.Context, c *dbx.Client, o Options) (*report.Summary, error)
 		listed = nil
 	}
 	defer tree.Close() // files are read through the folder the scan holds open
-	defer tightenGC(len(tree.Files))()
 
 	if !tree.IsDir && len(tree.Files) == 0 { // the one file was left out by the filters, or its name refused
 		sum := &report.Summary{Local: o.Local, Dest: o.Dest, DryRun: o.DryRun, Filtered: tree.Filtered}
