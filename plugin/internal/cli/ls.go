@@ -103,7 +103,7 @@ func writeListing(w io.Writer, entries []remote.Named, long bool) {
 		if !e.Folder {
 			size = strconv.FormatInt(e.Size, 10)
 			if !e.Server.IsZero() {
-				when = e.Server.UTC().Format(time.RFC3339)
+				when = e.Server.Time().Format(time.RFC3339)
 			}
 			if e.Hash != "" {
 				hash = e.Hash
@@ -136,7 +136,7 @@ func lsJSON(dest string, held *remote.Held, recursive bool, entries []remote.Nam
 	out := lsListing{Dest: "/" + dest[min(1, len(dest)):], Folder: held.Folder, Recursive: recursive, Entries: make([]lsEntry, 0, len(entries))}
 	for _, e := range entries {
 		j := lsEntry{Path: e.Rel, Dropbox: e.Path, Folder: e.Folder,
-			ServerModified: timeOrNil(e.Server), ClientModified: timeOrNil(e.Modified), Hash: e.Hash, Rev: e.Rev}
+			ServerModified: timeOrNil(e.Server.Time()), ClientModified: timeOrNil(e.Modified.Time()), Hash: e.Hash, Rev: e.Rev}
 		if !e.Folder {
 			j.Size = &e.Size
 		}

@@ -96,7 +96,7 @@ func (l *listing) add(m files.IsMetadata) error {
 				l.doing, dpath.Quote(m.PathDisplay), m.Size, MaxFileSize))
 		}
 		e = Entry{Path: m.PathDisplay, Size: int64(m.Size), Hash: m.ContentHash, Rev: m.Rev,
-			Modified: time.Time(m.ClientModified), Server: time.Time(m.ServerModified),
+			Modified: StampOf(time.Time(m.ClientModified)), Server: StampOf(time.Time(m.ServerModified)),
 			// is_downloadable defaults to true: a server that leaves it
 			// out means a plain file. The spec sets export_info whenever
 			// it is false.

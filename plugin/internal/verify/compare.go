@@ -132,14 +132,14 @@ func CompareTree(tree *local.Tree, dest string, held map[string]remote.Entry) *R
 			res.Different = append(res.Different, e)
 		case r.Size != f.Size:
 			e.Reason = report.SizeDiffers(f.Size, r.Size)
-			e.Changed = changedSide(f.ModTime, r.Modified)
+			e.Changed = changedSide(f.ModTime, r.Modified.Time())
 			res.Different = append(res.Different, e)
 		case r.Hash == "":
 			e.Reason = noHash
 			res.Different = append(res.Different, e)
 		case r.Hash != f.Hash:
 			e.Reason = "content differs (same size)"
-			e.Changed = changedSide(f.ModTime, r.Modified)
+			e.Changed = changedSide(f.ModTime, r.Modified.Time())
 			res.Different = append(res.Different, e)
 		default:
 			res.Matched++
