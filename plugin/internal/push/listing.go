@@ -32,14 +32,14 @@ type listing struct {
 // is a folder (a hint: the scan decides, and the listing is dropped when
 // the scan fails or finds a single file); nil otherwise. It asks nothing
 // of Dropbox in an offline dry run.
-func listEarly(ctx context.Context, c *dbx.Client, o Options, local string) *listing {
+func listEarly(ctx context.Context, c *dbx.Client, o Options, local string, gc *gcTight) *listing {
 	if o.Offline != "" {
 		return nil
 	}
 	if st, err := os.Stat(local); err != nil || !st.IsDir() {
 		return nil
 	}
-	l := startListing(ctx, c, o.Dest)
+	l := startListing(ctx, c, o.Dest, gc)
 	// The scan is CPU work, and the listing's first request is the
 	// critical path: let the listing's goroutine run until it waits on the
 	// network, rather than until the scheduler preempts the scan (10 ms).
@@ -47,13 +47,17 @@ func listEarly(ctx context.Context, c *dbx.Client, o Options, local string) *lis
 	return l
 }
 
-// startListing lists dest in the background.
-func startListing(ctx context.Context, c *dbx.Client, dest string) *listing {
+// startListing lists dest in the background; gc hears the number of
+// entries listed.
+func startListing(ctx context.Context, c *dbx.Client, dest string, gc *gcTight) *listing {
 	ctx, cancel := context.WithCancel(ctx)
 	l := &listing{cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(l.done)
+		var listed int64
 		l.held, l.err = remote.ListPages(ctx, c.Files, dest, func(page []remote.Entry) {
+			listed += int64(len(page))
+			gc.count(listed)
 			l.mu.Lock()
 			f := l.page
 			if f == nil {

@@ -12,8 +12,9 @@ func gcNow() int {
 	return p
 }
 
-// TestTightenGC: a push lowers the collector's percent while it runs, and
-// puts it back once no push is under way; a GOGC of the user's is left.
+// TestTightenGC: a push of many files lowers the collector's percent while
+// it runs, and puts it back once no such push is under way; a GOGC of the
+// user's is left. gcTight lowers it once a count reaches manyFiles.
 func TestTightenGC(t *testing.T) {
 	t.Setenv("GOGC", "")
 	was := gcNow()
@@ -24,12 +25,30 @@ func TestTightenGC(t *testing.T) {
 	}
 	inner()
 	if got := gcNow(); got != gcPercent {
-		t.Errorf("with one push still under way the percent is %d, want %d", got, gcPercent)
+		t.Errorf("with one push of many files still under way the percent is %d, want %d", got, gcPercent)
 	}
 	outer()
 	if got := gcNow(); got != was {
 		t.Errorf("after the pushes the percent is %d, want %d back", got, was)
 	}
+	g := &gcTight{}
+	g.count(manyFiles - 1)
+	if got := gcNow(); got != was {
+		t.Errorf("with %d files or entries the percent is %d, want %d", manyFiles-1, got, was)
+	}
+	g.count(manyFiles)
+	g.count(manyFiles * 2)
+	if got := gcNow(); got != gcPercent {
+		t.Errorf("with %d entries listed the percent is %d, want %d", manyFiles, got, gcPercent)
+	}
+	g.undo()
+	g.count(manyFiles)
+	if got := gcNow(); got != was {
+		t.Errorf("after undo the percent is %d, want %d back", got, was)
+	}
+	var none *gcTight
+	none.count(manyFiles)
+	none.undo()
 	t.Setenv("GOGC", "300")
 	restore := tightenGC()
 	if got := gcNow(); got != was {

@@ -51,7 +51,7 @@ func makePlan(ctx context.Context, c *dbx.Client, o Options, tree *local.Tree, l
 	case tree.IsDir:
 		prog.Phase(fmt.Sprintf("listing Dropbox %q", cmp.Or(o.Dest, "/")), progress.Entries, 0)
 		if listed == nil {
-			listed = startListing(ctx, c, o.Dest)
+			listed = startListing(ctx, c, o.Dest, nil)
 		}
 		under := o.Dest + "/"
 		prog.Add(listed.take(func(page []remote.Entry) {

@@ -81,8 +81,9 @@ func Run(ctx context.Context, c *dbx.Client, o Options) (*report.Summary, error)
 	if err != nil {
 		return nil, err
 	}
-	defer tightenGC()()
-	listed := listEarly(ctx, c, o, abs)
+	gc := &gcTight{}
+	defer gc.undo()
+	listed := listEarly(ctx, c, o, abs, gc)
 	tree, err := scanLocal(o, abs)
 	if err != nil {
 		listed.drop()
@@ -92,6 +93,7 @@ func Run(ctx context.Context, c *dbx.Client, o Options) (*report.Summary, error)
 		listed.drop() // one file is looked up, not listed
 		listed = nil
 	}
+	gc.count(int64(len(tree.Files)))
 	defer tree.Close() // files are read through the folder the scan holds open
 
 	if !tree.IsDir && len(tree.Files) == 0 { // the one file was left out by the filters, or its name refused
