@@ -30,3 +30,23 @@ func showAnswered(req *http.Request, resp *http.Response) {
 		fn(b.data)
 	}
 }
+
+// quietKey is the context key of WithQuietConnect.
+type quietKey struct{}
+
+// WithQuietConnect returns a context whose requests, when they cannot
+// connect, fail at once: not said on stderr, not counted against the
+// network timeout, not tried again; failed is called then (from the
+// request's goroutine). It is for work begun early on a hint (push lists
+// Dropbox while the local folder is scanned), whose caller does it again
+// in the open if it is still wanted: a push that the scan refuses does not
+// first say that Dropbox cannot be reached.
+func WithQuietConnect(ctx context.Context, failed func()) context.Context {
+	return context.WithValue(ctx, quietKey{}, failed)
+}
+
+// quietConnect returns the function of WithQuietConnect, or nil.
+func quietConnect(ctx context.Context) func() {
+	f, _ := ctx.Value(quietKey{}).(func())
+	return f
+}

@@ -173,6 +173,10 @@ func (t *retryTransport) roundTrip(req *http.Request) (*http.Response, error) {
 				t.reach.abandoned(host, probe)
 				return nil, err
 			}
+			if failed := quietConnect(ctx); failed != nil && !probe {
+				failed()
+				return nil, err
+			}
 			if err := t.reach.failed(host, start, err, probe); err != nil {
 				return nil, err
 			}

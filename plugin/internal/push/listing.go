@@ -5,6 +5,7 @@ import (
 	"os"
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"github.com/librec-auto/dropbox-post/plugin/internal/dbx"
 	"github.com/librec-auto/dropbox-post/plugin/internal/remote"
@@ -23,6 +24,11 @@ type listing struct {
 	held   map[string]remote.Entry
 	err    error
 
+	// unreached, for a listing begun before the scan ended, is set when
+	// it could not reach Dropbox: it failed quietly
+	// (dbx.WithQuietConnect), and is done again once the scan has passed
+	unreached *atomic.Bool
+
 	mu     sync.Mutex
 	page   func([]remote.Entry) // set by take; called for each page after
 	before int64                // entries listed before take
@@ -39,7 +45,9 @@ func listEarly(ctx context.Context, c *dbx.Client, o Options, local string, gc *
 	if st, err := os.Stat(local); err != nil || !st.IsDir() {
 		return nil
 	}
-	l := startListing(ctx, c, o.Dest, gc)
+	var unreached atomic.Bool
+	l := startListing(dbx.WithQuietConnect(ctx, func() { unreached.Store(true) }), c, o.Dest, gc)
+	l.unreached = &unreached
 	// The scan is CPU work, and the listing's first request is the
 	// critical path: let the listing's goroutine run until it waits on the
 	// network, rather than until the scheduler preempts the scan (10 ms).

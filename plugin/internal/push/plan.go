@@ -54,7 +54,7 @@ func makePlan(ctx context.Context, c *dbx.Client, o Options, tree *local.Tree, l
 			listed = startListing(ctx, c, o.Dest, nil)
 		}
 		under := o.Dest + "/"
-		prog.Add(listed.take(func(page []remote.Entry) {
+		seen := func(page []remote.Entry) {
 			prog.Add(int64(len(page)))
 			for _, e := range page {
 				if i, ok := lookup(tree, under, e); ok && !queued[i] {
@@ -62,8 +62,18 @@ func makePlan(ctx context.Context, c *dbx.Client, o Options, tree *local.Tree, l
 					h.Add(tree.Files[i])
 				}
 			}
-		}))
+		}
+		prog.Add(listed.take(seen))
 		held, err = listed.wait()
+		if err != nil && listed.unreached != nil && listed.unreached.Load() && ctx.Err() == nil {
+			// The listing begun while the folder was scanned could not
+			// reach Dropbox and failed quietly: now that the scan has
+			// passed, it is done again in the open (its failures said,
+			// waited out, retried).
+			listed = startListing(ctx, c, o.Dest, nil)
+			prog.Add(listed.take(seen))
+			held, err = listed.wait()
+		}
 	default: // one file: looked up, not listed
 		prog.Phase(fmt.Sprintf("looking up %s on Dropbox", dpath.Quote(dpath.Join(o.Dest, tree.Files[0].Rel))), progress.None, 0)
 		held, err = remote.ForTree(ctx, c.Files, tree, o.Dest)
