@@ -56,7 +56,9 @@ func TestBandwidthIsShared(t *testing.T) {
 }
 
 func TestFailRateDoesNoWork(t *testing.T) {
-	s, base := start(t, Options{FailRate: 1})
+	// A fixed seed: with a random one, twelve draws all came out 500 one
+	// time in 2,048 (it failed CI once).
+	s, base := start(t, Options{FailRate: 1, Seed: 3})
 	c := filesClient(base)
 	codes := map[int]bool{}
 	for i := 0; i < 12; i++ {
