@@ -219,7 +219,7 @@ func peerBench(dir string) {
 		small := peerWorkload{name: fmt.Sprintf("%d × 4 KiB, %v per request", *peersSmall, *smallLat), local: root, latency: *smallLat,
 			limit: fmt.Sprintf("%v: 4 round trips (list, open sessions, send, commit)", 4**smallLat)}
 		rerun := peerWorkload{name: fmt.Sprintf("the same, unchanged re-run (%v)", *rerunLat), local: root, latency: *rerunLat,
-			limit: fmt.Sprintf("%v: the listing's %d pages, a round trip each, plus each client's start", time.Duration(listPages(*peersSmall+20))**rerunLat, listPages(*peersSmall+20))}
+			limit: splitLimit(*peersSmall, *rerunLat) + ", plus each client's start"}
 		if *peersSmall != 2000 {
 			small.name += fmt.Sprintf(" (scaled down from the issue's 2,000: -peers-small %d)", *peersSmall)
 		}

@@ -56,4 +56,12 @@ func scaleCase(dir string) []row {
 // 2,000 a page, and a last one that says there is no more.
 func listPages(n int) int { return n/2000 + 1 }
 
+// splitLimit is the limit of an unchanged re-run of n files in 10
+// sub-folders (exp%05d/result/, as the small cases write them): the
+// sub-folders listed side by side, a round trip a page of the largest.
+func splitLimit(n int, latency time.Duration) string {
+	pages := listPages((n+9)/10 + 2)
+	return fmt.Sprintf("%v: %d round trip(s): the 10 sub-folders listed side by side, %d page(s) each", time.Duration(pages)*latency, pages, pages)
+}
+
 func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }

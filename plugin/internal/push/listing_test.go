@@ -3,12 +3,18 @@ package push
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/librec-auto/dropbox-post/internal/emulator"
+	"github.com/librec-auto/dropbox-post/plugin/internal/local"
 	"github.com/librec-auto/dropbox-post/plugin/internal/progress"
+	"github.com/librec-auto/dropbox-post/plugin/internal/remote"
 )
 
 // holdPhase is a progress output that, when a phase line holding phase is
@@ -76,5 +82,60 @@ func TestListedWhileScanning(t *testing.T) {
 		if want := []int{30, 0}[run]; sum.Uploaded != want || sum.Unchanged != 30-want {
 			t.Errorf("run %d: %d uploaded, %d unchanged; want %d uploaded", run+1, sum.Uploaded, sum.Unchanged, want)
 		}
+	}
+}
+
+// A listing of parts covers a tree whose every file and folder lies in
+// one of them, or directly in the folder; the scan may find a folder the
+// hint did not (made between the two), and then it does not.
+func TestListingCovers(t *testing.T) {
+	files := func(rels ...string) []*local.File {
+		var out []*local.File
+		for _, r := range rels {
+			out = append(out, &local.File{Rel: r})
+		}
+		return out
+	}
+	parts := &listing{parts: []string{"Exp", "post"}}
+	for _, c := range []struct {
+		name  string
+		l     *listing
+		tree  *local.Tree
+		wants bool
+	}{
+		{"whole listing", &listing{}, &local.Tree{Files: files("new/a.txt")}, true},
+		{"in the parts", parts, &local.Tree{Files: files("exp/a.txt", "post/b/c.txt", "top.txt"), EmptyDirs: []string{"empty", "post/d"}}, true},
+		{"a file in a new folder", parts, &local.Tree{Files: files("exp/a.txt", "new/a.txt")}, false},
+		{"an empty folder in a new folder", parts, &local.Tree{Files: files("exp/a.txt"), EmptyDirs: []string{"new/d"}}, false},
+		{"no parts, files at the top", &listing{parts: []string{}}, &local.Tree{Files: files("a.txt"), EmptyDirs: []string{"e"}}, true},
+	} {
+		if got := c.l.covers(c.tree); got != c.wants {
+			t.Errorf("%s: covers = %v", c.name, got)
+		}
+	}
+}
+
+// The folder's own sub-folders are the parts listed; more than
+// remote.MaxParts, and the whole folder is listed.
+func TestSubFolders(t *testing.T) {
+	root := t.TempDir()
+	for _, d := range []string{"a", "b/c"} {
+		if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(root, "f.txt"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := subFolders(root); !slices.Equal(slices.Sorted(slices.Values(got)), []string{"a", "b"}) {
+		t.Errorf("sub-folders %q", got)
+	}
+	for i := range remote.MaxParts {
+		if err := os.Mkdir(filepath.Join(root, fmt.Sprintf("x%d", i)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := subFolders(root); got != nil {
+		t.Errorf("%d sub-folders listed as parts: %q", remote.MaxParts+2, got)
 	}
 }

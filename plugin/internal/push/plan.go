@@ -51,7 +51,7 @@ func makePlan(ctx context.Context, c *dbx.Client, o Options, tree *local.Tree, l
 	case tree.IsDir:
 		prog.Phase(fmt.Sprintf("listing Dropbox %q", cmp.Or(o.Dest, "/")), progress.Entries, 0)
 		if listed == nil {
-			listed = startListing(ctx, c, o.Dest, nil)
+			listed = startListing(ctx, c, o.Dest, nil, nil)
 		}
 		under := o.Dest + "/"
 		seen := func(page []remote.Entry) {
@@ -70,7 +70,14 @@ func makePlan(ctx context.Context, c *dbx.Client, o Options, tree *local.Tree, l
 			// reach Dropbox and failed quietly: now that the scan has
 			// passed, it is done again in the open (its failures said,
 			// waited out, retried).
-			listed = startListing(ctx, c, o.Dest, nil)
+			listed = startListing(ctx, c, o.Dest, nil, listed.parts)
+			prog.Add(listed.take(seen))
+			held, err = listed.wait()
+		}
+		if err == nil && !listed.covers(tree) {
+			// The folder's sub-folders, read before the scan, were not
+			// all it found: the whole of dest is listed, as without them.
+			listed = startListing(ctx, c, o.Dest, nil, nil)
 			prog.Add(listed.take(seen))
 			held, err = listed.wait()
 		}

@@ -1,5 +1,6 @@
 // Package remote says what Dropbox holds: Entry, one file or folder as
-// Dropbox lists it, and the listings that read them (List, Stat, ForTree).
+// Dropbox lists it, and the listings that read them (List, ListParts,
+// Stat, ForTree).
 // Push, pull and verify compare local files with these entries; plan
 // decides with them.
 package remote
@@ -58,8 +59,14 @@ func counted(seen func(n int)) func([]Entry) {
 
 // listFolder is ListPages, recursive or only the folder's own entries.
 func listFolder(ctx context.Context, c files.ContextClient, dest string, recursive bool, page func([]Entry)) (map[string]Entry, error) {
+	return listFolderAs(ctx, c, dest, recursive, false, page)
+}
+
+// listFolderAs is listFolder; for a part of a listing (ListParts), a
+// folder that is not there as a folder, or cannot be, lists nothing.
+func listFolderAs(ctx context.Context, c files.ContextClient, dest string, recursive, part bool, page func([]Entry)) (map[string]Entry, error) {
 	for resets := 0; ; resets++ {
-		out, err := list(ctx, c, dest, recursive, page)
+		out, err := list(ctx, c, dest, recursive, part, page)
 		if !errors.Is(err, errReset) {
 			return out, err
 		}
@@ -73,7 +80,7 @@ func listFolder(ctx context.Context, c files.ContextClient, dest string, recursi
 // errReset is list_folder/continue's reset answer.
 var errReset = errors.New("list_folder/continue answered reset")
 
-func list(ctx context.Context, c files.ContextClient, dest string, recursive bool, page func([]Entry)) (map[string]Entry, error) {
+func list(ctx context.Context, c files.ContextClient, dest string, recursive, part bool, page func([]Entry)) (map[string]Entry, error) {
 	arg := files.NewListFolderArg(dpath.NFC(dest)) // Dropbox finds only the NFC form
 	arg.Recursive = recursive
 	arg.Limit = listLimit
@@ -82,7 +89,8 @@ func list(ctx context.Context, c files.ContextClient, dest string, recursive boo
 	res, err := a.first(arg)
 	if err != nil {
 		switch {
-		case dbx.HasTag(err, "not_found"):
+		case dbx.HasTag(err, "not_found"),
+			part && (dbx.HasTag(err, "not_folder") || dbx.HasTag(err, "malformed_path")):
 			return map[string]Entry{}, nil
 		case dbx.HasTag(err, "not_folder"):
 			return nil, exit.New(exit.Usage, fmt.Sprintf("%s is a file on Dropbox, not a folder", dpath.Quote(dest)), "give a folder as the destination")
