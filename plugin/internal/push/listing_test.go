@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/librec-auto/dropbox-post/internal/emulator"
+	"github.com/librec-auto/dropbox-post/plugin/internal/emutest"
 	"github.com/librec-auto/dropbox-post/plugin/internal/local"
 	"github.com/librec-auto/dropbox-post/plugin/internal/progress"
 	"github.com/librec-auto/dropbox-post/plugin/internal/remote"
@@ -137,5 +138,58 @@ func TestSubFolders(t *testing.T) {
 	}
 	if got := subFolders(root); got != nil {
 		t.Errorf("%d sub-folders listed as parts: %q", remote.MaxParts+2, got)
+	}
+}
+
+// A sub-folder made between the look at the folder and its scan was not
+// among the parts listed: the whole destination is listed after all, and
+// what Dropbox holds in that folder is found (unchanged, not sent again).
+func TestListingAFolderMadeMeanwhile(t *testing.T) {
+	var mu sync.Mutex
+	var made func()
+	srv, c := startEmulator(t, emulator.Options{Hook: func(e emulator.Event) {
+		if e.Route == "files/list_folder" && e.Phase == emulator.BeforeWork {
+			mu.Lock()
+			defer mu.Unlock()
+			if made != nil {
+				made()
+				made = nil
+			}
+		}
+	}})
+	files := map[string][]byte{"exp/a.txt": []byte("a"), "new/x.txt": []byte("x")}
+	for rel, data := range files {
+		emutest.Upload(t, c, "/s/"+rel, data)
+	}
+	root := study(t, map[string][]byte{"exp/a.txt": files["exp/a.txt"]})
+	release := make(chan struct{})
+	mu.Lock()
+	made = func() {
+		if err := os.Mkdir(filepath.Join(root, "new"), 0o755); err != nil {
+			t.Error(err)
+		}
+		if err := os.WriteFile(filepath.Join(root, "new/x.txt"), files["new/x.txt"], 0o644); err != nil {
+			t.Error(err)
+		}
+		close(release)
+	}
+	mu.Unlock()
+	srv.ResetStats()
+	out := &holdPhase{phase: []byte("scanning"), release: release}
+	meter := progress.New(out, progress.Options{Manual: true})
+	sum, err := Run(context.Background(), c, Options{Local: root, Dest: "/s", Progress: meter})
+	meter.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.released != 1 {
+		t.Fatalf("the scan began before the folder was made")
+	}
+	if sum.Uploaded != 0 || sum.Unchanged != 2 {
+		t.Errorf("%d uploaded, %d unchanged; want both files unchanged", sum.Uploaded, sum.Unchanged)
+	}
+	// dest's own entries and exp, side by side; then the whole of dest.
+	if _, routes := requests(srv); routes["files/list_folder"] != 3 {
+		t.Errorf("requests %v, want 3 list_folder", routes)
 	}
 }

@@ -33,9 +33,9 @@ const MaxParts = 16
 // it cannot store) lists nothing: dest's own entries tell what is there.
 // page, if not nil, is called with the entries of each page as List calls
 // it, one call at a time. A failure of any part (after its retries) is
-// the failure of the whole; the one said is dest's own, or else the first
-// part's in the order given, whichever failed first, so that the same
-// failure says the same thing each time.
+// the failure of the whole: dest's own failure if it failed, else the
+// first failed part's in the order given (not the first in time), so that
+// the same failure says the same thing each time.
 func ListParts(ctx context.Context, c files.ContextClient, dest string, parts []string, page func([]Entry)) (map[string]Entry, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
