@@ -29,8 +29,12 @@ const MaxParts = 16
 // sub-folders are parts goes under dest: dest's own entries (not
 // recursive) and everything under each dest/<part>, all asked for at once,
 // keyed as List keys them. Nothing under dest's other folders is listed.
-// A part that Dropbox holds as no folder (nothing there, a file, a name
-// it cannot store) lists nothing: dest's own entries tell what is there.
+// A part that dest's own entries do not show as a folder (nothing there,
+// a file; all of them when dest is not there) lists nothing: once dest's
+// own entries have come, its request is stopped, and with it any retry
+// it waits for. So a first push, to a folder not yet on Dropbox, waits
+// for one answer, not for the slowest of many.
+//
 // page, if not nil, is called with the entries of each page as List calls
 // it, one call at a time. A failure of any part (after its retries) is
 // the failure of the whole: dest's own failure if it failed, else the
@@ -39,32 +43,33 @@ const MaxParts = 16
 func ListParts(ctx context.Context, c files.ContextClient, dest string, parts []string, page func([]Entry)) (map[string]Entry, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	// dest's own entries first, then each part once (by Key: two local
+	// names that Dropbox takes for one are one folder there).
+	jobs := []*part{{path: dest}}
+	keys := map[string]bool{}
+	for _, p := range parts {
+		path := dpath.Join(dest, p)
+		if k := dpath.Key(path); !keys[k] {
+			keys[k] = true
+			jobs = append(jobs, &part{path: path, key: k, recursive: true})
+		}
+	}
 	var (
 		mu      sync.Mutex   // page calls
 		bound   atomic.Value // the error of too many entries, which stops every part
 		entries atomic.Int64 // listed by all the parts, bounded as one listing
 		wg      sync.WaitGroup
 	)
-	// dest's own entries first, then each part once (by Key: two local
-	// names that Dropbox takes for one are one folder there).
-	paths := []string{dest}
-	keys := map[string]bool{}
-	for _, p := range parts {
-		path := dpath.Join(dest, p)
-		if k := dpath.Key(path); !keys[k] {
-			keys[k] = true
-			paths = append(paths, path)
-		}
+	for _, j := range jobs {
+		j.ctx, j.stop = context.WithCancel(ctx)
 	}
-	results := make([]map[string]Entry, len(paths))
-	errs := make([]error, len(paths))
-	run := func(i int, path string, recursive bool) {
-		own := dpath.Key(path)
+	for i, j := range jobs {
+		jctx := j.ctx
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			var seen []Entry
-			out, err := listFolderAs(ctx, c, path, recursive, recursive, func(p []Entry) {
+			j.out, j.err = listFolderAs(jctx, c, j.path, j.recursive, j.recursive, func(p []Entry) {
 				if entries.Add(int64(len(p))) > maxEntries {
 					bound.CompareAndSwap(nil, exit.New(exit.Usage, fmt.Sprintf("listing %s: the server listed more than %d entries, more than dropbox-post lists at once", dpath.Quote(dest), maxEntries),
 						"give a folder below it; if the folder is not that large, the server is not Dropbox (check --api-url or DROPBOX_API_URL if set)"))
@@ -76,41 +81,59 @@ func ListParts(ctx context.Context, c files.ContextClient, dest string, parts []
 				}
 				seen = seen[:0]
 				for _, e := range p {
-					if !recursive || dpath.Key(e.Path) != own {
+					// A part's own folder is dest's entry.
+					if !j.recursive || dpath.Key(e.Path) != j.key {
 						seen = append(seen, e)
 					}
 				}
 				mu.Lock()
 				defer mu.Unlock()
-				if ctx.Err() == nil {
+				if jctx.Err() == nil {
 					page(seen)
 				}
 			})
-			if err != nil {
-				errs[i] = err
-				return
+			if i == 0 && j.err == nil {
+				for _, p := range jobs[1:] {
+					if e, ok := j.out[p.key]; !ok || !e.Folder {
+						p.moot.Store(true)
+						p.stop()
+					}
+				}
 			}
-			// A part's own folder is dest's entry, as dest's listing
-			// spells it: Dropbox may spell it here as it was asked for.
-			if recursive {
-				delete(out, own)
-			}
-			results[i] = out
+			j.stop()
 		}()
-	}
-	for i, path := range paths {
-		run(i, path, i > 0)
 	}
 	wg.Wait()
 	if err, _ := bound.Load().(error); err != nil {
 		return nil, err
 	}
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
+	results := make([]map[string]Entry, 0, len(jobs))
+	for _, j := range jobs {
+		switch {
+		case j.moot.Load():
+		case j.err != nil:
+			return nil, j.err
+		default:
+			// A part's own folder is dest's entry, as dest's listing
+			// spells it: Dropbox may spell it here as it was asked for.
+			delete(j.out, j.key)
+			results = append(results, j.out)
 		}
 	}
 	return merge(results), nil
+}
+
+// part is one request of ListParts: dest's own entries, or one part.
+type part struct {
+	path      string
+	key       string // dpath.Key(path), for a part
+	recursive bool   // a part
+
+	ctx  context.Context
+	stop context.CancelFunc
+	moot atomic.Bool // dest's own entries show no folder here
+	out  map[string]Entry
+	err  error
 }
 
 // merge adds the smaller maps into the largest, which it returns. The
