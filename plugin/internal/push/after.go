@@ -43,9 +43,17 @@ func after(ctx context.Context, c *dbx.Client, o Options, tree *local.Tree, sum 
 
 // check compares, after an upload, the local files with a fresh listing
 // of Dropbox, using the hashes computed while planning and sending, and
-// records the outcome in sum.
+// records the outcome in sum. The listing is of what the tree needs
+// (treeParts), as the plan's was: what else Dropbox holds under dest is
+// not looked at.
 func check(ctx context.Context, c *dbx.Client, tree *local.Tree, dest string, sum *report.Summary) error {
-	held, err := remote.ForTree(ctx, c.Files, tree, dest)
+	var held map[string]remote.Entry
+	var err error
+	if parts := treeParts(tree); tree.IsDir && parts != nil {
+		held, err = remote.ListParts(ctx, c.Files, dest, parts, nil)
+	} else {
+		held, err = remote.ForTree(ctx, c.Files, tree, dest)
+	}
 	if err != nil {
 		return err
 	}

@@ -49,11 +49,13 @@ func TestVerifyAndShareAfterPush(t *testing.T) {
 	}
 }
 
-// TestVerifyNoticesWhatIsNotThere: a file removed from Dropbox behind the
-// plan's back (between listing and verifying) fails --verify with exit 9.
+// TestVerifyNoticesWhatIsNotThere: files removed from Dropbox behind the
+// plan's back (between listing and verifying), at the top and in a
+// sub-folder (listed as a part: remote.ListParts), fail --verify with
+// exit 9.
 func TestVerifyNoticesWhatIsNotThere(t *testing.T) {
 	_, c := startEmulator(t, emulator.Options{})
-	root := study(t, map[string][]byte{"a.csv": []byte("1"), "b.csv": []byte("2")})
+	root := study(t, map[string][]byte{"a.csv": []byte("1"), "b.csv": []byte("2"), "sub/c.csv": []byte("3"), "sub/d.csv": []byte("4")})
 	if _, err := Run(context.Background(), c, Options{Local: root, Dest: "/w"}); err != nil {
 		t.Fatal(err)
 	}
@@ -63,8 +65,10 @@ func TestVerifyNoticesWhatIsNotThere(t *testing.T) {
 	deleted := false
 	at := writerFunc(func(p []byte) (int, error) {
 		if strings.HasPrefix(string(p), "verifying") && !deleted {
-			if _, err := c.Files.DeleteV2Context(context.Background(), dbfiles.NewDeleteArg("/w/b.csv")); err != nil {
-				t.Error(err)
+			for _, p := range []string{"/w/b.csv", "/w/sub/d.csv"} {
+				if _, err := c.Files.DeleteV2Context(context.Background(), dbfiles.NewDeleteArg(p)); err != nil {
+					t.Error(err)
+				}
 			}
 			deleted = true
 		}
@@ -75,7 +79,7 @@ func TestVerifyNoticesWhatIsNotThere(t *testing.T) {
 	if !deleted {
 		t.Fatal("the progress never said it verifies")
 	}
-	if exit.CodeOf(err) != exit.Mismatch || sum.Verified == nil || *sum.Verified || len(sum.Mismatches) != 1 || sum.Mismatches[0].Local != "b.csv" {
+	if exit.CodeOf(err) != exit.Mismatch || sum.Verified == nil || *sum.Verified || len(sum.Mismatches) != 2 || sum.Mismatches[0].Local != "b.csv" || sum.Mismatches[1].Local != "sub/d.csv" {
 		t.Fatalf("err %v, summary %+v", err, sum)
 	}
 }

@@ -99,6 +99,32 @@ func subFolders(dir string) []string {
 	return parts
 }
 
+// treeParts returns the top-level folders of tree's files and folders,
+// for remote.ListParts; nil when there are more than remote.MaxParts.
+func treeParts(tree *local.Tree) []string {
+	seen := map[string]bool{}
+	parts := []string{}
+	add := func(rel string) bool {
+		dir, _, nested := strings.Cut(rel, "/")
+		if nested && !seen[dir] {
+			seen[dir] = true
+			parts = append(parts, dir)
+		}
+		return len(parts) <= remote.MaxParts
+	}
+	for _, f := range tree.Files {
+		if !add(f.Rel) {
+			return nil
+		}
+	}
+	for _, d := range tree.EmptyDirs {
+		if !add(d) {
+			return nil
+		}
+	}
+	return parts
+}
+
 // startListing lists dest in the background: the whole folder when parts
 // is nil, else dest's own entries and each of parts (remote.ListParts).
 // gc hears the number of entries listed.

@@ -193,3 +193,18 @@ func TestListingAFolderMadeMeanwhile(t *testing.T) {
 		t.Errorf("requests %v, want 3 list_folder", routes)
 	}
 }
+
+// A tree's parts are the top-level folders of its files and folders;
+// more than remote.MaxParts, and none.
+func TestTreeParts(t *testing.T) {
+	tree := &local.Tree{Files: []*local.File{{Rel: "a/x"}, {Rel: "a/y"}, {Rel: "b/c/y"}, {Rel: "top"}}, EmptyDirs: []string{"e/f", "g"}}
+	if got := treeParts(tree); !slices.Equal(got, []string{"a", "b", "e"}) {
+		t.Errorf("parts %q", got)
+	}
+	for i := range remote.MaxParts {
+		tree.Files = append(tree.Files, &local.File{Rel: fmt.Sprintf("x%d/f", i)})
+	}
+	if got := treeParts(tree); got != nil {
+		t.Errorf("%d top-level folders listed as parts: %q", remote.MaxParts+3, got)
+	}
+}
