@@ -38,6 +38,13 @@ var (
 	entriesPerPage int64 = 10
 )
 
+// tooManyEntries is the error of a listing (doing: "listing \"/a\"")
+// that went past maxEntries.
+func tooManyEntries(doing string) error {
+	return exit.New(exit.Usage, fmt.Sprintf("%s: the server listed more than %d entries, more than dropbox-post lists at once", doing, maxEntries),
+		"give a folder below it; if the folder is not that large, the server is not Dropbox (check --api-url or DROPBOX_API_URL if set)")
+}
+
 // listing gathers the entries of one listing (or one Stat), keyed by
 // dpath.Key of their path.
 type listing struct {
@@ -59,8 +66,7 @@ func (l *listing) page(res *files.ListFolderResult) error {
 	l.pages++
 	l.entries += int64(len(res.Entries))
 	if l.entries > maxEntries {
-		return exit.New(exit.Usage, fmt.Sprintf("%s: the server listed more than %d entries, more than dropbox-post lists at once", l.doing, maxEntries),
-			"give a folder below it; if the folder is not that large, the server is not Dropbox (check --api-url or DROPBOX_API_URL if set)")
+		return tooManyEntries(l.doing)
 	}
 	for _, m := range res.Entries {
 		if err := l.add(m); err != nil {

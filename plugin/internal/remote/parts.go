@@ -2,14 +2,12 @@ package remote
 
 import (
 	"context"
-	"fmt"
 	"sync"
 	"sync/atomic"
 
 	"github.com/dropbox/dropbox-sdk-go-unofficial/v6/dropbox/files"
 
 	"github.com/librec-auto/dropbox-post/internal/dpath"
-	"github.com/librec-auto/dropbox-post/plugin/internal/exit"
 )
 
 // A listing of a whole folder comes a page after another, each page a
@@ -71,8 +69,7 @@ func ListParts(ctx context.Context, c files.ContextClient, dest string, parts []
 			var seen []Entry
 			j.out, j.err = listFolderAs(jctx, c, j.path, j.recursive, j.recursive, func(p []Entry) {
 				if entries.Add(int64(len(p))) > maxEntries {
-					bound.CompareAndSwap(nil, exit.New(exit.Usage, fmt.Sprintf("listing %s: the server listed more than %d entries, more than dropbox-post lists at once", dpath.Quote(dest), maxEntries),
-						"give a folder below it; if the folder is not that large, the server is not Dropbox (check --api-url or DROPBOX_API_URL if set)"))
+					bound.CompareAndSwap(nil, tooManyEntries("listing "+dpath.Quote(dest)))
 					cancel()
 					return
 				}
