@@ -2,6 +2,7 @@ package push
 
 import (
 	"context"
+	"iter"
 	"os"
 	"runtime"
 	"strings"
@@ -104,25 +105,32 @@ func subFolders(dir string) []string {
 func treeParts(tree *local.Tree) []string {
 	seen := map[string]bool{}
 	parts := []string{}
-	add := func(rel string) bool {
-		dir, _, nested := strings.Cut(rel, "/")
-		if nested && !seen[dir] {
+	for dir := range topFolders(tree) {
+		if !seen[dir] {
 			seen[dir] = true
-			parts = append(parts, dir)
-		}
-		return len(parts) <= remote.MaxParts
-	}
-	for _, f := range tree.Files {
-		if !add(f.Rel) {
-			return nil
-		}
-	}
-	for _, d := range tree.EmptyDirs {
-		if !add(d) {
-			return nil
+			if parts = append(parts, dir); len(parts) > remote.MaxParts {
+				return nil
+			}
 		}
 	}
 	return parts
+}
+
+// topFolders yields the top-level folder of each of tree's files and
+// folders that lies in one, once for each.
+func topFolders(tree *local.Tree) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		for _, f := range tree.Files {
+			if dir, _, nested := strings.Cut(f.Rel, "/"); nested && !yield(dir) {
+				return
+			}
+		}
+		for _, rel := range tree.EmptyDirs {
+			if dir, _, nested := strings.Cut(rel, "/"); nested && !yield(dir) {
+				return
+			}
+		}
+	}
 }
 
 // startListing lists dest in the background: the whole folder when parts
@@ -185,17 +193,8 @@ func (l *listing) covers(tree *local.Tree) bool {
 	for _, p := range l.parts {
 		listed[dpath.Key(p)] = true
 	}
-	top := func(rel string) bool {
-		dir, _, nested := strings.Cut(rel, "/")
-		return !nested || listed[dpath.Key(dir)]
-	}
-	for _, f := range tree.Files {
-		if !top(f.Rel) {
-			return false
-		}
-	}
-	for _, d := range tree.EmptyDirs {
-		if !top(d) {
+	for dir := range topFolders(tree) {
+		if !listed[dpath.Key(dir)] {
 			return false
 		}
 	}
