@@ -63,23 +63,24 @@ func makePlan(ctx context.Context, c *dbx.Client, o Options, tree *local.Tree, l
 				}
 			}
 		}
-		prog.Add(listed.take(seen))
-		held, err = listed.wait()
+		take := func() {
+			prog.Add(listed.take(seen))
+			held, err = listed.wait()
+		}
+		take()
 		if err != nil && listed.unreached != nil && listed.unreached.Load() && ctx.Err() == nil {
 			// The listing begun while the folder was scanned could not
 			// reach Dropbox and failed quietly: now that the scan has
 			// passed, it is done again in the open (its failures said,
 			// waited out, retried).
 			listed = startListing(ctx, c, o.Dest, nil, listed.parts)
-			prog.Add(listed.take(seen))
-			held, err = listed.wait()
+			take()
 		}
 		if err == nil && !listed.covers(tree) {
 			// The folder's sub-folders, read before the scan, were not
 			// all it found: the whole of dest is listed, as without them.
 			listed = startListing(ctx, c, o.Dest, nil, nil)
-			prog.Add(listed.take(seen))
-			held, err = listed.wait()
+			take()
 		}
 	default: // one file: looked up, not listed
 		prog.Phase(fmt.Sprintf("looking up %s on Dropbox", dpath.Quote(dpath.Join(o.Dest, tree.Files[0].Rel))), progress.None, 0)
