@@ -12,10 +12,12 @@ import (
 	"time"
 
 	"github.com/librec-auto/dropbox-post/internal/emulator"
+	"github.com/librec-auto/dropbox-post/plugin/internal/dbx"
 	"github.com/librec-auto/dropbox-post/plugin/internal/emutest"
 	"github.com/librec-auto/dropbox-post/plugin/internal/local"
 	"github.com/librec-auto/dropbox-post/plugin/internal/progress"
 	"github.com/librec-auto/dropbox-post/plugin/internal/remote"
+	"github.com/librec-auto/dropbox-post/plugin/internal/report"
 )
 
 // holdPhase is a progress output that, when a phase line holding phase is
@@ -47,6 +49,20 @@ func (h *holdPhase) Write(b []byte) (int, error) {
 	return len(b), nil
 }
 
+// runHeld pushes root to /s, its scan held at its first line until
+// release is closed.
+func runHeld(t *testing.T, c *dbx.Client, root string, release <-chan struct{}) (*report.Summary, *holdPhase) {
+	t.Helper()
+	out := &holdPhase{phase: []byte("scanning"), release: release}
+	meter := progress.New(out, progress.Options{Manual: true})
+	sum, err := Run(context.Background(), c, Options{Local: root, Dest: "/s", Progress: meter})
+	meter.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sum, out
+}
+
 // Dropbox is listed while the local folder is scanned: the scan (held at
 // its first line until list_folder has reached Dropbox) does not come
 // first. The pages that arrive before the scan ends are used all the
@@ -70,13 +86,7 @@ func TestListedWhileScanning(t *testing.T) {
 		mu.Lock()
 		listed = release
 		mu.Unlock()
-		out := &holdPhase{phase: []byte("scanning"), release: release}
-		meter := progress.New(out, progress.Options{Manual: true})
-		sum, err := Run(context.Background(), c, Options{Local: root, Dest: "/s", Progress: meter})
-		meter.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
+		sum, out := runHeld(t, c, root, release)
 		if out.held != 1 || out.released != 1 {
 			t.Fatalf("run %d: the scan began %d time(s), %d of them while Dropbox was listed; want once, while listed", run+1, out.held, out.released)
 		}
@@ -175,13 +185,7 @@ func TestListingAFolderMadeMeanwhile(t *testing.T) {
 	}
 	mu.Unlock()
 	srv.ResetStats()
-	out := &holdPhase{phase: []byte("scanning"), release: release}
-	meter := progress.New(out, progress.Options{Manual: true})
-	sum, err := Run(context.Background(), c, Options{Local: root, Dest: "/s", Progress: meter})
-	meter.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	sum, out := runHeld(t, c, root, release)
 	if out.released != 1 {
 		t.Fatalf("the scan began before the folder was made")
 	}
