@@ -9,7 +9,7 @@
 //   - the emulator (internal/emulator/…, its tests included) imports none
 //     of the client's packages, so that it is an independent check of
 //     them; it may use the shared low-level ones (internal/…) but dpath;
-//   - the test helpers (emutest, interop, keyvectors) are imported by
+//   - the test helpers (emutest, interop, keyvectors, heaptest) are imported by
 //     tests only;
 //   - no package reaches back up the chain a <script> element travels:
 //     study → push → transfer → plan → remote → dbx → report.
@@ -58,7 +58,7 @@ var chain = []string{
 }
 
 // testHelpers are imported by tests only.
-var testHelpers = []string{"plugin/internal/emutest", "internal/emulator/interop", "plugin/internal/keyfile/keyvectors"}
+var testHelpers = []string{"plugin/internal/emutest", "internal/emulator/interop", "plugin/internal/keyfile/keyvectors", "plugin/internal/heaptest"}
 
 // isEmulator reports whether p is one of the emulator's packages: its
 // server (internal/emulator, store) or its helpers (emuproc, interop).

@@ -2,9 +2,9 @@ package plan
 
 import (
 	"fmt"
-	"runtime"
 	"testing"
 
+	"github.com/librec-auto/dropbox-post/plugin/internal/heaptest"
 	"github.com/librec-auto/dropbox-post/plugin/internal/local"
 	"github.com/librec-auto/dropbox-post/plugin/internal/remote"
 )
@@ -21,22 +21,11 @@ func TestPlanMemory(t *testing.T) {
 		tr.Files[i] = &local.File{Rel: fmt.Sprintf("exp%05d/fold-%d/out-%06d.csv", i%1000, i%5, i), Size: 64}
 	}
 	held := map[string]remote.Entry{}
-	before := heapAfterGC()
-	p := Make(tr, "/results/study-2026", held, Overwrite)
-	perFile := float64(heapAfterGC()-before) / n
-	runtime.KeepAlive(p)
+	perFile, p := heaptest.PerItem(t, n, func() *Plan { return Make(tr, "/results/study-2026", held, Overwrite) })
 	if limit := 150.0; perFile > limit {
 		t.Errorf("the plan of %d files keeps %.0f bytes a file alive; want at most %.0f", n, perFile, limit)
 	}
 	if got := p.Count(Upload); got != n {
 		t.Fatalf("%d files to upload, want %d", got, n)
 	}
-}
-
-// heapAfterGC returns the bytes of live heap objects, after a collection.
-func heapAfterGC() uint64 {
-	runtime.GC()
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	return ms.HeapAlloc
 }

@@ -2,9 +2,9 @@ package transfer
 
 import (
 	"fmt"
-	"runtime"
 	"testing"
 
+	"github.com/librec-auto/dropbox-post/plugin/internal/heaptest"
 	"github.com/librec-auto/dropbox-post/plugin/internal/local"
 	"github.com/librec-auto/dropbox-post/plugin/internal/plan"
 )
@@ -19,10 +19,7 @@ func TestResultsMemory(t *testing.T) {
 	for i := range p.Items {
 		p.Items[i] = &plan.Item{File: &local.File{Rel: fmt.Sprintf("exp%05d/out-%06d.csv", i%7, i)}, Action: plan.Upload}
 	}
-	before := heapAfterGC()
-	rs := newResults(p)
-	perFile := float64(heapAfterGC()-before) / n
-	runtime.KeepAlive(rs)
+	perFile, rs := heaptest.PerItem(t, n, func() *results { return newResults(p) })
 	if limit := 80.0; perFile > limit { // a Result is 64 bytes
 		t.Errorf("the results of %d files keep %.0f bytes a file alive; want at most %.0f", n, perFile, limit)
 	}
@@ -50,12 +47,4 @@ func TestResultsOfUnsortedPlan(t *testing.T) {
 			t.Errorf("of(items[%d] %q) is not its result", i, it.File.Rel)
 		}
 	}
-}
-
-// heapAfterGC returns the bytes of live heap objects, after a collection.
-func heapAfterGC() uint64 {
-	runtime.GC()
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	return ms.HeapAlloc
 }
